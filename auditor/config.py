@@ -1,0 +1,121 @@
+"""The configuration file (`auditor.toml`): where the inventory, store, profile and waivers are.
+
+Found by `--config`, then `AUDITOR_CONFIG`, then `./auditor.toml`; without one, defaults apply. Unknown keys
+are errors that name the key. Paths are relative to the file's folder, so a config works from anywhere.
+Secrets never live here (credentials arrive with the connectors, by reference only).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from auditor.model import Severity
+from auditor.sources import InputError, Problem
+
+CONFIG_NAME = "auditor.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreConfig(_Section):
+    path: Path = Path("auditor.db")
+
+
+class InventoryConfig(_Section):
+    paths: list[Path] = [Path("inventory")]
+
+
+class PoliciesConfig(_Section):
+    profile: Path | None = None
+    waivers: Path | None = None
+
+
+class ReportsConfig(_Section):
+    out: Path = Path("reports-output")
+    formats: list[Literal["json", "md"]] = ["json", "md"]
+    lang: Literal["es", "en"] = "es"
+
+
+class AuditConfig(_Section):
+    fail_on: Severity | None = Severity.HIGH
+
+
+class Config(_Section):
+    store: StoreConfig = StoreConfig()
+    inventory: InventoryConfig = InventoryConfig()
+    policies: PoliciesConfig = PoliciesConfig()
+    reports: ReportsConfig = ReportsConfig()
+    audit: AuditConfig = AuditConfig()
+
+    def resolved(self, base: Path) -> Config:
+        """Paths made absolute against the config file's folder."""
+
+        def fix(p: Path | None) -> Path | None:
+            return p if p is None or p.is_absolute() else base / p
+
+        return self.model_copy(
+            update={
+                "store": StoreConfig(path=fix(self.store.path)),
+                "inventory": InventoryConfig(paths=[fix(p) for p in self.inventory.paths]),  # type: ignore[misc]
+                "policies": PoliciesConfig(profile=fix(self.policies.profile), waivers=fix(self.policies.waivers)),
+                "reports": self.reports.model_copy(update={"out": fix(self.reports.out)}),
+            }
+        )
+
+
+def _line_of(text: str, loc: tuple[object, ...]) -> int:
+    """The line where a key is set: tomllib does not keep positions, so look for `key =` in its table."""
+    section = f"[{loc[0]}]" if len(loc) > 1 else None
+    in_section = section is None
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_section = section is None or stripped == section
+            if in_section and section and len(loc) == 1:
+                return number
+            continue
+        key = str(loc[-1] if len(loc) <= 2 else loc[1])
+        if in_section and stripped.split("=", 1)[0].strip() == key:
+            return number
+    return 0
+
+
+def find_config(explicit: str | None) -> Path | None:
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("AUDITOR_CONFIG")
+    if env:
+        return Path(env)
+    local = Path.cwd() / CONFIG_NAME
+    return local if local.exists() else None
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        return Config()
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except FileNotFoundError:
+        raise InputError([Problem(name, 0, "", "configuration file not found")]) from None
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", 0) or 0
+        raise InputError([Problem(name, line, "", f"TOML syntax: {exc}")]) from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"])
+            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            problems.append(Problem(name, _line_of(text, err["loc"]), key, msg))
+        raise InputError(problems) from None
+    return config.resolved(path.parent)

@@ -1,0 +1,627 @@
+"""Every schema of the auditor, in one place.
+
+The inventory (Formulario A and B of MITIC Res. 678/2022), the profile and waivers, the findings and the
+report JSON are all pydantic models defined here and nowhere else: loaders validate into them, the store
+serialises them, the reports render them. Models are strict about structure (unknown keys are errors, so
+a misspelt field never silently disappears) and lenient about compliance: a record that is valid but
+breaks the guide (a gmail address, a missing posting plan) must load, because that is a *finding*, not an
+input error.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date as Date
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    computed_field,
+    field_validator,
+    model_validator,
+)
+
+from auditor.classify import normalise_ci, normalise_phone
+
+SCHEMA_VERSION = "1.0"
+
+
+class Strict(BaseModel):
+    """Base for every input model: unknown keys are errors and strings are trimmed."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True, coerce_numbers_to_str=True)
+
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+
+
+def _blank_to_none(value: Any) -> Any:
+    """Spreadsheets export empty cells as "": an empty optional field is absent, not an empty value."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class Platform(StrEnum):
+    """Platform ids used everywhere: inventory, config, reports and connector registration."""
+
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    X = "x"
+    YOUTUBE = "youtube"
+    GOOGLE = "google"
+    LINKEDIN = "linkedin"
+    TIKTOK = "tiktok"
+    ZOOM = "zoom"
+    MAILCHIMP = "mailchimp"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Institution
+# ---------------------------------------------------------------------------------------------------
+
+
+class InstitutionLevel(StrEnum):
+    """Budget levels of the Presupuesto General de la Nación, plus the bodies the guide invites to adhere."""
+
+    PODER_LEGISLATIVO = "Poder Legislativo"
+    PODER_EJECUTIVO = "Poder Ejecutivo"
+    PODER_JUDICIAL = "Poder Judicial"
+    CONTRALORIA = "Contraloría General de la República"
+    OTROS_ORGANISMOS = "Otros Organismos del Estado"
+    BANCA_CENTRAL = "Banca Central del Estado"
+    GOBIERNOS_DEPARTAMENTALES = "Gobiernos Departamentales"
+    ENTES_AUTONOMOS = "Entes Autónomos y Autárquicos"
+    SEGURIDAD_SOCIAL = "Entidades Públicas de Seguridad Social"
+    EMPRESAS_PUBLICAS = "Empresas Públicas"
+    EMPRESAS_MIXTAS = "Empresas Mixtas"
+    ENTIDADES_FINANCIERAS = "Entidades Financieras Oficiales"
+    UNIVERSIDADES = "Universidades Nacionales"
+    MUNICIPALIDADES = "Municipalidades"
+
+
+class InstitutionStatus(StrEnum):
+    ACTIVE = "active"
+    MERGED = "merged"
+    DISSOLVED = "dissolved"
+
+
+_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_RUC_RE = re.compile(r"^(\d{1,8})-(\d)$")
+
+
+def ruc_check_digit(base: str) -> str:
+    """Mod-11 check digit of a Paraguayan RUC (weights 2, 3, 4… from the right), as SET computes it."""
+    total = sum((i + 2) * int(d) for i, d in enumerate(reversed(base)))
+    return str((-total % 11) % 10)
+
+
+class Contact(Strict):
+    """A named person the reports and tickets address (communications director, RSI)."""
+
+    name: NonEmpty
+    email: NonEmpty
+    phone: str | None = None
+    role: str | None = None
+
+    _blank = field_validator("phone", "role", mode="before")(_blank_to_none)
+
+
+class Institution(Strict):
+    """An Organismo o Entidad del Estado (OEE) and the facts the rules need about it."""
+
+    id: Slug
+    name: NonEmpty
+    ruc: str | None = None
+    pgn_code: Annotated[str, StringConstraints(pattern=r"^\d{2}(\.\d{3})?$")] | None = None
+    level: InstitutionLevel | None = None
+    email_domains: list[str] = Field(min_length=1)
+    status: InstitutionStatus = InstitutionStatus.ACTIVE
+    status_date: Date | None = None
+    merged_into: str | None = None
+    annual_plan_ref: str | None = Field(
+        default=None, description="Plan de Comunicación Institucional Anual, if the institution has one"
+    )
+    communications_director: Contact | None = None
+    rsi: Contact | None = Field(default=None, description="Responsable de Seguridad de la Información")
+
+    _blank = field_validator("ruc", "pgn_code", "merged_into", "annual_plan_ref", mode="before")(_blank_to_none)
+
+    @field_validator("ruc")
+    @classmethod
+    def _valid_ruc(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        m = _RUC_RE.match(value.replace(".", ""))
+        if not m:
+            raise ValueError("RUC must look like 80000035-8 (digits, a dash, a check digit)")
+        if ruc_check_digit(m.group(1)) != m.group(2):
+            raise ValueError(f"RUC check digit is wrong (expected {ruc_check_digit(m.group(1))})")
+        return f"{m.group(1)}-{m.group(2)}"
+
+    @field_validator("email_domains")
+    @classmethod
+    def _valid_domains(cls, value: list[str]) -> list[str]:
+        out = []
+        for raw in value:
+            domain = raw.strip().lower().lstrip("@")
+            if not _DOMAIN_RE.match(domain):
+                raise ValueError(f"{raw!r} is not a domain name")
+            out.append(domain)
+        return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Formulario A: registered accounts
+# ---------------------------------------------------------------------------------------------------
+
+
+class AccountKind(StrEnum):
+    PRINCIPAL = "principal"
+    APOYO = "apoyo"
+    AUTORIDAD = "autoridad"
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+    BAJA = "baja"
+
+
+class PhoneControl(StrEnum):
+    """Who controls the phone linked to the account (the guide wants the admin's, corporate preferred)."""
+
+    CORPORATIVO = "corporativo"
+    ADMINISTRADOR = "administrador"
+    OTRO = "otro"
+
+
+class LoginMode(StrEnum):
+    INDIVIDUAL = "individual"
+    SHARED = "shared"
+
+
+class VerificationExpectation(StrEnum):
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+    INELIGIBLE = "ineligible"
+    REQUESTED = "requested"
+
+
+class SupportJustification(Strict):
+    """Justification of a support account (6.1.2.I): audience, period, coordination, objectives."""
+
+    audience: str | None = None
+    start_date: Date | None = None
+    end_date: Date | None = None
+    coordination: str | None = None
+    objectives: str | None = None
+
+    _blank = field_validator("*", mode="before")(_blank_to_none)
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> SupportJustification:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+        return self
+
+
+class Authorization(Strict):
+    """Signature block of Formulario A: who approved the account, with CI, date and document."""
+
+    approver_name: str | None = None
+    approver_ci: str | None = None
+    date: Date | None = None
+    document_ref: str | None = None
+
+    _blank = field_validator("*", mode="before")(_blank_to_none)
+    _ci = field_validator("approver_ci", mode="before")(lambda v: normalise_ci(v) if v else v)
+
+
+class ItCheck(Strict):
+    """Record that IT confirmed no existing institutional tool already covers a non-social platform."""
+
+    checked_by: str | None = None
+    date: Date | None = None
+    reference: str | None = None
+
+    _blank = field_validator("*", mode="before")(_blank_to_none)
+
+
+class Verification(Strict):
+    expectation: VerificationExpectation = VerificationExpectation.RECOMMENDED
+    requested_on: Date | None = None
+
+
+class AccountModification(Strict):
+    """A Formulario A "Modif." entry: an authorised change to the registered account."""
+
+    date: Date
+    field: NonEmpty
+    old: str | None = None
+    new: str | None = None
+    document_ref: str | None = None
+
+
+class RegisteredAccount(Strict):
+    """An official account as registered on Formulario A.
+
+    Only the identity of the record is mandatory (id, platform, kind): every field the guide requires but
+    that may be missing in real registers is optional here, so that its absence becomes an INV finding.
+    """
+
+    id: Slug
+    platform: Platform
+    kind: AccountKind = AccountKind.PRINCIPAL
+    platform_account_id: str | None = None
+    handle: str | None = None
+    alternative_handle: str | None = None
+    display_name: str | None = None
+    linked_email: str | None = None
+    phone: str | None = None
+    phone_control: PhoneControl | None = None
+    objective: str | None = None
+    posting_plan_ref: str | None = None
+    indicators: str | None = None
+    support: SupportJustification | None = None
+    it_check: ItCheck | None = None
+    verification: Verification = Verification()
+    authorization: Authorization | None = None
+    status: AccountStatus = AccountStatus.ACTIVE
+    status_date: Date | None = None
+    login_mode: LoginMode = LoginMode.INDIVIDUAL
+    credential: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,64}$")] | None = Field(
+        default=None, description="Name of a credential defined in the configuration; never a secret"
+    )
+    modifications: list[AccountModification] = []
+
+    _blank = field_validator(
+        "platform_account_id",
+        "handle",
+        "alternative_handle",
+        "display_name",
+        "linked_email",
+        "phone",
+        "phone_control",
+        "objective",
+        "posting_plan_ref",
+        "indicators",
+        "credential",
+        mode="before",
+    )(_blank_to_none)
+    _phone = field_validator("phone")(lambda v: normalise_phone(v, mobile_only=False) or v if v else v)
+
+    @field_validator("handle", "alternative_handle")
+    @classmethod
+    def _strip_at(cls, value: str | None) -> str | None:
+        return value.lstrip("@") or None if value else value
+
+    @field_validator("linked_email")
+    @classmethod
+    def _lower_email(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+
+# ---------------------------------------------------------------------------------------------------
+# Formulario B: authorised people
+# ---------------------------------------------------------------------------------------------------
+
+
+class LinkType(StrEnum):
+    """Tipo de vínculo with the institution, as Formulario B lists it."""
+
+    NOMBRADO = "nombrado"
+    PERMANENTE = "permanente"
+    CONTRATADO = "contratado"
+    COMISIONADO = "comisionado"
+    PASANTE = "pasante"
+    VOLUNTARIO = "voluntario"
+    TERCERIZADO = "tercerizado"
+    CONSULTOR = "consultor"
+
+
+EXTERNAL_LINK_TYPES = frozenset({LinkType.TERCERIZADO, LinkType.CONSULTOR, LinkType.VOLUNTARIO})
+
+
+class PersonStatus(StrEnum):
+    ALTA = "alta"
+    BAJA = "baja"
+
+
+class Role(StrEnum):
+    """Role registered for a person on an account (the guide's Administrador / Community Manager, …)."""
+
+    ADMINISTRADOR = "administrador"
+    COMMUNITY_MANAGER = "community_manager"
+    EDITOR = "editor"
+    MODERADOR = "moderador"
+    ANUNCIANTE = "anunciante"
+    ANALISTA = "analista"
+
+
+class AccountAccess(Strict):
+    """One line of "Perfil y cuentas autorizadas" + "Roles": a person's access to one account."""
+
+    account: Slug
+    role: Role | None = None
+    contact_point: bool = False
+    platform_user_id: str | None = Field(
+        default=None, description="The person's id on the platform where known (Meta user id, LinkedIn URN)"
+    )
+
+    _blank = field_validator("role", "platform_user_id", mode="before")(_blank_to_none)
+
+
+class AuthorizedPerson(Strict):
+    """A person registered on Formulario B, with the accounts they may touch."""
+
+    id: Slug
+    name: str | None = None
+    ci: str | None = None
+    dependency: str | None = None
+    link_type: LinkType | None = None
+    origin_institution: str | None = None
+    company: str | None = None
+    email: str | None = None
+    mobile: str | None = None
+    confidentiality_contract: str | None = None
+    terms_of_use: str | None = None
+    status: PersonStatus = PersonStatus.ALTA
+    status_date: Date | None = None
+    access: list[AccountAccess] = []
+
+    _blank = field_validator(
+        "name",
+        "ci",
+        "dependency",
+        "link_type",
+        "origin_institution",
+        "company",
+        "email",
+        "mobile",
+        "confidentiality_contract",
+        "terms_of_use",
+        mode="before",
+    )(_blank_to_none)
+    _ci = field_validator("ci", mode="before")(lambda v: normalise_ci(v) if v else v)
+    _mobile = field_validator("mobile")(lambda v: normalise_phone(v, mobile_only=True) or v if v else v)
+
+    @field_validator("email")
+    @classmethod
+    def _lower_email(cls, value: str | None) -> str | None:
+        return value.lower() if value else value
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is PersonStatus.ALTA
+
+
+class InstitutionInventory(Strict):
+    """One institution's register: the institution, its accounts (Form A) and people (Form B)."""
+
+    institution: Institution
+    accounts: list[RegisteredAccount] = []
+    people: list[AuthorizedPerson] = []
+
+    def account(self, account_id: str) -> RegisteredAccount | None:
+        return next((a for a in self.accounts if a.id == account_id), None)
+
+    def people_on(self, account_id: str) -> list[tuple[AuthorizedPerson, AccountAccess]]:
+        """Every (person, access) pair registered for an account, departed people included."""
+        return [(p, a) for p in self.people for a in p.access if a.account == account_id]
+
+
+class Inventory(Strict):
+    institutions: list[InstitutionInventory] = []
+
+    def get(self, institution_id: str) -> InstitutionInventory | None:
+        return next((i for i in self.institutions if i.institution.id == institution_id), None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Profile and waivers
+# ---------------------------------------------------------------------------------------------------
+
+
+class RuleSettings(Strict):
+    enabled: bool = True
+    severity: Severity | None = None
+    params: dict[str, Any] = {}
+
+
+class Profile(Strict):
+    """Organisation-wide tuning of the rule catalogue: disable rules, override severity, set parameters."""
+
+    name: str = "default"
+    rules: dict[str, RuleSettings] = {}
+
+
+class WaiverScope(Strict):
+    institution: Slug
+    platform: Platform | None = None
+    account: Slug | None = None
+    subject: str | None = None
+
+
+class Waiver(Strict):
+    """An accepted exception (the RSI usage protocol of 6.1.6): one rule, one scope, always expiring."""
+
+    id: Slug
+    rule: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}-\d{3}$")]
+    scope: WaiverScope
+    rationale: NonEmpty
+    approver: NonEmpty
+    approved_on: Date
+    expires: Date
+    protocol_ref: str | None = Field(default=None, description="Reference of the RSI usage protocol")
+
+    @model_validator(mode="after")
+    def _expires_after_approval(self) -> Waiver:
+        if self.expires < self.approved_on:
+            raise ValueError(f"expires {self.expires} is before approved_on {self.approved_on}")
+        return self
+
+
+class WaiverFile(Strict):
+    waivers: list[Waiver] = []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Findings, runs and the report
+# ---------------------------------------------------------------------------------------------------
+
+
+class FindingStatus(StrEnum):
+    """State of a finding in one run, relative to the previous runs."""
+
+    NEW = "new"
+    PERSISTING = "persisting"
+    REGRESSED = "regressed"
+    RESOLVED = "resolved"
+    WAIVED = "waived"
+
+
+class Finding(BaseModel):
+    """One violation of one rule, for one subject, produced by a run (lifecycle lives in the store)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    policy_id: str
+    severity: Severity
+    institution: str
+    platform: Platform | None = None
+    account: str | None = None
+    handle: str | None = None
+    subject: str
+    fingerprint: str
+    message_es: str
+    message_en: str
+    guide_ref: str
+    incident: bool = False
+    rsit: str | None = None
+    evidence: dict[str, Any] = {}
+
+
+class RunType(StrEnum):
+    SCHEDULED = "scheduled"
+    ON_DEMAND = "on-demand"
+    DEMO = "demo"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+    ABORTED = "aborted"
+
+
+class RunScope(BaseModel):
+    institutions: list[str] = []
+    platforms: list[Platform] = []
+    accounts: list[str] = []
+
+
+class Coverage(BaseModel):
+    """How many rule × subject pairs could really be evaluated: printed next to every score."""
+
+    evaluated: int = 0
+    not_observable: int = 0
+    errors: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def applicable(self) -> int:
+        return self.evaluated + self.not_observable + self.errors
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ratio(self) -> float:
+        return self.evaluated / self.applicable if self.applicable else 1.0
+
+
+class Run(BaseModel):
+    id: int
+    started_at: datetime
+    finished_at: datetime | None = None
+    run_type: RunType
+    scope: RunScope
+    status: RunStatus
+    inventory_digest: str
+    coverage: Coverage = Coverage()
+
+
+class ReportWaiver(BaseModel):
+    id: str
+    approver: str
+    expires: Date
+    rationale: str
+
+
+class ReportFinding(BaseModel):
+    """A finding as the report JSON carries it: the finding, its state in this run and its history."""
+
+    policy_id: str
+    title: str
+    severity: Severity
+    status: FindingStatus
+    institution: str
+    platform: Platform | None
+    account: str | None
+    handle: str | None
+    subject: str
+    fingerprint: str
+    message: str
+    guide_ref: str
+    remediation: str
+    incident: bool
+    rsit: str | None
+    first_seen_run: int
+    evidence: dict[str, Any]
+    waiver: ReportWaiver | None = None
+
+
+class SeverityCount(BaseModel):
+    severity: Severity
+    open: int
+    waived: int
+
+
+class ReportInstitution(BaseModel):
+    id: str
+    name: str
+    accounts: int
+    people: int
+
+
+class Report(BaseModel):
+    """The versioned report document (`report.json`); Markdown and HTML are renderings of it."""
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION  # type: ignore[assignment]
+    generated_at: datetime
+    lang: Literal["es", "en"]
+    run: Run
+    previous_run_id: int | None
+    institutions: list[ReportInstitution]
+    coverage: Coverage
+    summary: list[SeverityCount]
+    findings: list[ReportFinding]
+    resolved: list[ReportFinding]

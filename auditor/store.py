@@ -1,0 +1,514 @@
+"""The SQLite store: inventory, runs, findings and their lifecycle. Nothing outside this module writes SQL.
+
+A run's inventory import, findings and events are written in one transaction (`Database.atomic`), so a
+crash leaves either the whole run or none of it. Tables and views are named for the person who opens the
+file with Datasette: `open_findings` and `findings_by_institution` answer the first two questions asked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from auditor.model import (
+    Coverage,
+    Finding,
+    FindingStatus,
+    Institution,
+    Inventory,
+    Run,
+    RunScope,
+    RunStatus,
+    RunType,
+    Waiver,
+)
+
+SCHEMA_VERSION = 1
+
+
+def _migration_1(db: Database) -> None:
+    db["institutions"].create(
+        {
+            "id": str,
+            "name": str,
+            "ruc": str,
+            "pgn_code": str,
+            "level": str,
+            "status": str,
+            "email_domains": str,
+            "communications_director": str,
+            "rsi": str,
+            "document": str,
+            "inventory_digest": str,
+            "imported_at": str,
+        },
+        pk="id",
+    )
+    db["accounts"].create(
+        {
+            "institution_id": str,
+            "id": str,
+            "platform": str,
+            "kind": str,
+            "handle": str,
+            "alternative_handle": str,
+            "display_name": str,
+            "linked_email": str,
+            "status": str,
+            "platform_account_id": str,
+        },
+        pk=("institution_id", "id"),
+        foreign_keys=[("institution_id", "institutions", "id")],
+    )
+    db["people"].create(
+        {
+            "institution_id": str,
+            "id": str,
+            "name": str,
+            "ci": str,
+            "link_type": str,
+            "email": str,
+            "mobile": str,
+            "status": str,
+            "status_date": str,
+        },
+        pk=("institution_id", "id"),
+        foreign_keys=[("institution_id", "institutions", "id")],
+    )
+    db["authorizations"].create(
+        {"institution_id": str, "person_id": str, "account_id": str, "role": str, "contact_point": int},
+        pk=("institution_id", "person_id", "account_id"),
+        foreign_keys=[("institution_id", "institutions", "id")],
+    )
+    db["runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "run_type": str,
+            "status": str,
+            "scope": str,
+            "inventory_digest": str,
+            "rules_evaluated": int,
+            "rules_not_observable": int,
+            "rules_errors": int,
+        },
+        pk="id",
+    )
+    db["findings"].create(
+        {
+            "fingerprint": str,
+            "policy_id": str,
+            "severity": str,
+            "institution_id": str,
+            "platform": str,
+            "account_id": str,
+            "handle": str,
+            "subject": str,
+            "status": str,
+            "message_es": str,
+            "message_en": str,
+            "guide_ref": str,
+            "incident": int,
+            "rsit": str,
+            "evidence": str,
+            "first_seen_run": int,
+            "last_seen_run": int,
+            "resolved_run": int,
+            "waiver_id": str,
+        },
+        pk="fingerprint",
+        foreign_keys=[("first_seen_run", "runs", "id"), ("last_seen_run", "runs", "id")],
+    )
+    db["finding_events"].create(
+        {
+            "run_id": int,
+            "fingerprint": str,
+            "status": str,
+            "severity": str,
+            "message_es": str,
+            "message_en": str,
+            "evidence": str,
+            "waiver_id": str,
+            "waiver": str,
+        },
+        pk=("run_id", "fingerprint"),
+        foreign_keys=[("run_id", "runs", "id"), ("fingerprint", "findings", "fingerprint")],
+    )
+    db["findings"].create_index(["institution_id", "status"])
+    db["finding_events"].create_index(["fingerprint"])
+    db.create_view(
+        "open_findings",
+        """select f.severity, f.policy_id, i.name as institution, f.platform, f.account_id, f.handle,
+                  f.subject, f.message_es as message, f.first_seen_run, f.last_seen_run, f.fingerprint
+           from findings f join institutions i on i.id = f.institution_id
+           where f.status = 'open'
+           order by case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2
+                    when 'low' then 3 else 4 end, i.name, f.policy_id""",
+    )
+    db.create_view(
+        "findings_by_institution",
+        """select i.id as institution_id, i.name as institution,
+                  sum(f.status = 'open') as open, sum(f.status = 'waived') as waived,
+                  sum(f.status = 'open' and f.severity = 'critical') as critical,
+                  sum(f.status = 'open' and f.severity = 'high') as high,
+                  sum(f.status = 'open' and f.severity = 'medium') as medium,
+                  sum(f.status = 'open' and f.severity = 'low') as low,
+                  sum(f.status = 'open' and f.severity = 'info') as info
+           from institutions i left join findings f on f.institution_id = i.id
+           group by i.id order by open desc""",
+    )
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migration_1}
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """A finding as one run saw it: the event's state and text joined with the finding's identity."""
+
+    run_id: int
+    status: FindingStatus
+    finding: Finding
+    first_seen_run: int
+    waiver: Waiver | None
+
+
+class StoreError(Exception):
+    pass
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if self.path.parent and not self.path.parent.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.path)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            self.db.enable_wal()
+        self.migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema -------------------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        if "schema_version" not in self.db.table_names():
+            return 0
+        row = self.db.execute("select max(version) from schema_version").fetchone()
+        return int(row[0] or 0)
+
+    def migrate(self) -> None:
+        """Apply forward migrations in order, each in its own transaction with its version row."""
+        current = self.schema_version()
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {current}, newer than this auditor "
+                f"({SCHEMA_VERSION}): upgrade the auditor"
+            )
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            with self.db.atomic():
+                if version == 1:
+                    self.db["schema_version"].create({"version": int, "applied_at": str}, pk="version")
+                MIGRATIONS[version](self.db)
+                self.db["schema_version"].insert({"version": version, "applied_at": datetime.now().isoformat()})
+
+    # -- inventory ----------------------------------------------------------------------------------
+
+    def _write_inventory(self, inventory: Inventory, digest: str, at: datetime) -> None:
+        for inst_inv in inventory.institutions:
+            inst = inst_inv.institution
+            for table in ("authorizations", "people", "accounts"):
+                self.db.execute(f"delete from {table} where institution_id = ?", [inst.id])
+            self.db["institutions"].upsert(
+                {
+                    "id": inst.id,
+                    "name": inst.name,
+                    "ruc": inst.ruc,
+                    "pgn_code": inst.pgn_code,
+                    "level": inst.level.value if inst.level else None,
+                    "status": inst.status.value,
+                    "email_domains": json.dumps(inst.email_domains),
+                    "communications_director": _contact(inst.communications_director),
+                    "rsi": _contact(inst.rsi),
+                    "document": inst_inv.model_dump_json(),
+                    "inventory_digest": digest,
+                    "imported_at": at.isoformat(),
+                },
+                pk="id",
+            )
+            self.db["accounts"].insert_all(
+                (
+                    {
+                        "institution_id": inst.id,
+                        "id": a.id,
+                        "platform": a.platform.value,
+                        "kind": a.kind.value,
+                        "handle": a.handle,
+                        "alternative_handle": a.alternative_handle,
+                        "display_name": a.display_name,
+                        "linked_email": a.linked_email,
+                        "status": a.status.value,
+                        "platform_account_id": a.platform_account_id,
+                    }
+                    for a in inst_inv.accounts
+                ),
+            )
+            self.db["people"].insert_all(
+                (
+                    {
+                        "institution_id": inst.id,
+                        "id": p.id,
+                        "name": p.name,
+                        "ci": p.ci,
+                        "link_type": p.link_type.value if p.link_type else None,
+                        "email": p.email,
+                        "mobile": p.mobile,
+                        "status": p.status.value,
+                        "status_date": p.status_date.isoformat() if p.status_date else None,
+                    }
+                    for p in inst_inv.people
+                ),
+            )
+            self.db["authorizations"].insert_all(
+                (
+                    {
+                        "institution_id": inst.id,
+                        "person_id": p.id,
+                        "account_id": acc.account,
+                        "role": acc.role.value if acc.role else None,
+                        "contact_point": int(acc.contact_point),
+                    }
+                    for p in inst_inv.people
+                    for acc in p.access
+                ),
+            )
+
+    def import_inventory(self, inventory: Inventory, digest: str, at: datetime) -> None:
+        with self.db.atomic():
+            self._write_inventory(inventory, digest, at)
+
+    def load_inventory(self) -> Inventory:
+        """The inventory as last imported (one document per institution, as validated then)."""
+        from auditor.model import InstitutionInventory
+
+        rows = self.db.execute("select document from institutions order by id").fetchall()
+        return Inventory(institutions=[InstitutionInventory.model_validate_json(r[0]) for r in rows])
+
+    def institution_names(self) -> dict[str, str]:
+        return dict(self.db.execute("select id, name from institutions").fetchall())
+
+    # -- runs ---------------------------------------------------------------------------------------
+
+    def record_run(
+        self,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        run_type: RunType,
+        scope: RunScope,
+        inventory: Inventory,
+        digest: str,
+        findings: list[Finding],
+        waived: dict[str, Waiver],
+        evaluated: set[tuple[str, str, str | None]],
+        coverage: Coverage,
+        status: RunStatus,
+        import_inventory: bool,
+    ) -> int:
+        """Write the run, its inventory (when imported), findings and lifecycle events atomically."""
+        with self.db.atomic():
+            if import_inventory:
+                self._write_inventory(inventory, digest, started_at)
+            run_id = (
+                self.db["runs"]
+                .insert(
+                    {
+                        "started_at": started_at.isoformat(),
+                        "finished_at": finished_at.isoformat(),
+                        "run_type": run_type.value,
+                        "status": status.value,
+                        "scope": scope.model_dump_json(),
+                        "inventory_digest": digest,
+                        "rules_evaluated": coverage.evaluated,
+                        "rules_not_observable": coverage.not_observable,
+                        "rules_errors": coverage.errors,
+                    },
+                )
+                .last_pk
+            )
+            assert isinstance(run_id, int)
+            self._apply_lifecycle(run_id, inventory, findings, waived, evaluated)
+        return run_id
+
+    def _apply_lifecycle(
+        self,
+        run_id: int,
+        inventory: Inventory,
+        findings: list[Finding],
+        waived: dict[str, Waiver],
+        evaluated: set[tuple[str, str, str | None]],
+    ) -> None:
+        """new / persisting / regressed / waived for what this run saw; resolved for what it no longer sees
+        where the rule really ran (a rule that did not run resolves nothing)."""
+        previous = {r["fingerprint"]: r for r in self.db["findings"].rows}
+        seen = set()
+        for f in findings:
+            if f.fingerprint in seen:
+                continue
+            seen.add(f.fingerprint)
+            prev = previous.get(f.fingerprint)
+            waiver = waived.get(f.fingerprint)
+            if waiver is not None:
+                event = FindingStatus.WAIVED
+            elif prev is None:
+                event = FindingStatus.NEW
+            elif prev["status"] == "resolved":
+                event = FindingStatus.REGRESSED
+            else:
+                event = FindingStatus.PERSISTING
+            self.db["findings"].upsert(
+                {
+                    "fingerprint": f.fingerprint,
+                    "policy_id": f.policy_id,
+                    "severity": f.severity.value,
+                    "institution_id": f.institution,
+                    "platform": f.platform.value if f.platform else None,
+                    "account_id": f.account,
+                    "handle": f.handle,
+                    "subject": f.subject,
+                    "status": "waived" if waiver else "open",
+                    "message_es": f.message_es,
+                    "message_en": f.message_en,
+                    "guide_ref": f.guide_ref,
+                    "incident": int(f.incident),
+                    "rsit": f.rsit,
+                    "evidence": json.dumps(f.evidence, default=str, sort_keys=True),
+                    "first_seen_run": prev["first_seen_run"] if prev else run_id,
+                    "last_seen_run": run_id,
+                    "resolved_run": None,
+                    "waiver_id": waiver.id if waiver else None,
+                },
+                pk="fingerprint",
+            )
+            self._event(run_id, f.fingerprint, event, f.severity.value, f.message_es, f.message_en, f.evidence, waiver)
+        registered = {(i.institution.id, a.id) for i in inventory.institutions for a in i.accounts}
+        full = {inst for (_, inst, acc) in evaluated if acc is None}
+        for fp, prev in previous.items():
+            if fp in seen or prev["status"] == "resolved":
+                continue
+            inst, account, policy = prev["institution_id"], prev["account_id"], prev["policy_id"]
+            ran_there = (policy, inst, account) in evaluated or (policy, inst, None) in evaluated
+            account_gone = account is not None and inst in full and (inst, account) not in registered
+            if not (ran_there or account_gone):
+                continue  # the rule did not run on it this time: incomparable, left as it was
+            self.db["findings"].update(fp, {"status": "resolved", "resolved_run": run_id, "waiver_id": None})
+            self._event(
+                run_id,
+                fp,
+                FindingStatus.RESOLVED,
+                prev["severity"],
+                prev["message_es"],
+                prev["message_en"],
+                {"reason": "account_unregistered"} if account_gone else {},
+                None,
+            )
+
+    def _event(
+        self,
+        run_id: int,
+        fp: str,
+        status: FindingStatus,
+        severity: str,
+        message_es: str,
+        message_en: str,
+        evidence: dict[str, Any],
+        waiver: Waiver | None,
+    ) -> None:
+        self.db["finding_events"].insert(
+            {
+                "run_id": run_id,
+                "fingerprint": fp,
+                "status": status.value,
+                "severity": severity,
+                "message_es": message_es,
+                "message_en": message_en,
+                "evidence": json.dumps(evidence, default=str, sort_keys=True),
+                "waiver_id": waiver.id if waiver else None,
+                "waiver": waiver.model_dump_json() if waiver else None,
+            },
+        )
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def run(self, run_id: int | None = None) -> Run | None:
+        """A run by id, or the latest one."""
+        sql = "select * from runs " + ("where id = ?" if run_id else "order by id desc limit 1")
+        rows = list(self.db.query(sql, [run_id] if run_id else []))
+        if not rows:
+            return None
+        r = rows[0]
+        return Run(
+            id=r["id"],
+            started_at=datetime.fromisoformat(r["started_at"]),
+            finished_at=datetime.fromisoformat(r["finished_at"]) if r["finished_at"] else None,
+            run_type=RunType(r["run_type"]),
+            scope=RunScope.model_validate_json(r["scope"]),
+            status=RunStatus(r["status"]),
+            inventory_digest=r["inventory_digest"],
+            coverage=Coverage(
+                evaluated=r["rules_evaluated"],
+                not_observable=r["rules_not_observable"],
+                errors=r["rules_errors"],
+            ),
+        )
+
+    def previous_run_id(self, run_id: int) -> int | None:
+        row = self.db.execute("select max(id) from runs where id < ?", [run_id]).fetchone()
+        return row[0]
+
+    def events(self, run_id: int) -> Iterator[StoredEvent]:
+        sql = """select e.status as event_status, e.severity as event_severity, e.message_es as e_es,
+                        e.message_en as e_en, e.evidence as e_evidence, e.waiver, f.*
+                 from finding_events e join findings f on f.fingerprint = e.fingerprint
+                 where e.run_id = ? order by f.institution_id, f.platform, f.account_id, f.policy_id,
+                 f.subject"""
+        for r in self.db.query(sql, [run_id]):
+            yield StoredEvent(
+                run_id=run_id,
+                status=FindingStatus(r["event_status"]),
+                finding=Finding(
+                    policy_id=r["policy_id"],
+                    severity=r["event_severity"],
+                    institution=r["institution_id"],
+                    platform=r["platform"],
+                    account=r["account_id"],
+                    handle=r["handle"],
+                    subject=r["subject"],
+                    fingerprint=r["fingerprint"],
+                    message_es=r["e_es"],
+                    message_en=r["e_en"],
+                    guide_ref=r["guide_ref"],
+                    incident=bool(r["incident"]),
+                    rsit=r["rsit"],
+                    evidence=json.loads(r["e_evidence"] or "{}"),
+                ),
+                first_seen_run=r["first_seen_run"],
+                waiver=Waiver.model_validate_json(r["waiver"]) if r["waiver"] else None,
+            )
+
+    def institution(self, institution_id: str) -> Institution | None:
+        inv = self.load_inventory().get(institution_id)
+        return inv.institution if inv else None
+
+
+def _contact(contact: Any) -> str | None:
+    return contact.model_dump_json() if contact else None

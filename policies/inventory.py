@@ -1,0 +1,526 @@
+"""INV rules: gaps in the registered inventory itself (Formulario A and B of Res. MITIC 678/2022).
+
+These run on the register alone, so they work before any platform credential exists: they are what a
+communications office can fix with paperwork.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.classify import EmailClass, classify_email, is_py_mobile, is_valid_ci
+from auditor.model import (
+    AccountKind,
+    AccountStatus,
+    LinkType,
+    LoginMode,
+    PhoneControl,
+    Platform,
+    Role,
+    Severity,
+)
+from connectors.platforms import PLATFORMS
+from policies.context import AccountContext, PersonContext, Violation, is_external, person_label
+from policies.registry import rule
+
+EMAIL_CLASS_ES = {
+    EmailClass.FREE: "proveedor de correo gratuito",
+    EmailClass.DISPOSABLE: "proveedor de correo descartable",
+    EmailClass.PUBLIC_SECTOR_OTHER: "dominio público de otra institución",
+    EmailClass.OTHER: "dominio fuera de la lista de la institución",
+    EmailClass.INVALID: "no es una dirección válida",
+}
+EMAIL_CLASS_EN = {
+    EmailClass.FREE: "free email provider",
+    EmailClass.DISPOSABLE: "disposable email provider",
+    EmailClass.PUBLIC_SECTOR_OTHER: "public-sector domain of another institution",
+    EmailClass.OTHER: "domain outside the institution's allowlist",
+    EmailClass.INVALID: "not a valid address",
+}
+
+FIELD_ES = {
+    "display_name": "nombre descriptivo",
+    "handle": "nombre del perfil",
+    "linked_email": "correo institucional asociado",
+    "objective": "objetivo",
+    "authorization.approver_name": "autorización: aclaración de la MAI",
+    "authorization.approver_ci": "autorización: C.I. de la MAI",
+    "authorization.date": "autorización: fecha",
+    "name": "nombre y apellido",
+    "ci": "C.I.",
+    "dependency": "dependencia",
+    "link_type": "tipo de vínculo",
+    "origin_institution": "institución de origen",
+    "company": "empresa (razón social)",
+    "email": "correo electrónico institucional",
+    "mobile": "celular",
+    "role": "rol",
+    "audience": "público al que se desea llegar",
+    "start_date": "fecha de inicio",
+    "end_date": "fecha de fin",
+    "coordination": "coordinación de contenidos",
+    "objectives": "objetivos e indicadores",
+}
+
+
+def _es(fields: list[str]) -> str:
+    return ", ".join(FIELD_ES.get(f, f) for f in fields)
+
+
+def _is_in_force(ctx: AccountContext) -> bool:
+    return ctx.account.status is AccountStatus.ACTIVE
+
+
+@rule(
+    "INV-001",
+    title_es="Registro de la cuenta incompleto (Formulario A)",
+    title_en="Account record incomplete (Formulario A)",
+    severity=Severity.MEDIUM,
+    guide_ref="6.1.1.I; Anexo II, Formulario A",
+    rationale="The approval document must carry at least network, descriptive name, handle, institutional "
+    "email, objective and the MAI's signature, CI and date.",
+    remediation_es="Completar el Formulario A con los datos faltantes y la autorización firmada por la MAI.",
+    remediation_en="Complete Formulario A with the missing data and the authorisation signed by the MAI.",
+)
+def account_record_incomplete(ctx: AccountContext) -> Iterator[Violation]:
+    a = ctx.account
+    auth = a.authorization
+    checks = {
+        "display_name": a.display_name,
+        "handle": a.handle,
+        "linked_email": a.linked_email,
+        "objective": a.objective,
+        "authorization.approver_name": auth.approver_name if auth else None,
+        "authorization.approver_ci": auth.approver_ci if auth else None,
+        "authorization.date": auth.date if auth else None,
+    }
+    missing = [name for name, value in checks.items() if not value]
+    if missing:
+        yield Violation(
+            "record",
+            f"Faltan datos del Formulario A: {_es(missing)}.",
+            f"Formulario A is missing: {', '.join(missing)}.",
+            {"missing": missing},
+        )
+
+
+@rule(
+    "INV-002",
+    title_es="El correo asociado registrado no es institucional",
+    title_en="Registered linked email is not institutional",
+    severity=Severity.HIGH,
+    guide_ref="6.1.1.I; Res. MITIC 432/2019 y 218/2020",
+    rationale="Free mailboxes (gmail, outlook, yahoo…) are outside the institution's control; whoever holds "
+    "the mailbox can recover the account.",
+    remediation_es="Asociar la cuenta a un correo del dominio institucional y actualizar el Formulario A.",
+    remediation_en="Link the account to an address on the institution's domain and update Formulario A.",
+)
+def linked_email_not_institutional(ctx: AccountContext) -> Iterator[Violation]:
+    email = ctx.account.linked_email
+    if not email:
+        return  # a missing email is INV-001's finding
+    kind = classify_email(email, ctx.institution.email_domains)
+    if kind is not EmailClass.INSTITUTIONAL:
+        yield Violation(
+            "linked_email",
+            f"El correo asociado {email} no es institucional ({EMAIL_CLASS_ES[kind]}).",
+            f"The linked email {email} is not institutional ({EMAIL_CLASS_EN[kind]}).",
+            {"email": email, "class": kind.value, "allowlist": ctx.institution.email_domains},
+        )
+
+
+@rule(
+    "INV-003",
+    title_es="Sin teléfono registrado o no controlado por el administrador",
+    title_en="No phone registered, or not controlled by the administrator",
+    severity=Severity.LOW,
+    guide_ref="6.1.1.I",
+    rationale="The phone linked to the account recovers it: it must be controlled exclusively by the "
+    "administrator, a corporate number preferred.",
+    remediation_es="Registrar un número controlado por el administrador (preferentemente corporativo).",
+    remediation_en="Register a number controlled by the administrator (a corporate one preferred).",
+)
+def phone_missing_or_uncontrolled(ctx: AccountContext) -> Iterator[Violation]:
+    a = ctx.account
+    if not a.phone:
+        yield Violation(
+            "phone",
+            "La cuenta no tiene un teléfono registrado.",
+            "No phone is registered for the account.",
+            {},
+        )
+    elif not a.phone.startswith("+"):
+        yield Violation(
+            "phone",
+            f"El teléfono registrado {a.phone} no es un número paraguayo válido.",
+            f"The registered phone {a.phone} is not a valid Paraguayan number.",
+            {"phone": a.phone},
+        )
+    elif a.phone_control not in (PhoneControl.CORPORATIVO, PhoneControl.ADMINISTRADOR):
+        yield Violation(
+            "phone",
+            "No consta que el teléfono esté controlado por el administrador ni que sea corporativo.",
+            "The phone is not recorded as controlled by the administrator nor as corporate.",
+            {"phone": a.phone, "phone_control": a.phone_control},
+        )
+
+
+@rule(
+    "INV-004",
+    title_es="Sin plan de posteo o sin indicadores",
+    title_en="No posting plan, or no indicators",
+    severity=Severity.LOW,
+    guide_ref="6.1.1.I",
+    rationale="The guide asks for a digital communication plan (plan de posteo) and, where the institution "
+    "has an annual communication plan, indicators to measure the account's management.",
+    remediation_es="Adjuntar el plan de posteo y, si existe Plan de Comunicación Institucional Anual, "
+    "los indicadores de gestión.",
+    remediation_en="Attach the posting plan and, where there is an annual communication plan, the indicators.",
+)
+def no_posting_plan(ctx: AccountContext) -> Iterator[Violation]:
+    a = ctx.account
+    if not _is_in_force(ctx):
+        return
+    if not a.posting_plan_ref:
+        yield Violation("posting_plan", "No se referencia un plan de posteo.", "No posting plan is referenced.")
+    if ctx.institution.annual_plan_ref and not a.indicators:
+        yield Violation(
+            "indicators",
+            "La institución tiene Plan de Comunicación Anual pero la cuenta no registra indicadores.",
+            "The institution has an annual communication plan but the account records no indicators.",
+            {"annual_plan_ref": ctx.institution.annual_plan_ref},
+        )
+
+
+@rule(
+    "INV-005",
+    title_es="Sin administrador designado o sin usuarios autorizados",
+    title_en="No administrator designated, or no authorized users",
+    severity=Severity.HIGH,
+    guide_ref="6.1.1.I–II",
+    rationale="Every official account needs a named administrator from the institution (Formulario B); an "
+    "account nobody is registered on is run by unknown people.",
+    remediation_es="Designar un administrador (funcionario de la institución) y registrar a los usuarios "
+    "autorizados en el Formulario B.",
+    remediation_en="Designate an administrator (institutional staff) and register the authorized users on "
+    "Formulario B.",
+)
+def no_administrator(ctx: AccountContext) -> Iterator[Violation]:
+    if not _is_in_force(ctx):
+        return
+    people = ctx.active_people()
+    if not people:
+        yield Violation(
+            "administrator",
+            "La cuenta no tiene ningún usuario autorizado (Formulario B).",
+            "No authorized user is registered for the account (Formulario B).",
+        )
+    elif not any(access.role is Role.ADMINISTRADOR for _, access in people):
+        yield Violation(
+            "administrator",
+            "Ninguna persona autorizada tiene el rol de administrador.",
+            "No authorized person holds the administrator role.",
+            {"people": [p.id for p, _ in people]},
+        )
+
+
+@rule(
+    "INV-006",
+    title_es="Un administrador es una persona externa a la institución",
+    title_en="An administrator is an external person",
+    severity=Severity.HIGH,
+    guide_ref="6.1.1.II",
+    rationale="Only institutional staff may be Administrador de cuenta, even when community management is outsourced.",
+    remediation_es="Asignar el rol de administrador a un funcionario; el tercero puede operar como CM.",
+    remediation_en="Give the administrator role to institutional staff; the outsider may act as CM.",
+)
+def external_administrator(ctx: AccountContext) -> Iterator[Violation]:
+    for person, access in ctx.active_people():
+        if access.role is Role.ADMINISTRADOR and is_external(person, ctx.institution):
+            why = person.link_type.value if person.link_type else "?"
+            yield Violation(
+                f"person:{person.id}",
+                f"{person_label(person)} es administrador y es externo (vínculo: {why}, correo: {person.email}).",
+                f"{person_label(person)} is an administrator and external (link: {why}, email: {person.email}).",
+                {"person": person.id, "link_type": why, "email": person.email},
+            )
+
+
+@rule(
+    "INV-007",
+    title_es="Persona externa sin contrato de confidencialidad ni términos de uso",
+    title_en="External person without confidentiality contract and terms of use",
+    severity=Severity.HIGH,
+    guide_ref="6.1.1.I–II",
+    rationale="Outsourced staff, consultants and volunteers may operate accounts only under a confidentiality "
+    "contract and written terms of use.",
+    remediation_es="Firmar contrato de confidencialidad y términos y condiciones de uso, y registrarlos.",
+    remediation_en="Sign a confidentiality contract and terms of use, and record them.",
+    scope="person",
+)
+def external_without_contract(ctx: PersonContext) -> Iterator[Violation]:
+    p = ctx.person
+    if (
+        not p.is_active
+        or not p.access
+        or p.link_type not in (LinkType.TERCERIZADO, LinkType.CONSULTOR, LinkType.VOLUNTARIO)
+    ):
+        return
+    missing = [
+        n
+        for n, v in (
+            ("confidentiality_contract", p.confidentiality_contract),
+            ("terms_of_use", p.terms_of_use),
+        )
+        if not v
+    ]
+    if missing:
+        es = {"confidentiality_contract": "contrato de confidencialidad", "terms_of_use": "términos de uso"}
+        yield Violation(
+            "contract",
+            f"{person_label(p)} ({p.link_type.value}) no tiene registrado: {', '.join(es[m] for m in missing)}.",
+            f"{person_label(p)} ({p.link_type.value}) has no recorded {' and '.join(missing)}.",
+            {"person": p.id, "missing": missing, "accounts": [a.account for a in p.access]},
+        )
+
+
+@rule(
+    "INV-008",
+    title_es="Sin punto de contacto institucional para la cuenta",
+    title_en="No institutional contact point for the account",
+    severity=Severity.MEDIUM,
+    guide_ref="6.1.1.I–II",
+    rationale="In every case a member of the institution's staff must be named as the account's official "
+    "contact point.",
+    remediation_es="Designar a un funcionario de la institución como punto de contacto de la cuenta.",
+    remediation_en="Name a member of the institution's staff as the account's contact point.",
+)
+def no_contact_point(ctx: AccountContext) -> Iterator[Violation]:
+    if not _is_in_force(ctx):
+        return
+    contacts = [p for p, access in ctx.active_people() if access.contact_point]
+    if not any(not is_external(p, ctx.institution) for p in contacts):
+        yield Violation(
+            "contact_point",
+            "Ningún funcionario de la institución está designado como punto de contacto."
+            + (" Los designados son externos." if contacts else ""),
+            "No member of the institution's staff is designated as contact point."
+            + (" Those designated are external." if contacts else ""),
+            {"designated": [p.id for p in contacts]},
+        )
+
+
+@rule(
+    "INV-009",
+    title_es="Registro de persona incompleto o inválido (Formulario B)",
+    title_en="Person record incomplete or invalid (Formulario B)",
+    severity=Severity.MEDIUM,
+    guide_ref="6.1.1.II; Anexo II, Formulario B",
+    rationale="Formulario B must identify each authorized person: name, CI, dependency, link type (with "
+    "origin institution or company), institutional email, mobile and role.",
+    remediation_es="Completar o corregir el Formulario B de la persona.",
+    remediation_en="Complete or correct the person's Formulario B.",
+    scope="person",
+)
+def person_record_incomplete(ctx: PersonContext) -> Iterator[Violation]:
+    p = ctx.person
+    if not p.is_active:
+        return
+    missing = [
+        f
+        for f, v in (
+            ("name", p.name),
+            ("ci", p.ci),
+            ("dependency", p.dependency),
+            ("link_type", p.link_type),
+            ("email", p.email),
+            ("mobile", p.mobile),
+        )
+        if not v
+    ]
+    if p.link_type is LinkType.COMISIONADO and not p.origin_institution:
+        missing.append("origin_institution")
+    if p.link_type is LinkType.TERCERIZADO and not p.company:
+        missing.append("company")
+    if any(a.role is None for a in p.access):
+        missing.append("role")
+    invalid = []
+    if p.ci and not is_valid_ci(p.ci):
+        invalid.append("ci")
+    if p.mobile and not is_py_mobile(p.mobile):
+        invalid.append("mobile")
+    if missing or invalid:
+        parts_es = ([f"faltan: {_es(missing)}"] if missing else []) + (
+            [f"inválidos: {_es(invalid)}"] if invalid else []
+        )
+        parts_en = ([f"missing: {', '.join(missing)}"] if missing else []) + (
+            [f"invalid: {', '.join(invalid)}"] if invalid else []
+        )
+        yield Violation(
+            "record",
+            f"Formulario B de {person_label(p)}: {'; '.join(parts_es)}.",
+            f"Formulario B of {person_label(p)}: {'; '.join(parts_en)}.",
+            {
+                "person": p.id,
+                "missing": missing,
+                "invalid": invalid,
+                "values": {f: getattr(p, f) for f in invalid},
+            },
+        )
+
+
+@rule(
+    "INV-010",
+    title_es="El correo registrado de la persona no es institucional",
+    title_en="Person's registered email is not institutional",
+    severity=Severity.MEDIUM,
+    guide_ref="6.1.1.II",
+    rationale="Formulario B asks for the person's institutional email; a personal mailbox leaves account "
+    "notices and recovery outside the institution.",
+    remediation_es="Registrar el correo institucional de la persona.",
+    remediation_en="Record the person's institutional email.",
+    scope="person",
+)
+def person_email_not_institutional(ctx: PersonContext) -> Iterator[Violation]:
+    p = ctx.person
+    if not p.is_active or not p.email:
+        return
+    kind = classify_email(p.email, ctx.institution.email_domains)
+    if kind is not EmailClass.INSTITUTIONAL:
+        yield Violation(
+            "email",
+            f"El correo de {person_label(p)}, {p.email}, no es institucional ({EMAIL_CLASS_ES[kind]}).",
+            f"The email of {person_label(p)}, {p.email}, is not institutional ({EMAIL_CLASS_EN[kind]}).",
+            {"person": p.id, "email": p.email, "class": kind.value},
+        )
+
+
+@rule(
+    "INV-011",
+    title_es="Cuenta de apoyo sin justificación completa",
+    title_en="Support account without its justification",
+    severity=Severity.MEDIUM,
+    guide_ref="6.1.2.I",
+    rationale="A support account (programme, campaign, sub-unit) must justify its audience, period (start and "
+    "end), content coordination and objectives/indicators.",
+    remediation_es="Completar la justificación de la cuenta de apoyo (público, inicio y fin, coordinación, "
+    "objetivos e indicadores) e informar al MITIC.",
+    remediation_en="Complete the support account's justification (audience, start and end, coordination, "
+    "objectives and indicators) and inform MITIC.",
+)
+def support_without_justification(ctx: AccountContext) -> Iterator[Violation]:
+    a = ctx.account
+    if a.kind is not AccountKind.APOYO:
+        return
+    s = a.support
+    values = {
+        "audience": s.audience if s else None,
+        "start_date": s.start_date if s else None,
+        "end_date": s.end_date if s else None,
+        "coordination": s.coordination if s else None,
+        "objectives": (s.objectives if s else None) or a.indicators,
+    }
+    missing = [k for k, v in values.items() if not v]
+    if missing:
+        yield Violation(
+            "support",
+            f"Justificación de cuenta de apoyo incompleta: faltan {_es(missing)}.",
+            f"Support account justification incomplete: missing {', '.join(missing)}.",
+            {"missing": missing},
+        )
+
+
+@rule(
+    "INV-012",
+    title_es="Nombre del perfil sin indicador de país (py)",
+    title_en="Handle without the country indicator (py)",
+    severity=Severity.INFO,
+    guide_ref="6.1.1.I",
+    rationale='The guide recommends showing the country in the handle ("@mpruebapy"), which also makes '
+    "look-alikes from other countries easier to tell apart.",
+    remediation_es="Considerar incluir «py» en el nombre del perfil al crearlo o renombrarlo.",
+    remediation_en='Consider including "py" in the handle when creating or renaming it.',
+    params={"country_marker": "py"},
+)
+def handle_without_country(ctx: AccountContext) -> Iterator[Violation]:
+    a = ctx.account
+    marker = str(ctx.params["country_marker"]).lower()
+    if a.kind is AccountKind.AUTORIDAD or not a.handle or not PLATFORMS[a.platform].has_public_handle:
+        return
+    if marker not in a.handle.lower():
+        yield Violation(
+            "handle",
+            f"El perfil @{a.handle} no indica el país («{marker}»).",
+            f'The handle @{a.handle} does not show the country ("{marker}").',
+            {"handle": a.handle},
+        )
+
+
+@rule(
+    "INV-013",
+    title_es="Plataforma no social sin verificación de no duplicación con TI",
+    title_en="Non-social platform without the IT non-duplication check",
+    severity=Severity.LOW,
+    guide_ref="6.1.1.I",
+    rationale="For digital platforms other than social networks, IT must confirm the institution has no "
+    "existing tool with the same function, so as not to duplicate it.",
+    remediation_es="Registrar la verificación del área de TI (quién, cuándo, referencia).",
+    remediation_en="Record the IT area's check (who, when, reference).",
+)
+def non_social_without_it_check(ctx: AccountContext) -> Iterator[Violation]:
+    a = ctx.account
+    if PLATFORMS[a.platform].social:
+        return
+    check = a.it_check
+    if not check or not (check.reference or check.date):
+        yield Violation(
+            "it_check",
+            f"No consta la verificación de TI de no duplicar herramientas para {PLATFORMS[a.platform].name}.",
+            f"No IT non-duplication check is recorded for {PLATFORMS[a.platform].name}.",
+            {"platform": a.platform.value},
+        )
+
+
+@rule(
+    "INV-014",
+    title_es="Acceso compartido (varias personas con un solo usuario) sin protocolo del RSI",
+    title_en="Shared login (several people on one login) without an RSI usage protocol",
+    severity=Severity.HIGH,
+    guide_ref="6.1.1.III; 6.1.6",
+    rationale="Shared accounts are forbidden; where the platform has no multi-user access, the administrator "
+    "must obtain a usage protocol from the RSI after a risk analysis (recorded as a waiver).",
+    remediation_es="Usar usuarios individuales si la plataforma lo permite; si no, solicitar al RSI un "
+    "protocolo de uso y registrarlo como excepción con vencimiento.",
+    remediation_en="Use individual users where the platform allows; otherwise obtain an RSI usage protocol "
+    "and record it as an expiring waiver.",
+    params={
+        "single_login_platforms": sorted(p.value for p, info in PLATFORMS.items() if not info.multi_user),
+    },
+)
+def shared_login(ctx: AccountContext) -> Iterator[Violation]:
+    a = ctx.account
+    if not _is_in_force(ctx):
+        return
+    single_login = a.platform.value in ctx.params["single_login_platforms"]
+    people = ctx.active_people()
+    if len(people) > 1 and (a.login_mode is LoginMode.SHARED or single_login):
+        why_es = (
+            "registrada con acceso compartido"
+            if a.login_mode is LoginMode.SHARED
+            else (f"{PLATFORMS[a.platform].name} no tiene acceso multiusuario")
+        )
+        why_en = (
+            "registered as shared login"
+            if a.login_mode is LoginMode.SHARED
+            else (f"{PLATFORMS[a.platform].name} has no multi-user access")
+        )
+        yield Violation(
+            "shared_login",
+            f"{len(people)} personas usan un mismo usuario ({why_es}).",
+            f"{len(people)} people use one login ({why_en}).",
+            {
+                "people": sorted(p.id for p, _ in people),
+                "login_mode": a.login_mode.value,
+                "platform": Platform(a.platform).value,
+            },
+        )

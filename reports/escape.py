@@ -1,0 +1,24 @@
+"""Making platform- and inventory-controlled text safe to show: it is data, never markup or formulas."""
+
+from __future__ import annotations
+
+import re
+
+# C0/C1 controls and the Unicode bidirectional overrides that can make text display reversed.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+MAX_SHOWN = 500
+
+
+def plain(text: object, limit: int = MAX_SHOWN) -> str:
+    """One line of visible text: controls and bidi overrides removed, newlines folded, length bounded."""
+    value = _CONTROL.sub("", str(text)).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def md(text: object, limit: int = MAX_SHOWN) -> str:
+    """Text for a Markdown document or table cell: no link, emphasis, heading, table or HTML can form."""
+    value = plain(text, limit)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _MD_SPECIAL.sub(r"\\\1", value)
+    return "\\" + value if value[:1] in ("#", "-", "+", "=") else value

@@ -1,0 +1,119 @@
+"""The Markdown report: what a communications director reads in an email or a chat.
+
+Every value that comes from an inventory or a platform goes through `md()`; the report's own words come
+from the message catalogue in one language.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from auditor.clock import local_text
+from auditor.model import FindingStatus, Report, ReportFinding
+from connectors.platforms import PLATFORMS
+from reports.escape import md
+from reports.messages import Lang, t
+
+
+def _account_title(f: ReportFinding, lang: Lang) -> str:
+    info = PLATFORMS[f.platform] if f.platform else None
+    platform = info.name if info else ""
+    prefix = "@" if info and info.has_public_handle else ""
+    handle = f" {prefix}{md(f.handle)}" if f.handle else ""
+    return f"{platform}{handle} ({md(f.account)})"
+
+
+def _finding_lines(f: ReportFinding, lang: Lang) -> list[str]:
+    status = t(f"status.{f.status.value}", lang)
+    lines = [
+        f"- **{f.policy_id}** · {t(f'severity.{f.severity.value}', lang)} · _{status}_ — {md(f.title)}",
+        f"  - {t('message', lang)}: {md(f.message)}",
+        f"  - {t('guide_ref', lang)}: {md(f.guide_ref)} · {t('remediation', lang)}: {md(f.remediation)}",
+    ]
+    if f.waiver:
+        lines.append(
+            "  - "
+            + t(
+                "waiver_note",
+                lang,
+                id=md(f.waiver.id),
+                approver=md(f.waiver.approver),
+                expires=f.waiver.expires.isoformat(),
+            )
+        )
+    return lines
+
+
+def render_markdown(report: Report) -> str:
+    lang: Lang = report.lang
+    run = report.run
+    cov = report.coverage
+    names = {i.id: i.name for i in report.institutions}
+    scope = ", ".join(md(names.get(i, i)) for i in run.scope.institutions) or t("scope_all", lang)
+    previous = f"#{report.previous_run_id}" if report.previous_run_id else t("none", lang)
+    out = [
+        f"# {t('title', lang)}",
+        "",
+        f"_{t('guide', lang)}_",
+        "",
+        f"- {t('run', lang)}: #{run.id} ({t(f'run_type.{run.run_type.value}', lang)}, "
+        f"{t(f'run_status.{run.status.value}', lang)})",
+        f"- {t('run_time', lang)}: {local_text(run.started_at)}",
+        f"- {t('scope', lang)}: {scope}",
+        f"- {t('previous_run', lang)}: {previous}",
+        f"- {t('coverage', lang)}: "
+        + t(
+            "coverage_text",
+            lang,
+            evaluated=cov.evaluated,
+            applicable=cov.applicable,
+            ratio=cov.ratio,
+            not_observable=cov.not_observable,
+            errors=cov.errors,
+        ),
+        "",
+        f"## {t('summary', lang)}",
+        "",
+        f"| {t('severity', lang)} | {t('open', lang)} | {t('waived', lang)} |",
+        "|---|---:|---:|",
+    ]
+    out += [f"| {t(f'severity.{c.severity.value}', lang)} | {c.open} | {c.waived} |" for c in report.summary]
+    counts = defaultdict(int)
+    for f in report.findings:
+        counts[f.status] += 1
+    counts[FindingStatus.RESOLVED] = len(report.resolved)
+    out += [
+        "",
+        f"## {t('changes', lang)}",
+        "",
+        " · ".join(f"{t(f'status.{s.value}', lang)}: {counts[s]}" for s in FindingStatus),
+        "",
+        f"## {t('findings', lang)}",
+    ]
+    if not report.findings:
+        out += ["", t("no_findings", lang)]
+    by_institution: dict[str, list[ReportFinding]] = defaultdict(list)
+    for f in report.findings:
+        by_institution[f.institution].append(f)
+    for inst in report.institutions:
+        items = by_institution.get(inst.id, [])
+        out += [
+            "",
+            f"### {md(inst.name)}",
+            "",
+            f"{inst.accounts} {t('accounts', lang)} · {inst.people} {t('people', lang)}",
+        ]
+        by_account: dict[str | None, list[ReportFinding]] = defaultdict(list)
+        for f in items:
+            by_account[f.account if f.platform else None].append(f)
+        for account, group in sorted(by_account.items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
+            title = _account_title(group[0], lang) if account else t("institution_level", lang)
+            out += ["", f"#### {title}", ""]
+            for f in group:
+                out += _finding_lines(f, lang)
+    if report.resolved:
+        out += ["", f"## {t('resolved', lang)}", ""]
+        for f in report.resolved:
+            where = _account_title(f, lang) if f.platform else md(names.get(f.institution, f.institution))
+            out.append(f"- **{f.policy_id}** {where}: {md(f.message)}")
+    return "\n".join(out) + "\n"
