@@ -21,6 +21,7 @@ MAX_NODES = 200_000  # bounds alias expansion ("billion laughs") and absurdly la
 MAX_DEPTH = 40
 
 Loc = tuple[str | int, ...]
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 @dataclass(frozen=True, order=True)
@@ -147,6 +148,9 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise InputError([Problem(self.file, line, dotted(loc), f"nesting deeper than {MAX_DEPTH}")])
         self.source.add(loc, self.file, line)
+        if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_COLLECTION_TAGS:
+            self.problems.append(Problem(self.file, line, dotted(loc), f"invalid value: tag {node.tag} is not allowed"))
+            return None
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -162,6 +166,8 @@ class _Walker:
                     self.problems.append(Problem(self.file, key_line, dotted((*loc, key)), "duplicate key"))
                     continue
                 out[key] = self.build(value_node, (*loc, key), depth + 1)
+                # A nested block starts on the line after its key; people look for the key.
+                self.source.add((*loc, key), self.file, key_node.start_mark.line + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]

@@ -1,0 +1,88 @@
+"""Shared builders: a clean one-institution inventory that breaks no rule, and helpers to run rules on it."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.model import Finding, InstitutionInventory, Inventory, Profile, Waiver
+from auditor.store import Store
+from policies.evaluate import evaluate
+from policies.profile import effective_rules
+
+TODAY = date(2026, 11, 28)
+NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+
+CLEAN: dict[str, Any] = {
+    "institution": {
+        "id": "tprueba",
+        "name": "Institución de Prueba",
+        "ruc": "80000035-8",
+        "email_domains": ["tprueba.gov.py"],
+    },
+    "accounts": [
+        {
+            "id": "t-fb",
+            "platform": "facebook",
+            "kind": "principal",
+            "handle": "tpruebapy",
+            "display_name": "Institución de Prueba",
+            "linked_email": "redes@tprueba.gov.py",
+            "phone": "+595981000001",
+            "phone_control": "corporativo",
+            "objective": "Difundir actividades",
+            "posting_plan_ref": "Plan 2026",
+            "indicators": "Alcance",
+            "authorization": {"approver_name": "Ana Duarte", "approver_ci": "3456789", "date": "2025-01-10"},
+        }
+    ],
+    "people": [
+        {
+            "id": "p1",
+            "name": "Carlos Giménez",
+            "ci": "4.123.456",
+            "dependency": "Comunicación",
+            "link_type": "nombrado",
+            "email": "cgimenez@tprueba.gov.py",
+            "mobile": "0981 301 001",
+            "access": [{"account": "t-fb", "role": "administrador", "contact_point": True}],
+        }
+    ],
+}
+
+
+def clean_doc() -> dict[str, Any]:
+    return copy.deepcopy(CLEAN)
+
+
+def institution(doc: dict[str, Any] | None = None) -> InstitutionInventory:
+    return InstitutionInventory.model_validate(doc or clean_doc())
+
+
+def findings_for(
+    doc: dict[str, Any],
+    rule_id: str | None = None,
+    *,
+    waivers: list[Waiver] | None = None,
+    today: date = TODAY,
+    profile: Profile | None = None,
+) -> list[Finding]:
+    inv = Inventory(institutions=[institution(doc)])
+    result = evaluate(inv, effective_rules(profile or Profile()), waivers or [], today)
+    return [f for f in result.findings if rule_id is None or f.policy_id == rule_id]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "audit.db")
+
+
+@pytest.fixture
+def demo_dir() -> Path:
+    from auditor.cli import demo_files
+
+    return demo_files()
