@@ -189,15 +189,15 @@ def _audit(
     lang: str,
     run_type: RunType,
 ) -> tuple[int, Any]:
-    if inventory_paths:
-        inv = load_inventory(inventory_paths)
-        imported = True
+    # The inventory files are the source of truth and are re-read on every run. Only where none of the
+    # configured paths exists (a central office that receives registers through `inventory import`) is the
+    # last imported inventory used.
+    configured = [str(p) for p in config.inventory.paths]
+    stored = store.load_inventory() if not inventory_paths else Inventory()
+    if not inventory_paths and stored.institutions and not any(Path(p).exists() for p in configured):
+        inv, imported = stored, False
     else:
-        inv = store.load_inventory()
-        imported = False
-        if not inv.institutions:
-            paths = [str(p) for p in config.inventory.paths]
-            inv, imported = load_inventory(paths), True
+        inv, imported = load_inventory(inventory_paths or configured), True
     unknown = [i for i in institutions if inv.get(i) is None]
     if unknown:
         raise click.BadParameter(f"not in the inventory: {', '.join(unknown)}", param_hint="--institution")

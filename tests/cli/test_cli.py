@@ -1,0 +1,190 @@
+"""The command line as a user meets it: exit codes, located errors, the demo and its second run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from auditor.cli import cli
+from policies.registry import all_rules
+
+
+def invoke(*args: str, cwd: Path | None = None):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def demo_runs(tmp_path_factory):
+    """The demo run twice into one folder: (first report, second report, output of the second)."""
+    out = tmp_path_factory.mktemp("demo")
+    first = invoke("demo", "--out", str(out))
+    assert first.exit_code == 0, first.output
+    report1 = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    second = invoke("demo", "--out", str(out))
+    assert second.exit_code == 0, second.output
+    report2 = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return report1, report2, second.output, out
+
+
+def test_demo_report_contains_every_inventory_rule_and_ops004(demo_runs):
+    report, _, _, _ = demo_runs
+    found = {f["policy_id"] for f in report["findings"]}
+    expected = {r.id for r in all_rules()}
+    assert expected <= found, expected - found
+
+
+def test_demo_first_run_is_all_new_second_run_is_persisting(demo_runs):
+    first, second, output, out = demo_runs
+    assert {f["status"] for f in first["findings"]} == {"new", "waived"}
+    assert {f["status"] for f in second["findings"]} == {"persisting", "waived"}
+    assert second["previous_run_id"] == first["run"]["id"]
+    assert f"report: {out / 'report.md'}" in output
+    assert "0 new" in output
+
+
+def test_demo_waiver_mutes_one_finding_and_shows_it(demo_runs):
+    report, _, _, out = demo_runs
+    waived = [f for f in report["findings"] if f["status"] == "waived"]
+    assert [(f["policy_id"], f["account"], f["waiver"]["id"]) for f in waived] == [
+        ("INV-014", "mprueba-x", "w-mprueba-x")
+    ]
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "Exceptuado por w-mprueba-x" in md
+
+
+def test_demo_report_json_carries_the_required_finding_fields(demo_runs):
+    report, _, _, _ = demo_runs
+    assert report["schema_version"] == "1.0"
+    assert report["coverage"]["evaluated"] > 0 and report["coverage"]["ratio"] == 1.0
+    required = {
+        "policy_id",
+        "severity",
+        "status",
+        "institution",
+        "platform",
+        "account",
+        "subject",
+        "fingerprint",
+        "message",
+        "guide_ref",
+    }
+    for finding in report["findings"]:
+        assert required <= finding.keys()
+        assert finding["message"] and finding["guide_ref"]
+
+
+def test_demo_markdown_is_spanish_by_default_and_english_on_request(tmp_path, demo_runs):
+    _, _, _, out = demo_runs
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert md.startswith("# Auditoría de cuentas oficiales en redes sociales")
+    assert "Resumen por severidad" in md
+    result = invoke("demo", "--out", str(tmp_path), "--lang", "en")
+    assert result.exit_code == 0
+    english = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert english.startswith("# Audit of official social-media accounts")
+    assert "Resumen" not in english and "Qué hacer" not in english
+
+
+def test_validate_broken_file_prints_located_errors_and_exits_2(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        "institution:\n  id: x\n  name: X\n  email_domains: [x.gov.py]\naccounts:\n  - id: a\n    platform: orkut\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["inventory", "validate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:7: accounts[0].platform: Input should be" in result.output
+
+
+def test_validate_demo_inventory_is_valid(demo_dir):
+    result = invoke("inventory", "validate", str(demo_dir / "inventory"))
+    assert result.exit_code == 0
+    assert result.output.startswith("valid: 4 institution(s)")
+
+
+def test_audit_exit_codes_follow_fail_on(tmp_path, demo_dir):
+    args = [
+        "audit",
+        "--inventory",
+        str(demo_dir / "inventory"),
+        "--db",
+        str(tmp_path / "a.db"),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    assert invoke(*args, "--fail-on", "high").exit_code == 1
+    assert invoke(*args, "--fail-on", "critical").exit_code == 0
+    assert invoke(*args, "--fail-on", "none").exit_code == 0
+
+
+def test_audit_one_institution_only(tmp_path, demo_dir):
+    result = invoke(
+        "audit",
+        "--inventory",
+        str(demo_dir / "inventory"),
+        "--db",
+        str(tmp_path / "a.db"),
+        "--out",
+        str(tmp_path / "out"),
+        "--institution",
+        "aguas",
+        "--fail-on",
+        "none",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert {f["institution"] for f in report["findings"]} == {"aguas"}
+    assert report["run"]["scope"]["institutions"] == ["aguas"]
+    assert not (tmp_path / "out" / "report.md").exists()
+
+
+def test_audit_unknown_institution_and_format_are_usage_errors(tmp_path, demo_dir):
+    base = ["audit", "--inventory", str(demo_dir / "inventory"), "--db", str(tmp_path / "a.db")]
+    assert CliRunner().invoke(cli, [*base, "--institution", "nope"]).exit_code == 2
+    assert CliRunner().invoke(cli, [*base, "--format", "pdf"]).exit_code == 2
+
+
+def test_policies_list_json_and_show():
+    result = invoke("policies", "list", "--format", "json")
+    rules = json.loads(result.output)
+    assert {r["id"] for r in rules} == {r.id for r in all_rules()}
+    assert all(r["title"]["es"] and r["title"]["en"] for r in rules)
+    shown = invoke("policies", "show", "inv-014")
+    assert "INV-014" in shown.output and "single_login_platforms" in shown.output
+    assert CliRunner().invoke(cli, ["policies", "show", "XXX-000"]).exit_code == 2
+
+
+def test_init_writes_a_working_starter_and_refuses_to_overwrite(tmp_path, monkeypatch):
+    assert invoke("init", str(tmp_path)).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["audit"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "reports-output" / "report.md").exists()
+    assert CliRunner().invoke(cli, ["init", str(tmp_path)]).exit_code == 2
+
+
+def test_audit_rereads_edited_inventory_files(tmp_path, monkeypatch):
+    assert invoke("init", str(tmp_path)).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(cli, ["audit"]).exit_code == 0
+    inventory = tmp_path / "inventory" / "mi-institucion.yaml"
+    inventory.write_text(
+        inventory.read_text(encoding="utf-8").replace("redes@miinstitucion.gov.py", "miinstitucion@gmail.com"),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["audit"])
+    assert result.exit_code == 1
+    assert "1 new" in result.output
+
+
+def test_bad_config_key_is_located(tmp_path):
+    config = tmp_path / "auditor.toml"
+    config.write_text("[store]\npath = 'a.db'\ncolour = 'red'\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--config", str(config), "policies", "list"])
+    assert result.exit_code == 2
+    assert f"{config}:3: store.colour: unknown key" in result.output

@@ -1,0 +1,23 @@
+"""The README's generated parts and promises stay true."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from auditor.cli import README_END, README_START, rules_markdown_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_readme_rule_table_matches_the_registry():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index(README_START) + len(README_START) : text.index(README_END)].strip()
+    assert table == rules_markdown_table(), "README rule table is stale: run `make readme`"
+
+
+def test_quick_start_is_the_two_make_commands_and_ci_runs_the_test_one():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = text[text.index("## Quick start") :].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in quick.strip().splitlines()]
+    assert commands == ["make demo", "make test"]
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
