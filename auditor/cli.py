@@ -255,7 +255,7 @@ def audit(
     """Run one audit now and write its reports."""
     store = Store(db or config.store.path)
     out_dir = Path(out) if out else config.reports.out
-    fmts = _formats(formats) if formats else list(config.reports.formats)
+    fmts = _formats(formats) if formats else [str(f) for f in config.reports.formats]
     _, (result, report) = _audit(
         config,
         store=store,

@@ -63,7 +63,7 @@ class Config(_Section):
         return self.model_copy(
             update={
                 "store": StoreConfig(path=fix(self.store.path)),
-                "inventory": InventoryConfig(paths=[fix(p) for p in self.inventory.paths]),  # type: ignore[misc]
+                "inventory": InventoryConfig(paths=[fix(p) for p in self.inventory.paths]),
                 "policies": PoliciesConfig(profile=fix(self.policies.profile), waivers=fix(self.policies.waivers)),
                 "reports": self.reports.model_copy(update={"out": fix(self.reports.out)}),
             }

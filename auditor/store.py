@@ -33,7 +33,7 @@ SCHEMA_VERSION = 1
 
 
 def _migration_1(db: Database) -> None:
-    db["institutions"].create(
+    db.table("institutions").create(
         {
             "id": str,
             "name": str,
@@ -50,7 +50,7 @@ def _migration_1(db: Database) -> None:
         },
         pk="id",
     )
-    db["accounts"].create(
+    db.table("accounts").create(
         {
             "institution_id": str,
             "id": str,
@@ -66,7 +66,7 @@ def _migration_1(db: Database) -> None:
         pk=("institution_id", "id"),
         foreign_keys=[("institution_id", "institutions", "id")],
     )
-    db["people"].create(
+    db.table("people").create(
         {
             "institution_id": str,
             "id": str,
@@ -81,12 +81,12 @@ def _migration_1(db: Database) -> None:
         pk=("institution_id", "id"),
         foreign_keys=[("institution_id", "institutions", "id")],
     )
-    db["authorizations"].create(
+    db.table("authorizations").create(
         {"institution_id": str, "person_id": str, "account_id": str, "role": str, "contact_point": int},
         pk=("institution_id", "person_id", "account_id"),
         foreign_keys=[("institution_id", "institutions", "id")],
     )
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "started_at": str,
@@ -101,7 +101,7 @@ def _migration_1(db: Database) -> None:
         },
         pk="id",
     )
-    db["findings"].create(
+    db.table("findings").create(
         {
             "fingerprint": str,
             "policy_id": str,
@@ -126,7 +126,7 @@ def _migration_1(db: Database) -> None:
         pk="fingerprint",
         foreign_keys=[("first_seen_run", "runs", "id"), ("last_seen_run", "runs", "id")],
     )
-    db["finding_events"].create(
+    db.table("finding_events").create(
         {
             "run_id": int,
             "fingerprint": str,
@@ -141,8 +141,8 @@ def _migration_1(db: Database) -> None:
         pk=("run_id", "fingerprint"),
         foreign_keys=[("run_id", "runs", "id"), ("fingerprint", "findings", "fingerprint")],
     )
-    db["findings"].create_index(["institution_id", "status"])
-    db["finding_events"].create_index(["fingerprint"])
+    db.table("findings").create_index(["institution_id", "status"])
+    db.table("finding_events").create_index(["fingerprint"])
     db.create_view(
         "open_findings",
         """select f.severity, f.policy_id, i.name as institution, f.platform, f.account_id, f.handle,
@@ -217,9 +217,9 @@ class Store:
         for version in range(current + 1, SCHEMA_VERSION + 1):
             with self.db.atomic():
                 if version == 1:
-                    self.db["schema_version"].create({"version": int, "applied_at": str}, pk="version")
+                    self.db.table("schema_version").create({"version": int, "applied_at": str}, pk="version")
                 MIGRATIONS[version](self.db)
-                self.db["schema_version"].insert({"version": version, "applied_at": datetime.now().isoformat()})
+                self.db.table("schema_version").insert({"version": version, "applied_at": datetime.now().isoformat()})
 
     # -- inventory ----------------------------------------------------------------------------------
 
@@ -228,7 +228,7 @@ class Store:
             inst = inst_inv.institution
             for table in ("authorizations", "people", "accounts"):
                 self.db.execute(f"delete from {table} where institution_id = ?", [inst.id])
-            self.db["institutions"].upsert(
+            self.db.table("institutions").upsert(
                 {
                     "id": inst.id,
                     "name": inst.name,
@@ -245,7 +245,7 @@ class Store:
                 },
                 pk="id",
             )
-            self.db["accounts"].insert_all(
+            self.db.table("accounts").insert_all(
                 (
                     {
                         "institution_id": inst.id,
@@ -262,7 +262,7 @@ class Store:
                     for a in inst_inv.accounts
                 ),
             )
-            self.db["people"].insert_all(
+            self.db.table("people").insert_all(
                 (
                     {
                         "institution_id": inst.id,
@@ -278,7 +278,7 @@ class Store:
                     for p in inst_inv.people
                 ),
             )
-            self.db["authorizations"].insert_all(
+            self.db.table("authorizations").insert_all(
                 (
                     {
                         "institution_id": inst.id,
@@ -329,7 +329,7 @@ class Store:
             if import_inventory:
                 self._write_inventory(inventory, digest, started_at)
             run_id = (
-                self.db["runs"]
+                self.db.table("runs")
                 .insert(
                     {
                         "started_at": started_at.isoformat(),
@@ -359,7 +359,7 @@ class Store:
     ) -> None:
         """new / persisting / regressed / waived for what this run saw; resolved for what it no longer sees
         where the rule really ran (a rule that did not run resolves nothing)."""
-        previous = {r["fingerprint"]: r for r in self.db["findings"].rows}
+        previous = {r["fingerprint"]: r for r in self.db.table("findings").rows}
         seen = set()
         for f in findings:
             if f.fingerprint in seen:
@@ -375,7 +375,7 @@ class Store:
                 event = FindingStatus.REGRESSED
             else:
                 event = FindingStatus.PERSISTING
-            self.db["findings"].upsert(
+            self.db.table("findings").upsert(
                 {
                     "fingerprint": f.fingerprint,
                     "policy_id": f.policy_id,
@@ -410,7 +410,7 @@ class Store:
             account_gone = account is not None and inst in full and (inst, account) not in registered
             if not (ran_there or account_gone):
                 continue  # the rule did not run on it this time: incomparable, left as it was
-            self.db["findings"].update(fp, {"status": "resolved", "resolved_run": run_id, "waiver_id": None})
+            self.db.table("findings").update(fp, {"status": "resolved", "resolved_run": run_id, "waiver_id": None})
             self._event(
                 run_id,
                 fp,
@@ -433,7 +433,7 @@ class Store:
         evidence: dict[str, Any],
         waiver: Waiver | None,
     ) -> None:
-        self.db["finding_events"].insert(
+        self.db.table("finding_events").insert(
             {
                 "run_id": run_id,
                 "fingerprint": fp,
@@ -473,7 +473,7 @@ class Store:
 
     def previous_run_id(self, run_id: int) -> int | None:
         row = self.db.execute("select max(id) from runs where id < ?", [run_id]).fetchone()
-        return row[0]
+        return int(row[0]) if row[0] is not None else None
 
     def events(self, run_id: int) -> Iterator[StoredEvent]:
         sql = """select e.status as event_status, e.severity as event_severity, e.message_es as e_es,

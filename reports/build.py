@@ -55,7 +55,8 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
     run = store.run(run_id)
     if run is None:
         raise LookupError(f"no run {run_id} in {store.path}")
-    findings, resolved = [], []
+    findings: list[ReportFinding] = []
+    resolved: list[ReportFinding] = []
     for event in store.events(run_id):
         if institution and event.finding.institution != institution:
             continue
@@ -74,8 +75,8 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
     summary = [
         SeverityCount(
             severity=s,
-            open=sum(1 for f in findings if f.severity is s and f.status is not FindingStatus.WAIVED),
-            waived=sum(1 for f in findings if f.severity is s and f.status is FindingStatus.WAIVED),
+            open=len([f for f in findings if f.severity is s and f.status is not FindingStatus.WAIVED]),
+            waived=len([f for f in findings if f.severity is s and f.status is FindingStatus.WAIVED]),
         )
         for s in sorted(Severity, key=lambda s: -s.rank)
     ]

@@ -78,7 +78,7 @@ def render_markdown(report: Report) -> str:
         "|---|---:|---:|",
     ]
     out += [f"| {t(f'severity.{c.severity.value}', lang)} | {c.open} | {c.waived} |" for c in report.summary]
-    counts = defaultdict(int)
+    counts: dict[FindingStatus, int] = defaultdict(int)
     for f in report.findings:
         counts[f.status] += 1
     counts[FindingStatus.RESOLVED] = len(report.resolved)
