@@ -8,25 +8,24 @@ from auditor.model import Profile, RuleSettings
 from tests.conftest import clean_doc, findings_for
 
 
-def with_account(**changes: Any) -> dict[str, Any]:
-    doc = clean_doc()
-    account = doc["accounts"][0]
+def _edited(record: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Apply changes to a record of the clean document; None removes the field."""
     for key, value in changes.items():
         if value is None:
-            account.pop(key, None)
+            record.pop(key, None)
         else:
-            account[key] = value
+            record[key] = value
+
+
+def with_account(**changes: Any) -> dict[str, Any]:
+    doc = clean_doc()
+    _edited(doc["accounts"][0], changes)
     return doc
 
 
-def with_person(index: int = 0, **changes: Any) -> dict[str, Any]:
+def with_person(**changes: Any) -> dict[str, Any]:
     doc = clean_doc()
-    person = doc["people"][index]
-    for key, value in changes.items():
-        if value is None:
-            person.pop(key, None)
-        else:
-            person[key] = value
+    _edited(doc["people"][0], changes)
     return doc
 
 
