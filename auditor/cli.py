@@ -18,7 +18,8 @@ import click
 from auditor.config import CONFIG_NAME, Config, find_config, load_config
 from auditor.engine import run_audit
 from auditor.inventory import inventory_digest, load_inventory
-from auditor.model import Inventory, RunScope, RunType, Severity
+from auditor.live import live_from_config, live_from_sandbox, load_sandbox
+from auditor.model import Inventory, Platform, Report, RunScope, RunType, Severity
 from auditor.sources import InputError
 from auditor.store import Store, StoreError
 from policies.profile import load_profile, load_waivers
@@ -176,22 +177,15 @@ def policies_show(rule_id: str, lang: str) -> None:
 # -- audit --------------------------------------------------------------------------------------------
 
 
-def _audit(
-    config: Config,
-    *,
-    store: Store,
-    inventory_paths: list[str] | None,
-    profile: str | None,
-    waivers: str | None,
-    institutions: tuple[str, ...],
-    out: Path,
-    formats: list[str],
-    lang: str,
-    run_type: RunType,
-) -> tuple[int, Any]:
-    # The inventory files are the source of truth and are re-read on every run. Only where none of the
-    # configured paths exists (a central office that receives registers through `inventory import`) is the
-    # last imported inventory used.
+def _load_for_audit(
+    config: Config, store: Store, inventory_paths: list[str], institutions: tuple[str, ...]
+) -> tuple[Inventory, bool]:
+    """The inventory for a run, and whether it comes from files (and is imported with the run).
+
+    The inventory files are the source of truth and are re-read on every run. Only where none of the
+    configured paths exists (a central office that receives registers through `inventory import`) is the
+    last imported inventory used.
+    """
     configured = [str(p) for p in config.inventory.paths]
     stored = store.load_inventory() if not inventory_paths else Inventory()
     if not inventory_paths and stored.institutions and not any(Path(p).exists() for p in configured):
@@ -201,20 +195,13 @@ def _audit(
     unknown = [i for i in institutions if inv.get(i) is None]
     if unknown:
         raise click.BadParameter(f"not in the inventory: {', '.join(unknown)}", param_hint="--institution")
-    loaded_profile = load_profile(profile or config.policies.profile)
-    loaded_waivers = load_waivers(waivers or config.policies.waivers, inv)
-    result = run_audit(
-        store,
-        inv,
-        profile=loaded_profile,
-        waivers=loaded_waivers,
-        scope=RunScope(institutions=list(institutions)),
-        run_type=run_type,
-        import_inventory=imported,
-    )
-    report = build_report(store, result.run_id, lang)  # type: ignore[arg-type]
+    return inv, imported
+
+
+def _report(store: Store, run_id: int, lang: str, out: Path, formats: list[str]) -> Report:
+    report = build_report(store, run_id, lang)  # type: ignore[arg-type]
     write_reports(report, out, formats)
-    return result.run_id, (result, report)
+    return report
 
 
 @cli.command()
@@ -223,15 +210,24 @@ def _audit(
     "inventory_paths",
     multiple=True,
     type=click.Path(),
-    help="Inventory files or folders (default: the last import, else the config's paths).",
+    help="Inventory files or folders (default: the config's paths, else the last import).",
 )
 @click.option("--institution", "institutions", multiple=True, help="Audit only this institution (repeatable).")
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice([p.value for p in Platform]),
+    help="Audit only accounts on this platform (repeatable).",
+)
+@click.option("--account", "accounts", multiple=True, help="Audit only this registered account id (repeatable).")
 @click.option("--db", type=click.Path(), help="SQLite store.")
 @click.option("--out", type=click.Path(), help="Folder for the reports.")
 @click.option("--format", "formats", default=None, help="Comma-separated: json,md.")
 @click.option("--lang", type=click.Choice(["es", "en"]), default=None)
 @click.option("--profile", type=click.Path(), help="Profile file (rule tuning).")
 @click.option("--waivers", type=click.Path(), help="Waivers file.")
+@click.option("--no-live", is_flag=True, help="Inventory rules only: ask no platform anything.")
 @click.option(
     "--fail-on",
     type=click.Choice([s.value for s in Severity] + ["none"]),
@@ -244,36 +240,79 @@ def audit(
     config: Config,
     inventory_paths: tuple[str, ...],
     institutions: tuple[str, ...],
+    platforms: tuple[str, ...],
+    accounts: tuple[str, ...],
     db: str | None,
     out: str | None,
     formats: str | None,
     lang: str | None,
     profile: str | None,
     waivers: str | None,
+    no_live: bool,
     fail_on: str | None,
 ) -> None:
-    """Run one audit now and write its reports."""
+    """Run one audit now (live against the platforms) and write its reports."""
     store = Store(db or config.store.path)
     out_dir = Path(out) if out else config.reports.out
     fmts = _formats(formats) if formats else [str(f) for f in config.reports.formats]
-    _, (result, report) = _audit(
-        config,
-        store=store,
-        inventory_paths=list(inventory_paths),
-        profile=profile,
-        waivers=waivers,
-        institutions=institutions,
-        out=out_dir,
-        formats=fmts,
-        lang=lang or config.reports.lang,
+    inv, imported = _load_for_audit(config, store, list(inventory_paths), institutions)
+    result = run_audit(
+        store,
+        inv,
+        profile=load_profile(profile or config.policies.profile),
+        waivers=load_waivers(waivers or config.policies.waivers, inv),
+        scope=RunScope(
+            institutions=list(institutions), platforms=[Platform(p) for p in platforms], accounts=list(accounts)
+        ),
         run_type=RunType.ON_DEMAND,
+        import_inventory=imported,
+        live=None if no_live else live_from_config(config),
     )
+    report = _report(store, result.run_id, lang or config.reports.lang, out_dir, fmts)
     _print_outcome(report, out_dir)
     threshold = config.audit.fail_on if fail_on is None else (None if fail_on == "none" else Severity(fail_on))
     sys.exit(result.exit_code(threshold))
 
 
-def _print_outcome(report: Any, out_dir: Path) -> None:
+@cli.command()
+@click.option("--run", "run_id", type=int, required=True, help="The run whose snapshots are replayed.")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.option("--out", type=click.Path(), help="Folder for the reports.")
+@click.option("--lang", type=click.Choice(["es", "en"]), default=None)
+@click.option("--profile", type=click.Path(), help="Profile file (rule tuning).")
+@click.option("--waivers", type=click.Path(), help="Waivers file.")
+@click.pass_obj
+@_fail_on_input_errors
+def reevaluate(
+    config: Config,
+    run_id: int,
+    db: str | None,
+    out: str | None,
+    lang: str | None,
+    profile: str | None,
+    waivers: str | None,
+) -> None:
+    """Replay the rules on a stored run's snapshots, without credentials, as a new run."""
+    from auditor.engine import reevaluate as replay
+
+    store = Store(db or config.store.path)
+    try:
+        result = replay(
+            store,
+            run_id,
+            profile=load_profile(profile or config.policies.profile),
+            waivers=load_waivers(waivers or config.policies.waivers),
+        )
+    except LookupError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    out_dir = Path(out) if out else config.reports.out
+    report = _report(store, result.run_id, lang or config.reports.lang, out_dir, list(RENDERERS))
+    click.echo(f"replayed run #{run_id} as run #{result.run_id}")
+    _print_outcome(report, out_dir)
+
+
+def _print_outcome(report: Report, out_dir: Path) -> None:
     open_count = sum(c.open for c in report.summary)
     waived = sum(c.waived for c in report.summary)
     by_sev = ", ".join(f"{c.severity.value} {c.open}" for c in report.summary if c.open)
@@ -286,7 +325,7 @@ def _print_outcome(report: Any, out_dir: Path) -> None:
     click.echo(f"report: {out_dir / 'report.md'}")
 
 
-# -- demo and init --------------------------------------------------------------------------------------
+# -- demo, sandbox and init -----------------------------------------------------------------------------
 
 
 def demo_files() -> Path:
@@ -296,26 +335,69 @@ def demo_files() -> Path:
 @cli.command()
 @click.option("--out", type=click.Path(), default="demo-output", show_default=True)
 @click.option("--lang", type=click.Choice(["es", "en"]), default="es")
+@click.option(
+    "--sandbox-url",
+    metavar="URL",
+    help="Audit against a running `auditor sandbox serve` instead of the in-process sandbox.",
+)
 @click.pass_obj
 @_fail_on_input_errors
-def demo(config: Config, out: str, lang: str) -> None:
-    """Audit the built-in demo institutions (no credentials, no network) and print the report's path."""
+def demo(config: Config, out: str, lang: str, sandbox_url: str | None) -> None:
+    """Audit the built-in demo institutions against the platform sandbox and print the report's path.
+
+    No credentials and no network. On a new output folder the demo first audits the platforms as they were
+    "yesterday" (the scenario's baseline), so the rules about changes have a past to compare with.
+    """
+    from datetime import timedelta
+
+    from auditor.clock import utcnow
+
     out_dir = Path(out)
     files = demo_files()
     store = Store(out_dir / "audit.db")
-    _, (_, report) = _audit(
-        config,
-        store=store,
-        inventory_paths=[str(files / "inventory")],
-        profile=str(files / "profile.yaml"),
-        waivers=str(files / "waivers.yaml"),
-        institutions=(),
-        out=out_dir,
-        formats=list(RENDERERS),
-        lang=lang,
+    inv = load_inventory([str(files / "inventory")])
+    profile = load_profile(files / "profile.yaml")
+    waivers = load_waivers(files / "waivers.yaml", inv)
+    sandbox = load_sandbox(files / "sandbox.yaml")
+    if store.run() is None:
+        baseline = sandbox.with_overlay(sandbox.scenario.get("baseline"))
+        run_audit(
+            store,
+            inv,
+            profile=profile,
+            waivers=waivers,
+            run_type=RunType.DEMO,
+            now=utcnow() - timedelta(days=1),
+            live=live_from_sandbox(baseline),
+        )
+    result = run_audit(
+        store,
+        inv,
+        profile=profile,
+        waivers=waivers,
         run_type=RunType.DEMO,
+        live=live_from_sandbox(sandbox, url=sandbox_url),
     )
+    report = _report(store, result.run_id, lang, out_dir, list(RENDERERS))
     _print_outcome(report, out_dir)
+
+
+@cli.group()
+def sandbox() -> None:
+    """The offline stand-in for the platforms' APIs."""
+
+
+@sandbox.command("serve")
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback only, unless you mean it.")
+@click.option("--scenario", type=click.Path(exists=True), help="Scenario YAML (default: the demo's).")
+@click.option("--request-log", type=click.Path(), help="Append one JSON line per request here.")
+def sandbox_serve(port: int, host: str, scenario: str | None, request_log: str | None) -> None:
+    """Serve the scenario on the platforms' real paths, as an HTTP server."""
+    from connectors.sandbox.server import serve
+
+    box = load_sandbox(scenario or demo_files() / "sandbox.yaml", Path(request_log) if request_log else None)
+    serve(box, host, port, announce=lambda url: click.echo(f"sandbox listening on {url}", err=True))
 
 
 @cli.command()

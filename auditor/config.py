@@ -14,8 +14,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from auditor.credentials import CredentialRef
 from auditor.model import Severity
 from auditor.sources import InputError, Problem
+from connectors.http import HttpSettings
 
 CONFIG_NAME = "auditor.toml"
 
@@ -47,12 +49,40 @@ class AuditConfig(_Section):
     fail_on: Severity | None = Severity.HIGH
 
 
+class ConnectorSettings(_Section):
+    """Per-connector HTTP settings; `base_url` points a connector at a proxy, a recording or the sandbox."""
+
+    base_url: str | None = None
+    api_version: str | None = None
+    timeout_seconds: float = 20.0
+    concurrency: int = 8
+    per_credential_concurrency: int = 4
+    max_retries: int = 4
+    backoff_seconds: float = 0.5
+    max_wait_seconds: float = 60.0
+    usage_threshold_pct: float = 75.0
+
+    def http(self, default_base_url: str) -> HttpSettings:
+        return HttpSettings(
+            base_url=self.base_url or default_base_url,
+            timeout_seconds=self.timeout_seconds,
+            concurrency=self.concurrency,
+            per_credential_concurrency=self.per_credential_concurrency,
+            max_retries=self.max_retries,
+            backoff_seconds=self.backoff_seconds,
+            max_wait_seconds=self.max_wait_seconds,
+            usage_threshold_pct=self.usage_threshold_pct,
+        )
+
+
 class Config(_Section):
     store: StoreConfig = StoreConfig()
     inventory: InventoryConfig = InventoryConfig()
     policies: PoliciesConfig = PoliciesConfig()
     reports: ReportsConfig = ReportsConfig()
     audit: AuditConfig = AuditConfig()
+    connectors: dict[str, ConnectorSettings] = {}
+    credentials: dict[str, CredentialRef] = {}
 
     def resolved(self, base: Path) -> Config:
         """Paths made absolute against the config file's folder."""
@@ -66,6 +96,9 @@ class Config(_Section):
                 "inventory": InventoryConfig(paths=[fix(p) for p in self.inventory.paths]),
                 "policies": PoliciesConfig(profile=fix(self.policies.profile), waivers=fix(self.policies.waivers)),
                 "reports": self.reports.model_copy(update={"out": fix(self.reports.out)}),
+                "credentials": {
+                    name: ref.model_copy(update={"file": fix(ref.file)}) for name, ref in self.credentials.items()
+                },
             }
         )
 

@@ -1,19 +1,21 @@
-"""One audit run: evaluate the rules, match waivers, and record everything in the store at once.
+"""One audit run: observe the platforms, evaluate the rules, match waivers, record everything at once.
 
-Live platform observation joins here with the connectors (next issue); today a run evaluates the
-inventory rules and OPS-004. The CLI only parses arguments and calls `run_audit`.
+The CLI only parses arguments and calls `run_audit` (or `reevaluate`, which replays a stored run's
+snapshots without credentials).
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from auditor.clock import local_date, utcnow
 from auditor.inventory import inventory_digest
 from auditor.model import Inventory, Profile, RunScope, RunStatus, RunType, Severity, Waiver
+from auditor.observe import LiveSetup, observe
 from auditor.store import Store
-from policies.evaluate import evaluate, matching_waiver
+from policies.evaluate import Observations, evaluate, matching_waiver
 from policies.profile import effective_rules
 
 
@@ -22,6 +24,8 @@ class AuditResult:
     run_id: int
     status: RunStatus
     open_severities: list[Severity]
+    accounts_observed: int = 0
+    requests: int = 0
 
     def exit_code(self, fail_on: Severity | None) -> int:
         """0 clean, 1 findings at/above the threshold, 3 audit incomplete (which wins: it is not a pass)."""
@@ -42,18 +46,98 @@ def run_audit(
     run_type: RunType = RunType.ON_DEMAND,
     import_inventory: bool = True,
     now: datetime | None = None,
+    live: LiveSetup | None = None,
 ) -> AuditResult:
+    """Audit now. Without `live`, only the inventory rules run (nothing is asked of any platform)."""
     started = now or utcnow()
-    today = local_date(started)
     scope = scope or RunScope()
-    waivers = waivers or []
-    evaluation = evaluate(inventory, effective_rules(profile or Profile()), waivers, today, scope)
+    observations = None
+    requests = 0
+    if live is not None:
+        previous = store.latest_snapshots()
+        pinned = store.pinned_ids()
+        seen = asyncio.run(observe(inventory, scope, live, pinned, previous))
+        requests = seen.requests
+        observations = Observations(
+            snapshots=seen.snapshots,
+            previous=previous,
+            prior=store.prior_evidence(),
+            discovered=seen.discovered,
+            pinned=pinned,
+        )
+    return _evaluate_and_record(
+        store,
+        inventory,
+        profile,
+        waivers or [],
+        scope,
+        run_type,
+        import_inventory,
+        started,
+        now,
+        observations,
+        requests,
+    )
+
+
+def reevaluate(
+    store: Store, run_id: int, *, profile: Profile | None = None, waivers: list[Waiver] | None = None
+) -> AuditResult:
+    """Replay the rules on a stored run's snapshots, with that run's inventory and time: no credentials."""
+    run = store.run(run_id)
+    if run is None:
+        raise LookupError(f"no run {run_id} in {store.path}")
+    inventory = store.inventory_version(run.inventory_digest)
+    if inventory is None:
+        raise LookupError(f"run {run_id} has no stored inventory version")
+    snapshots = store.run_snapshots(run_id)
+    observations = None
+    if snapshots:
+        observations = Observations(
+            snapshots=snapshots,
+            previous=store.latest_snapshots(before_run=run_id),
+            prior=store.prior_evidence(before_run=run_id),
+            discovered=store.run_discoveries(run_id),
+            pinned=store.pinned_ids(),
+        )
+    return _evaluate_and_record(
+        store,
+        inventory,
+        profile,
+        waivers or [],
+        run.scope,
+        RunType.REEVALUATION,
+        False,
+        run.started_at,
+        run.started_at,
+        observations,
+        0,
+    )
+
+
+def _evaluate_and_record(
+    store: Store,
+    inventory: Inventory,
+    profile: Profile | None,
+    waivers: list[Waiver],
+    scope: RunScope,
+    run_type: RunType,
+    import_inventory: bool,
+    started: datetime,
+    now: datetime | None,
+    observations: Observations | None,
+    requests: int,
+) -> AuditResult:
+    today = local_date(started)
+    evaluation = evaluate(inventory, effective_rules(profile or Profile()), waivers, today, scope, observations)
     waived = {}
     for finding in evaluation.findings:
         waiver = matching_waiver(finding, waivers, today)
         if waiver is not None:
             waived[finding.fingerprint] = waiver
-    status = RunStatus.COMPLETE if evaluation.coverage.errors == 0 else RunStatus.INCOMPLETE
+    snapshots = observations.snapshots if observations else {}
+    failed = any(s.error is not None for s in snapshots.values())
+    status = RunStatus.INCOMPLETE if failed or evaluation.coverage.errors else RunStatus.COMPLETE
     run_id = store.record_run(
         started_at=started,
         finished_at=now or utcnow(),
@@ -67,6 +151,8 @@ def run_audit(
         coverage=evaluation.coverage,
         status=status,
         import_inventory=import_inventory,
+        snapshots=snapshots if run_type is not RunType.REEVALUATION else {},
+        discovered=(observations.discovered or {}) if observations and run_type is not RunType.REEVALUATION else {},
     )
     open_severities = [f.severity for f in evaluation.findings if f.fingerprint not in waived]
-    return AuditResult(run_id, status, open_severities)
+    return AuditResult(run_id, status, open_severities, len(snapshots), requests)

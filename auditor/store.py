@@ -17,7 +17,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from auditor.model import (
+    AccountSnapshot,
     Coverage,
+    DiscoveredAccount,
     Finding,
     FindingStatus,
     Institution,
@@ -29,7 +31,7 @@ from auditor.model import (
     Waiver,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _migration_1(db: Database) -> None:
@@ -166,7 +168,57 @@ def _migration_1(db: Database) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migration_1}
+def _migration_2(db: Database) -> None:
+    """Live observation: snapshots per run, pinned platform ids, inventory versions, discoveries."""
+    db.table("snapshots").create(
+        {
+            "run_id": int,
+            "institution_id": str,
+            "account_id": str,
+            "platform": str,
+            "platform_account_id": str,
+            "fetched_at": str,
+            "error": str,
+            "document": str,
+        },
+        pk=("run_id", "institution_id", "account_id"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("account_bindings").create(
+        {
+            "institution_id": str,
+            "account_id": str,
+            "platform": str,
+            "platform_account_id": str,
+            "pinned_run": int,
+            "pinned_at": str,
+        },
+        pk=("institution_id", "account_id"),
+    )
+    db.table("inventory_versions").create({"digest": str, "document": str, "first_run": int}, pk="digest")
+    db.table("discoveries").create(
+        {
+            "run_id": int,
+            "institution_id": str,
+            "platform": str,
+            "platform_account_id": str,
+            "handle": str,
+            "name": str,
+            "credential": str,
+        },
+        pk=("run_id", "institution_id", "platform", "platform_account_id"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.create_view(
+        "latest_snapshots",
+        """select s.* from snapshots s
+           join (select institution_id, account_id, max(run_id) as run_id from snapshots group by 1, 2) last
+             on last.institution_id = s.institution_id and last.account_id = s.account_id
+            and last.run_id = s.run_id""",
+    )
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migration_1, 2: _migration_2}
 
 
 @dataclass(frozen=True)
@@ -323,8 +375,10 @@ class Store:
         coverage: Coverage,
         status: RunStatus,
         import_inventory: bool,
+        snapshots: dict[tuple[str, str], AccountSnapshot] | None = None,
+        discovered: dict[str, list[DiscoveredAccount]] | None = None,
     ) -> int:
-        """Write the run, its inventory (when imported), findings and lifecycle events atomically."""
+        """Write the run, its inventory (when imported), snapshots, findings and lifecycle events atomically."""
         with self.db.atomic():
             if import_inventory:
                 self._write_inventory(inventory, digest, started_at)
@@ -346,8 +400,64 @@ class Store:
                 .last_pk
             )
             assert isinstance(run_id, int)
+            self.db.table("inventory_versions").insert(
+                {"digest": digest, "document": inventory.model_dump_json(), "first_run": run_id}, ignore=True
+            )
+            self._write_observations(run_id, snapshots or {}, discovered or {})
             self._apply_lifecycle(run_id, inventory, findings, waived, evaluated)
         return run_id
+
+    def _write_observations(
+        self,
+        run_id: int,
+        snapshots: dict[tuple[str, str], AccountSnapshot],
+        discovered: dict[str, list[DiscoveredAccount]],
+    ) -> None:
+        """Sanitised snapshots (connectors never put tokens in them), pinned ids, and discoveries."""
+        bindings = {(r["institution_id"], r["account_id"]): r for r in self.db.table("account_bindings").rows}
+        for (inst, account), snap in snapshots.items():
+            self.db.table("snapshots").insert(
+                {
+                    "run_id": run_id,
+                    "institution_id": inst,
+                    "account_id": account,
+                    "platform": snap.platform.value,
+                    "platform_account_id": snap.platform_account_id,
+                    "fetched_at": snap.fetched_at.isoformat(),
+                    "error": snap.error.value if snap.error else None,
+                    "document": snap.model_dump_json(),
+                },
+            )
+            known = bindings.get((inst, account))
+            if snap.platform_account_id and (known is None or known["platform_account_id"] != snap.platform_account_id):
+                # Pinned the first time the account resolves; re-pinned only when the inventory names another id.
+                self.db.table("account_bindings").upsert(
+                    {
+                        "institution_id": inst,
+                        "account_id": account,
+                        "platform": snap.platform.value,
+                        "platform_account_id": snap.platform_account_id,
+                        "pinned_run": run_id,
+                        "pinned_at": snap.fetched_at.isoformat(),
+                    },
+                    pk=("institution_id", "account_id"),
+                )
+        self.db.table("discoveries").insert_all(
+            (
+                {
+                    "run_id": run_id,
+                    "institution_id": inst,
+                    "platform": d.platform.value,
+                    "platform_account_id": d.platform_account_id,
+                    "handle": d.handle,
+                    "name": d.name,
+                    "credential": d.credential,
+                }
+                for inst, found in discovered.items()
+                for d in found
+            ),
+            ignore=True,
+        )
 
     def _apply_lifecycle(
         self,
@@ -448,6 +558,70 @@ class Store:
         )
 
     # -- reading ------------------------------------------------------------------------------------
+
+    def pinned_ids(self) -> dict[tuple[str, str], str]:
+        return {
+            (r["institution_id"], r["account_id"]): r["platform_account_id"]
+            for r in self.db.table("account_bindings").rows
+        }
+
+    def latest_snapshots(self, before_run: int | None = None) -> dict[tuple[str, str], AccountSnapshot]:
+        """Per account, the last snapshot that was fetched successfully (before a run, if given)."""
+        sql = """select institution_id, account_id, document from snapshots s
+                 where error is null and run_id = (select max(run_id) from snapshots t
+                       where t.institution_id = s.institution_id and t.account_id = s.account_id
+                       and t.error is null and t.run_id < ?)"""
+        rows = self.db.execute(sql, [before_run if before_run is not None else 2**62]).fetchall()
+        return {(r[0], r[1]): AccountSnapshot.model_validate_json(r[2]) for r in rows}
+
+    def run_snapshots(self, run_id: int) -> dict[tuple[str, str], AccountSnapshot]:
+        rows = self.db.execute(
+            "select institution_id, account_id, document from snapshots where run_id = ?", [run_id]
+        ).fetchall()
+        return {(r[0], r[1]): AccountSnapshot.model_validate_json(r[2]) for r in rows}
+
+    def run_discoveries(self, run_id: int) -> dict[str, list[DiscoveredAccount]] | None:
+        rows = list(self.db.query("select * from discoveries where run_id = ?", [run_id]))
+        if not rows:
+            return None
+        out: dict[str, list[DiscoveredAccount]] = {}
+        for r in rows:
+            out.setdefault(r["institution_id"], []).append(
+                DiscoveredAccount(
+                    platform=r["platform"],
+                    platform_account_id=r["platform_account_id"],
+                    handle=r["handle"],
+                    name=r["name"],
+                    credential=r["credential"],
+                )
+            )
+        return out
+
+    def inventory_version(self, digest: str) -> Inventory | None:
+        row = self.db.execute("select document from inventory_versions where digest = ?", [digest]).fetchone()
+        return Inventory.model_validate_json(row[0]) if row else None
+
+    def prior_evidence(
+        self, before_run: int | None = None
+    ) -> dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]]:
+        """Evidence of findings open or waived when a run starts, per account then (policy, subject)."""
+        if before_run is None:
+            rows = self.db.execute(
+                "select institution_id, account_id, policy_id, subject, evidence from findings "
+                "where status in ('open', 'waived') and account_id is not null"
+            ).fetchall()
+        else:
+            rows = self.db.execute(
+                """select f.institution_id, f.account_id, f.policy_id, f.subject, e.evidence
+                   from finding_events e join findings f on f.fingerprint = e.fingerprint
+                   where e.run_id = (select max(id) from runs where id < ?) and e.status != 'resolved'
+                   and f.account_id is not null""",
+                [before_run],
+            ).fetchall()
+        out: dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]] = {}
+        for inst, account, policy, subject, evidence in rows:
+            out.setdefault((inst, account), {})[(policy, subject)] = json.loads(evidence or "{}")
+        return out
 
     def run(self, run_id: int | None = None) -> Run | None:
         """A run by id, or the latest one."""

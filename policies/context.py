@@ -14,9 +14,12 @@ from auditor.classify import is_institutional
 from auditor.model import (
     EXTERNAL_LINK_TYPES,
     AccountAccess,
+    AccountSnapshot,
     AuthorizedPerson,
+    DiscoveredAccount,
     Institution,
     InstitutionInventory,
+    Member,
     RegisteredAccount,
     Severity,
     Waiver,
@@ -33,18 +36,44 @@ class Violation:
     evidence: dict[str, Any] = field(default_factory=dict)
     severity: Severity | None = None
     rsit: str | None = None
+    incident: bool | None = None
+    account_level: bool = True  # False: one finding per institution/platform (e.g. a shared credential)
 
 
 @dataclass(frozen=True)
 class AccountContext:
+    """One registered account, and when the run is live, what the platform says now and said before."""
+
     inventory: InstitutionInventory
     account: RegisteredAccount
     today: date
     params: dict[str, Any]
+    snapshot: AccountSnapshot | None = None
+    previous: AccountSnapshot | None = None
+    # Evidence of this account's findings that were open (or waived) when the run started, by
+    # (policy id, subject): lets a rule about a change keep reporting it until it is undone.
+    prior: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    # What the rules could not observe, filled by the evaluator and by rules (attribute -> rule ids).
+    unobservable: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def institution(self) -> Institution:
         return self.inventory.institution
+
+    @property
+    def snap(self) -> AccountSnapshot:
+        """The snapshot, for rules that need one (the evaluator only runs them when there is one)."""
+        assert self.snapshot is not None
+        return self.snapshot
+
+    def attest(self, attribute: str, rule_id: str) -> None:
+        """Record that `rule_id` could not judge `attribute` here: it becomes an attestation request."""
+        rules = self.unobservable.setdefault(attribute, [])
+        if rule_id not in rules:
+            rules.append(rule_id)
+
+    def was_open(self, policy_id: str, subject: str) -> dict[str, Any] | None:
+        return self.prior.get((policy_id, subject))
 
     def active_people(self) -> list[tuple[AuthorizedPerson, AccountAccess]]:
         """People with an `alta` status registered on this account, with their access entry."""
@@ -57,6 +86,21 @@ class PersonContext:
     person: AuthorizedPerson
     today: date
     params: dict[str, Any]
+
+    @property
+    def institution(self) -> Institution:
+        return self.inventory.institution
+
+
+@dataclass(frozen=True)
+class InstitutionContext:
+    inventory: InstitutionInventory
+    today: date
+    params: dict[str, Any]
+    discovered: list[DiscoveredAccount]
+    # Accounts registered anywhere in the inventory (or pinned by an earlier run), as (platform, id) and
+    # (platform, handle): an account another institution registered is not "unregistered".
+    known: frozenset[tuple[str, str]]
 
     @property
     def institution(self) -> Institution:
@@ -79,3 +123,27 @@ def is_external(person: AuthorizedPerson, institution: Institution) -> bool:
 
 def person_label(person: AuthorizedPerson) -> str:
     return f"{person.name or person.id} (CI {person.ci})" if person.ci else (person.name or person.id)
+
+
+def match_member(
+    member: Member, account_id: str, inventory: InstitutionInventory
+) -> tuple[AuthorizedPerson | None, AccountAccess | None]:
+    """The registered person a platform member is, and their access entry on this account (if any).
+
+    Matched by the platform user id recorded on Formulario B for this account, else by email. A person
+    found but without an access entry for this account is returned with `None` access.
+    """
+    for person, access in inventory.people_on(account_id):
+        if access.platform_user_id and access.platform_user_id == member.platform_user_id:
+            return person, access
+    email = (member.email or "").lower()
+    if email:
+        for person in inventory.people:
+            if person.email and person.email.lower() == email:
+                return person, next((a for a in person.access if a.account == account_id), None)
+    return None, None
+
+
+def member_label(member: Member) -> str:
+    who = member.name or member.email or member.platform_user_id
+    return f"{who} (id {member.platform_user_id})" if member.name or member.email else who

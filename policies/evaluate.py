@@ -9,11 +9,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
-from auditor.model import Coverage, Finding, Inventory, Platform, RunScope, Waiver
-from policies.context import AccountContext, PersonContext, Violation, WaiverContext
+from auditor.model import (
+    AccountSnapshot,
+    Coverage,
+    DiscoveredAccount,
+    Finding,
+    InstitutionInventory,
+    Inventory,
+    ObservationState,
+    Platform,
+    RegisteredAccount,
+    RunScope,
+    Waiver,
+)
+from policies.context import AccountContext, InstitutionContext, PersonContext, Violation, WaiverContext
 from policies.profile import EffectiveRule
 
 
@@ -31,6 +44,17 @@ class Evaluation:
     evaluated: set[tuple[str, str, str | None]] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class Observations:
+    """What the platforms said in this run, and what they said before (absent: inventory-only audit)."""
+
+    snapshots: dict[tuple[str, str], AccountSnapshot] = field(default_factory=dict)
+    previous: dict[tuple[str, str], AccountSnapshot] = field(default_factory=dict)
+    prior: dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
+    discovered: dict[str, list[DiscoveredAccount]] | None = None  # institution -> accounts seen
+    pinned: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
 def _finding(
     er: EffectiveRule,
     v: Violation,
@@ -40,6 +64,8 @@ def _finding(
     handle: str | None,
 ) -> Finding:
     rule = er.rule
+    if not v.account_level:
+        account, handle = None, None
     # A profile's override wins over a rule's graded outcome, which wins over the catalogue default.
     severity = er.severity_override or v.severity or rule.severity
     return Finding(
@@ -54,8 +80,8 @@ def _finding(
         message_es=v.message_es,
         message_en=v.message_en,
         guide_ref=rule.guide_ref,
-        incident=rule.incident,
-        rsit=v.rsit or rule.rsit,
+        incident=rule.incident if v.incident is None else v.incident,
+        rsit=(v.rsit or rule.rsit) if (rule.incident if v.incident is None else v.incident) else None,
         evidence=v.evidence,
     )
 
@@ -68,47 +94,137 @@ def in_scope(scope: RunScope, institution: str, platform: Platform | None = None
     return not (scope.accounts and account is not None and account not in scope.accounts)
 
 
+def _observability(rule_attrs: tuple[str, ...], snap: AccountSnapshot) -> ObservationState:
+    """The worst state among the attributes a rule reads: error beats not_exposed beats observed."""
+    states = {snap.attribute(a).state for a in rule_attrs}
+    if ObservationState.ERROR in states:
+        return ObservationState.ERROR
+    if ObservationState.NOT_EXPOSED in states:
+        return ObservationState.NOT_EXPOSED
+    return ObservationState.OBSERVED
+
+
+def _evaluate_account(
+    result: Evaluation,
+    rules: list[EffectiveRule],
+    inst_inv: InstitutionInventory,
+    account: RegisteredAccount,
+    today: date,
+    obs: Observations | None,
+) -> None:
+    inst_id = inst_inv.institution.id
+    key = (inst_id, account.id)
+    snapshot = obs.snapshots.get(key) if obs else None
+    ctx_base = AccountContext(
+        inst_inv,
+        account,
+        today,
+        {},
+        snapshot,
+        obs.previous.get(key) if obs else None,
+        (obs.prior.get(key) or {}) if obs else {},
+    )
+    deferred = []
+    for er in rules:
+        rule = er.rule
+        if rule.live and snapshot is None:
+            continue  # an inventory-only audit: live rules are out of scope, not failed
+        ctx = replace(ctx_base, params=er.params)
+        if rule.applies is not None and not rule.applies(ctx):
+            continue
+        if rule.id == "OPS-003":
+            deferred.append(er)  # it reports what the other rules could not observe: run it last
+            continue
+        attrs = rule.observed_attributes
+        if snapshot is not None and attrs:
+            state = ObservationState.ERROR if snapshot.error else _observability(attrs, snapshot)
+            if state is ObservationState.ERROR:
+                result.coverage.errors += 1
+                continue
+            if state is ObservationState.NOT_EXPOSED:
+                result.coverage.not_observable += 1
+                for attr in attrs:
+                    if snapshot.attribute(attr).state is ObservationState.NOT_EXPOSED:
+                        ctx_base.attest(attr, rule.id)
+                continue
+        for v in rule.check(ctx):
+            result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
+        result.coverage.evaluated += 1
+        result.evaluated.add((rule.id, inst_id, account.id))
+    for er in deferred:
+        for v in er.rule.check(replace(ctx_base, params=er.params)):
+            result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
+        result.coverage.evaluated += 1
+        result.evaluated.add((er.rule.id, inst_id, account.id))
+
+
+def _known_accounts(inventory: Inventory, observations: Observations | None) -> frozenset[tuple[str, str]]:
+    known: set[tuple[str, str]] = set()
+    for inst_inv in inventory.institutions:
+        for a in inst_inv.accounts:
+            if a.platform_account_id:
+                known.add((a.platform.value, a.platform_account_id))
+            if a.handle:
+                known.add((a.platform.value, f"@{a.handle.lower()}"))
+            pinned = observations.pinned.get((inst_inv.institution.id, a.id)) if observations else None
+            snap = observations.snapshots.get((inst_inv.institution.id, a.id)) if observations else None
+            for pid in (pinned, snap.platform_account_id if snap else None):
+                if pid:
+                    known.add((a.platform.value, pid))
+    return frozenset(known)
+
+
 def evaluate(
     inventory: Inventory,
     rules: Iterable[EffectiveRule],
     waivers: list[Waiver],
     today: date,
     scope: RunScope | None = None,
+    observations: Observations | None = None,
 ) -> Evaluation:
+    """Run every enabled rule on every subject in scope. `observations` None: inventory rules only."""
     scope = scope or RunScope()
     result = Evaluation()
     enabled = [r for r in rules if r.enabled]
+    whole_institution = not (scope.platforms or scope.accounts)
     for inst_inv in inventory.institutions:
         inst_id = inst_inv.institution.id
         if not in_scope(scope, inst_id):
             continue
+        account_rules = [r for r in enabled if r.rule.scope == "account"]
+        for account in inst_inv.accounts:
+            if in_scope(scope, inst_id, account.platform, account.id):
+                _evaluate_account(result, account_rules, inst_inv, account, today, observations)
+        if not whole_institution:
+            continue
         for er in enabled:
-            if er.rule.scope == "account":
-                for account in inst_inv.accounts:
-                    if not in_scope(scope, inst_id, account.platform, account.id):
-                        continue
-                    ctx = AccountContext(inst_inv, account, today, er.params)
-                    for v in er.rule.check(ctx):
-                        result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
-                    result.coverage.evaluated += 1
-                    result.evaluated.add((er.rule.id, inst_id, account.id))
-            elif er.rule.scope == "person" and not (scope.platforms or scope.accounts):
+            if er.rule.scope == "person":
                 for person in inst_inv.people:
-                    ctx_p = PersonContext(inst_inv, person, today, er.params)
-                    for v in er.rule.check(ctx_p):
+                    for v in er.rule.check(PersonContext(inst_inv, person, today, er.params)):
                         result.findings.append(_finding(er, v, inst_id, None, None, None))
                     result.coverage.evaluated += 1
                 result.evaluated.add((er.rule.id, inst_id, None))
-            elif er.rule.scope == "waiver" and not (scope.platforms or scope.accounts):
+            elif er.rule.scope == "waiver":
                 for waiver in waivers:
                     if waiver.scope.institution != inst_id:
                         continue
-                    ctx_w = WaiverContext(waiver, today, er.params)
-                    for v in er.rule.check(ctx_w):
+                    for v in er.rule.check(WaiverContext(waiver, today, er.params)):
                         result.findings.append(
                             _finding(er, v, inst_id, waiver.scope.platform, waiver.scope.account, None)
                         )
                     result.coverage.evaluated += 1
+                result.evaluated.add((er.rule.id, inst_id, None))
+            elif er.rule.scope == "institution":
+                discovered = observations.discovered if observations else None
+                if discovered is None or inst_id not in discovered:
+                    continue  # discovery did not run for this institution: nothing to compare
+                ctx_i = InstitutionContext(
+                    inst_inv, today, er.params, discovered[inst_id], _known_accounts(inventory, observations)
+                )
+                for v in er.rule.check(ctx_i):
+                    platform = Platform(v.evidence["platform"]) if "platform" in v.evidence else None
+                    result.findings.append(_finding(er, v, inst_id, platform, None, None))
+                result.coverage.evaluated += 1
                 result.evaluated.add((er.rule.id, inst_id, None))
     return result
 

@@ -1,12 +1,136 @@
-"""OPS rules: the audit itself. For now OPS-004 (waivers expired or about to expire)."""
+"""OPS rules: the audit itself. What could not be audited is said, never counted as compliant."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
-from auditor.model import Severity
-from policies.context import Violation, WaiverContext
+from auditor.clock import ASUNCION
+from auditor.model import FetchError, Severity
+from policies.context import AccountContext, Violation, WaiverContext
 from policies.registry import rule
+
+FETCH_ERROR_ES = {
+    FetchError.NO_CONNECTOR: "no hay conector para esta plataforma",
+    FetchError.NO_CREDENTIAL: "no hay credencial disponible",
+    FetchError.CREDENTIAL: "la credencial es inválida o venció",
+    FetchError.PERMISSION: "la credencial no tiene permiso",
+    FetchError.RATE_LIMITED: "la plataforma limitó las consultas",
+    FetchError.PLATFORM: "la plataforma no respondió correctamente",
+}
+ATTRIBUTE_ES = {
+    "status": "estado de la cuenta",
+    "handle": "nombre de perfil",
+    "display_name": "nombre visible",
+    "linked_emails": "correo asociado",
+    "phone": "teléfono asociado",
+    "two_factor": "verificación en dos pasos de la cuenta",
+    "members.two_factor": "verificación en dos pasos de cada usuario",
+    "verification": "insignia de verificación",
+    "members": "usuarios con acceso y sus roles",
+    "last_activity": "última publicación",
+    "alternative_handle_owner": "titular del nombre de perfil alternativo",
+    "credential": "vigencia de la credencial",
+}
+
+
+@rule(
+    "OPS-001",
+    title_es="No se pudo auditar la cuenta",
+    title_en="Account could not be audited",
+    severity=Severity.MEDIUM,
+    guide_ref="6.1.7",
+    rationale="An account the auditor could not read is unknown, never compliant; the run is reported "
+    "incomplete and earlier findings of the account stay as they were.",
+    remediation_es="Revisar la credencial y sus permisos, o configurar el conector de la plataforma.",
+    remediation_en="Check the credential and its permissions, or configure the platform's connector.",
+    needs=("obs",),
+)
+def could_not_audit(ctx: AccountContext) -> Iterator[Violation]:
+    snap = ctx.snap
+    if snap.error is not None:
+        yield Violation(
+            "audit",
+            f"No se pudo auditar: {FETCH_ERROR_ES[snap.error]} ({snap.error_detail}).",
+            f"Could not be audited: {snap.error.value.replace('_', ' ')} ({snap.error_detail}).",
+            {"error": snap.error.value, "detail": snap.error_detail, "credential": ctx.account.credential},
+        )
+
+
+@rule(
+    "OPS-002",
+    title_es="Credencial inválida o por vencer",
+    title_en="Credential invalid or expiring soon",
+    severity=Severity.MEDIUM,
+    guide_ref="—",
+    rationale="An expired token silently stops the audit of every account it covers.",
+    remediation_es="Renovar el token (p. ej. token de usuario del sistema de Meta Business) antes de que venza.",
+    remediation_en="Renew the token (e.g. a Meta Business system-user token) before it expires.",
+    needs=("obs",),
+    params={"expiry_warning_days": 14},
+)
+def credential_expiring(ctx: AccountContext) -> Iterator[Violation]:
+    snap = ctx.snap
+    name = ctx.account.credential or "?"
+    subject = f"credential:{name}"
+    if snap.error is FetchError.CREDENTIAL:
+        yield Violation(
+            subject,
+            f"La credencial {name} es inválida o venció ({snap.error_detail}).",
+            f"Credential {name} is invalid or expired ({snap.error_detail}).",
+            {"credential": name, "detail": snap.error_detail},
+            account_level=False,
+        )
+        return
+    health = snap.credential.value if snap.credential.ok else None
+    if health is None:
+        return
+    if not health.valid:
+        yield Violation(
+            subject,
+            f"La credencial {name} no es válida ({health.error}).",
+            f"Credential {name} is not valid ({health.error}).",
+            {"credential": name, "error": health.error},
+            account_level=False,
+        )
+        return
+    limit = datetime.combine(ctx.today, datetime.min.time(), tzinfo=ASUNCION) + timedelta(
+        days=int(ctx.params["expiry_warning_days"])
+    )
+    for what, when in (("expires_at", health.expires_at), ("data_access_expires_at", health.data_access_expires_at)):
+        if when is not None and when <= limit:
+            yield Violation(
+                subject,
+                f"La credencial {name} vence el {when.astimezone(ASUNCION):%d/%m/%Y} ({what}).",
+                f"Credential {name} expires on {when.date()} ({what}).",
+                {"credential": name, what: when.isoformat()},
+                account_level=False,
+            )
+            return
+
+
+@rule(
+    "OPS-003",
+    title_es="Dato no expuesto por la plataforma: requiere declaración",
+    title_en="Attribute not exposed by the platform: manual attestation required",
+    severity=Severity.INFO,
+    guide_ref="—",
+    rationale="What a platform's API does not expose cannot be checked automatically: the rules that need it "
+    "did not run, and a person must attest the control instead. It is never counted as compliant.",
+    remediation_es="El administrador debe declarar el dato (p. ej. verificación en dos pasos activada) en la "
+    "próxima revisión.",
+    remediation_en="The administrator must attest the attribute (e.g. two-factor enabled) at the next review.",
+    needs=("obs",),
+)
+def attestation_required(ctx: AccountContext) -> Iterator[Violation]:
+    for attribute, rules in sorted(ctx.unobservable.items()):
+        yield Violation(
+            f"attest:{attribute}",
+            f"La plataforma no expone «{ATTRIBUTE_ES.get(attribute, attribute)}»: declarar manualmente "
+            f"({', '.join(sorted(rules))} no se pudieron evaluar).",
+            f"The platform does not expose {attribute}: attest it manually ({', '.join(sorted(rules))} could not run).",
+            {"attribute": attribute, "rules": sorted(rules)},
+        )
 
 
 @rule(

@@ -17,7 +17,7 @@ from auditor.model import Severity
 if TYPE_CHECKING:
     from policies.context import Violation
 
-Scope = Literal["account", "person", "waiver"]
+Scope = Literal["account", "person", "waiver", "institution"]
 RuleFn = Callable[..., "Iterator[Violation]"]
 
 _ID = re.compile(r"^(INV|ACC|AUT|IDN|LIF|OPS)-\d{3}$")
@@ -40,6 +40,18 @@ class Rule:
     cert_category: str | None = None
     rsit: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    # For account rules: whether the rule concerns this account at all (IDN-006 only where an
+    # alternative handle is registered). A rule that does not apply is neither run nor counted.
+    applies: Callable[..., bool] | None = None
+
+    @property
+    def observed_attributes(self) -> tuple[str, ...]:
+        return tuple(n.split(":", 1)[1] for n in self.needs if n.startswith("obs:"))
+
+    @property
+    def live(self) -> bool:
+        """Whether the rule reads what a platform says (it cannot run on the inventory alone)."""
+        return any(n == "obs" or n.startswith("obs:") for n in self.needs)
 
     def title(self, lang: str) -> str:
         return self.title_es if lang == "es" else self.title_en
@@ -84,6 +96,7 @@ def rule(
     cert_category: str | None = None,
     rsit: str | None = None,
     params: dict[str, Any] | None = None,
+    applies: Callable[..., bool] | None = None,
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a rule function under its catalogue id, validating the metadata now."""
 
@@ -125,6 +138,7 @@ def rule(
             cert_category,
             rsit,
             params or {},
+            applies,
         )
         return fn
 
@@ -133,7 +147,11 @@ def rule(
 
 def all_rules() -> list[Rule]:
     """Every registered rule, sorted by id. Importing the rule modules registers them."""
+    import policies.access
+    import policies.authentication
+    import policies.identity
     import policies.inventory
+    import policies.lifecycle
     import policies.operations  # noqa: F401
 
     return [REGISTRY[k] for k in sorted(REGISTRY)]

@@ -65,6 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "run_type.scheduled": {"es": "programada", "en": "scheduled"},
     "run_type.on-demand": {"es": "a pedido", "en": "on demand"},
     "run_type.demo": {"es": "demostración", "en": "demo"},
+    "run_type.reevaluation": {"es": "reevaluación", "en": "re-evaluation"},
     "run_status.complete": {"es": "completa", "en": "complete"},
     "run_status.incomplete": {"es": "incompleta", "en": "incomplete"},
     "run_status.aborted": {"es": "abortada", "en": "aborted"},

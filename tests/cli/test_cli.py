@@ -29,16 +29,19 @@ def demo_runs(tmp_path_factory):
     return report1, report2, second.output, out
 
 
-def test_demo_report_contains_every_inventory_rule_and_ops004(demo_runs):
+def test_demo_report_contains_every_rule_of_the_catalogue(demo_runs):
+    # Every rule the inventory or Meta can trigger is seeded in the demo: that is all 44 today.
     report, _, _, _ = demo_runs
     found = {f["policy_id"] for f in report["findings"]}
     expected = {r.id for r in all_rules()}
     assert expected <= found, expected - found
 
 
-def test_demo_first_run_is_all_new_second_run_is_persisting(demo_runs):
+def test_demo_first_run_shows_drift_since_its_baseline_second_run_nothing_new(demo_runs):
     first, second, output, out = demo_runs
-    assert {f["status"] for f in first["findings"]} == {"new", "waived"}
+    # The first demo audits "yesterday" then today: what changed overnight is new, the rest persists.
+    new = {f["policy_id"] for f in first["findings"] if f["status"] == "new"}
+    assert {"AUT-003", "AUT-005", "IDN-003", "IDN-005", "ACC-002", "LIF-005"} <= new
     assert {f["status"] for f in second["findings"]} == {"persisting", "waived"}
     assert second["previous_run_id"] == first["run"]["id"]
     assert f"report: {out / 'report.md'}" in output
@@ -58,7 +61,9 @@ def test_demo_waiver_mutes_one_finding_and_shows_it(demo_runs):
 def test_demo_report_json_carries_the_required_finding_fields(demo_runs):
     report, _, _, _ = demo_runs
     assert report["schema_version"] == "1.0"
-    assert report["coverage"]["evaluated"] > 0 and report["coverage"]["ratio"] == 1.0
+    # Platforms without a connector yet (X, YouTube…) cannot be observed: coverage says so.
+    assert report["coverage"]["evaluated"] > 0 and report["coverage"]["errors"] > 0
+    assert report["run"]["status"] == "incomplete"
     required = {
         "policy_id",
         "severity",
@@ -102,12 +107,13 @@ def test_validate_broken_file_prints_located_errors_and_exits_2(tmp_path):
 def test_validate_demo_inventory_is_valid(demo_dir):
     result = invoke("inventory", "validate", str(demo_dir / "inventory"))
     assert result.exit_code == 0
-    assert result.output.startswith("valid: 4 institution(s)")
+    assert result.output.startswith("valid: 5 institution(s)")
 
 
 def test_audit_exit_codes_follow_fail_on(tmp_path, demo_dir):
     args = [
         "audit",
+        "--no-live",
         "--inventory",
         str(demo_dir / "inventory"),
         "--db",
@@ -123,6 +129,7 @@ def test_audit_exit_codes_follow_fail_on(tmp_path, demo_dir):
 def test_audit_one_institution_only(tmp_path, demo_dir):
     result = invoke(
         "audit",
+        "--no-live",
         "--inventory",
         str(demo_dir / "inventory"),
         "--db",
@@ -162,22 +169,27 @@ def test_policies_list_json_and_show():
 def test_init_writes_a_working_starter_and_refuses_to_overwrite(tmp_path, monkeypatch):
     assert invoke("init", str(tmp_path)).exit_code == 0
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["audit"])
+    result = CliRunner().invoke(cli, ["audit", "--no-live"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "reports-output" / "report.md").exists()
+    # Live, with no credential configured, the account cannot be audited: OPS-001, exit 3, never a pass.
+    live = CliRunner().invoke(cli, ["audit", "--format", "json"])
+    assert live.exit_code == 3, live.output
+    report = json.loads((tmp_path / "reports-output" / "report.json").read_text(encoding="utf-8"))
+    assert [f["policy_id"] for f in report["findings"]] == ["OPS-001"]
     assert CliRunner().invoke(cli, ["init", str(tmp_path)]).exit_code == 2
 
 
 def test_audit_rereads_edited_inventory_files(tmp_path, monkeypatch):
     assert invoke("init", str(tmp_path)).exit_code == 0
     monkeypatch.chdir(tmp_path)
-    assert CliRunner().invoke(cli, ["audit"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["audit", "--no-live"]).exit_code == 0
     inventory = tmp_path / "inventory" / "mi-institucion.yaml"
     inventory.write_text(
         inventory.read_text(encoding="utf-8").replace("redes@miinstitucion.gov.py", "miinstitucion@gmail.com"),
         encoding="utf-8",
     )
-    result = CliRunner().invoke(cli, ["audit"])
+    result = CliRunner().invoke(cli, ["audit", "--no-live"])
     assert result.exit_code == 1
     assert "1 new" in result.output
 

@@ -1,0 +1,159 @@
+"""Observing the platforms: one snapshot per registered account, fetched concurrently, plus discovery.
+
+Every account gets a snapshot, whatever happens: no connector, no credential, an expired token, a
+throttled or broken platform each become an error snapshot for that account (OPS-001), never an exception
+that stops the run and never a pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from auditor.credentials import Credentials, CredentialUnavailable
+from auditor.model import AccountSnapshot, DiscoveredAccount, FetchError, Inventory, Observed, RunScope
+from connectors.base import Connector, ConnectorError, ConnectorFactory, FetchRequest, connector_for, error_snapshot
+from connectors.http import redact
+from policies.evaluate import in_scope
+
+log = logging.getLogger("auditor.observe")
+
+
+@dataclass
+class LiveSetup:
+    """How this run reaches the platforms: connector classes, their settings, credentials and transports."""
+
+    connectors: Mapping[str, ConnectorFactory]
+    credentials: Credentials
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    transports: Mapping[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
+    discover: bool = True
+
+
+@dataclass
+class Observation:
+    snapshots: dict[tuple[str, str], AccountSnapshot]
+    discovered: dict[str, list[DiscoveredAccount]]
+    requests: int = 0
+
+
+def _suspect_empty_members(snapshot: AccountSnapshot, previous: AccountSnapshot | None) -> AccountSnapshot:
+    """An empty member list where the last run had members is suspect (a permission change, an API hiccup),
+    not "everyone was removed": it is kept as an error so nothing is resolved or reported on it."""
+    if (
+        snapshot.members.ok
+        and not snapshot.members.value
+        and previous is not None
+        and previous.members.ok
+        and previous.members.value
+    ):
+        note = f"empty member list where the previous run saw {len(previous.members.value)}: not compared"
+        return snapshot.model_copy(update={"members": Observed.failed(note)})
+    return snapshot
+
+
+async def observe(
+    inventory: Inventory,
+    scope: RunScope,
+    live: LiveSetup,
+    pinned: Mapping[tuple[str, str], str],
+    previous: Mapping[tuple[str, str], AccountSnapshot],
+) -> Observation:
+    instances: dict[str, Connector] = {}
+
+    def instance(factory: ConnectorFactory) -> Connector:
+        if factory.name not in instances:
+            instances[factory.name] = factory(
+                live.settings.get(factory.name), transport=live.transports.get(factory.name)
+            )
+        return instances[factory.name]
+
+    async def fetch_one(
+        inst_id: str, request_or_error: FetchRequest | AccountSnapshot, factory: ConnectorFactory | None
+    ) -> AccountSnapshot:
+        if isinstance(request_or_error, AccountSnapshot):
+            return request_or_error
+        request = request_or_error
+        assert factory is not None
+        try:
+            snap = await instance(factory).fetch(request)
+        except ConnectorError as exc:
+            snap = error_snapshot(inst_id, request.account, exc.kind, redact(str(exc), {request.secret.value}))
+        except Exception as exc:  # a connector bug must not stop the audit of the other accounts
+            log.exception("connector %s failed on %s/%s", factory.name, inst_id, request.account.id)
+            snap = error_snapshot(
+                inst_id,
+                request.account,
+                FetchError.PLATFORM,
+                redact(f"{type(exc).__name__}: {exc}", {request.secret.value}),
+            )
+        return _suspect_empty_members(snap, previous.get((inst_id, request.account.id)))
+
+    jobs = []
+    keys = []
+    discovery_jobs: dict[tuple[str, str], tuple[ConnectorFactory, Any]] = {}
+    users: defaultdict[str, dict[str, int]] = defaultdict(dict)  # credential -> institution -> accounts
+    for inst_inv in inventory.institutions:
+        inst = inst_inv.institution
+        if not in_scope(scope, inst.id):
+            continue
+        for account in inst_inv.accounts:
+            if not in_scope(scope, inst.id, account.platform, account.id):
+                continue
+            factory = connector_for(account.platform, live.connectors)
+            target: FetchRequest | AccountSnapshot
+            if factory is None:
+                target = error_snapshot(
+                    inst.id, account, FetchError.NO_CONNECTOR, f"no connector installed for {account.platform.value}"
+                )
+            elif not account.credential:
+                target = error_snapshot(inst.id, account, FetchError.NO_CREDENTIAL, "the account names no credential")
+            else:
+                try:
+                    secret = live.credentials.resolve(account.credential)
+                except CredentialUnavailable as exc:
+                    target = error_snapshot(inst.id, account, FetchError.NO_CREDENTIAL, str(exc))
+                else:
+                    target = FetchRequest(inst, account, secret, account.credential, pinned.get((inst.id, account.id)))
+                    if live.discover and not (scope.platforms or scope.accounts):
+                        discovery_jobs.setdefault((inst.id, account.credential), (factory, secret))
+                        users[account.credential][inst.id] = users[account.credential].get(inst.id, 0) + 1
+            keys.append((inst.id, account.id))
+            jobs.append(fetch_one(inst.id, target, factory))
+    # A credential shared by several institutions (a merged one, a central office) is discovered once,
+    # on behalf of the institution with the most accounts using it.
+    for credential_name, by_inst in users.items():
+        owner = max(by_inst, key=lambda i: by_inst[i])
+        for inst_id in by_inst:
+            if inst_id != owner:
+                discovery_jobs.pop((inst_id, credential_name), None)
+    try:
+        snapshots = await asyncio.gather(*jobs)
+        discovered: dict[str, list[DiscoveredAccount]] = {}
+        failed: set[str] = set()
+        for (inst_id, credential_name), (factory, secret) in discovery_jobs.items():
+            inst_obj = next(i.institution for i in inventory.institutions if i.institution.id == inst_id)
+            try:
+                found = await instance(factory).discover(inst_obj, credential_name, secret)
+            except ConnectorError as exc:
+                log.warning("discovery with %s failed: %s", credential_name, redact(str(exc), {secret.value}))
+                failed.add(inst_id)  # an incomplete discovery compares nothing (IDN-007 does not run)
+                continue
+            discovered.setdefault(inst_id, []).extend(found)
+        for inst_id in failed:
+            discovered.pop(inst_id, None)
+        requests = sum(
+            getattr(getattr(c, "http", None), "stats", None).requests  # type: ignore[union-attr]
+            for c in instances.values()
+            if getattr(c, "http", None) is not None
+        )
+    finally:
+        for connector in instances.values():
+            await connector.aclose()
+    return Observation(dict(zip(keys, snapshots, strict=True)), discovered, requests)

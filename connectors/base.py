@@ -1,0 +1,148 @@
+"""The connector contract: what every platform connector implements, declares and raises.
+
+A connector turns one registered account into one `AccountSnapshot`. It declares which snapshot attributes
+its platform's API exposes (`capabilities`); everything else is `not_exposed` and becomes an attestation
+request, never a pass. Failures are raised as `ConnectorError` subclasses (httpx's lesson: one small
+hierarchy) and the engine turns each into an error snapshot for that account while the run goes on.
+Connectors are found through the entry-point group `auditor.connectors`, the built-in ones included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+import httpx
+
+from auditor.clock import utcnow
+from auditor.credentials import Secret
+from auditor.model import (
+    SNAPSHOT_ATTRIBUTES,
+    AccountSnapshot,
+    DiscoveredAccount,
+    FetchError,
+    Institution,
+    Platform,
+    RegisteredAccount,
+)
+
+ENTRY_POINT_GROUP = "auditor.connectors"
+
+
+class ConnectorError(Exception):
+    """Base of every error a connector raises; messages are already redacted."""
+
+    kind: ClassVar[FetchError] = FetchError.PLATFORM
+
+
+class CredentialError(ConnectorError):
+    """The token is invalid, expired or revoked: the account cannot be audited until it is renewed."""
+
+    kind = FetchError.CREDENTIAL
+
+
+class PermissionDenied(ConnectorError):
+    kind = FetchError.PERMISSION
+
+
+class NotFound(ConnectorError):
+    """The object does not exist or is not visible: for a registered account this is an observation."""
+
+
+class RateLimited(ConnectorError):
+    """Throttled beyond what the client is willing to wait for."""
+
+    kind = FetchError.RATE_LIMITED
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PlatformError(ConnectorError):
+    """5xx after retries, malformed bodies, network failures: the platform did not give an answer."""
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    """Everything a connector needs to observe one registered account."""
+
+    institution: Institution
+    account: RegisteredAccount
+    secret: Secret
+    credential_name: str
+    pinned_id: str | None = None  # the immutable platform id pinned by an earlier run
+
+    @property
+    def platform_id(self) -> str | None:
+        return self.account.platform_account_id or self.pinned_id
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """A platform connector. `platforms` lists the platform ids it serves (Meta serves two)."""
+
+    name: ClassVar[str]
+    platforms: ClassVar[tuple[Platform, ...]]
+    # platform -> snapshot attributes its API exposes. Anything absent is not_exposed.
+    capabilities: ClassVar[Mapping[Platform, frozenset[str]]]
+
+    async def fetch(self, request: FetchRequest) -> AccountSnapshot: ...
+
+    async def discover(
+        self, institution: Institution, credential_name: str, secret: Secret
+    ) -> list[DiscoveredAccount]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class ConnectorFactory(Protocol):
+    name: ClassVar[str]
+    platforms: ClassVar[tuple[Platform, ...]]
+    capabilities: ClassVar[Mapping[Platform, frozenset[str]]]
+
+    def __call__(self, settings: Any, *, transport: httpx.AsyncBaseTransport | None = None) -> Connector: ...
+
+
+def check_capabilities(cls: Any) -> None:
+    """Fail at registration when a connector declares an attribute the snapshot does not have."""
+    for platform, attrs in cls.capabilities.items():
+        unknown = set(attrs) - set(SNAPSHOT_ATTRIBUTES)
+        if unknown:
+            raise ValueError(f"connector {cls.name}: {platform} declares unknown attributes {sorted(unknown)}")
+
+
+def available_connectors() -> dict[str, ConnectorFactory]:
+    """Connector classes by name, from the `auditor.connectors` entry points (built-ins included)."""
+    found: dict[str, ConnectorFactory] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        cls = ep.load()
+        check_capabilities(cls)
+        found[cls.name] = cls
+    return found
+
+
+def connector_for(platform: Platform, connectors: Mapping[str, ConnectorFactory]) -> ConnectorFactory | None:
+    return next((c for c in connectors.values() if platform in c.platforms), None)
+
+
+def error_snapshot(
+    request_institution: str, account: RegisteredAccount, kind: FetchError, detail: str, at: datetime | None = None
+) -> AccountSnapshot:
+    """The snapshot of an account that could not be observed: every attribute is an error."""
+    from auditor.model import Observed
+
+    failed: Observed[Any] = Observed.failed(detail)
+    return AccountSnapshot(
+        institution=request_institution,
+        account=account.id,
+        platform=account.platform,
+        fetched_at=at or utcnow(),
+        error=kind,
+        error_detail=detail,
+        platform_account_id=account.platform_account_id,
+        **{name: failed for name in SNAPSHOT_ATTRIBUTES},
+    )

@@ -1,0 +1,239 @@
+"""The shared async HTTP layer every REST connector uses (httpx underneath).
+
+It owns what is the same on every platform: timeouts; bounded concurrency per platform and per
+credential; retries with exponential backoff and jitter on network errors, 5xx and malformed bodies;
+waiting out 429s (`Retry-After`, or a reset epoch such as X's `x-rate-limit-reset`); slowing down when a
+platform's usage header says a credential is close to its limit; and redacting tokens from every log line
+and exception. What differs per platform (error bodies, usage headers, auth placement) is passed in by the
+connector as small functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import httpx
+
+from auditor.credentials import Secret
+from connectors.base import ConnectorError, PlatformError, RateLimited
+
+log = logging.getLogger("auditor.http")
+
+_TOKEN_PARAMS = re.compile(r"(?i)((?:access_token|input_token|token|key|apikey)=)[^&\s\"']+")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=|-]+")
+
+
+def redact(text: str, secrets: set[str] | frozenset[str] = frozenset()) -> str:
+    """Remove token values: every known secret, and anything in a token-like query parameter or header."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[REDACTED]")
+    text = _TOKEN_PARAMS.sub(r"\1[REDACTED]", text)
+    return _BEARER.sub(r"\1[REDACTED]", text)
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    base_url: str
+    timeout_seconds: float = 20.0
+    concurrency: int = 8
+    per_credential_concurrency: int = 4
+    max_retries: int = 4
+    backoff_seconds: float = 0.5
+    max_wait_seconds: float = 60.0
+    usage_threshold_pct: float = 75.0
+    usage_max_pause_seconds: float = 10.0
+
+
+# Given a response and its parsed body, a connector returns the error it means (or None for success).
+ErrorMapper = Callable[[httpx.Response, Any], ConnectorError | None]
+# Given a response, the highest usage percentage it reports (Meta's X-App-Usage…) or None.
+UsageReader = Callable[[httpx.Response], float | None]
+
+
+def retry_after_seconds(
+    response: httpx.Response, reset_header: str | None = None, now: Callable[[], float] = time.time
+) -> float | None:
+    """Seconds to wait from `Retry-After` (seconds or HTTP date) or a reset epoch header."""
+    value = response.headers.get("retry-after")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, parsedate_to_datetime(value).timestamp() - now())
+            except (TypeError, ValueError):
+                pass
+    if reset_header and response.headers.get(reset_header):
+        try:
+            return max(0.0, float(response.headers[reset_header]) - now())
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass
+class RequestStats:
+    requests: int = 0
+    retries: int = 0
+    throttled: int = 0
+    waited_seconds: float = 0.0
+
+
+@dataclass
+class PlatformHttp:
+    """One platform's client: an `httpx.AsyncClient` plus the policies above."""
+
+    settings: HttpSettings
+    error_mapper: ErrorMapper
+    usage_reader: UsageReader | None = None
+    reset_header: str | None = None
+    auth: Literal["bearer", "query"] = "bearer"
+    transport: httpx.AsyncBaseTransport | None = None
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    stats: RequestStats = field(default_factory=RequestStats)
+
+    def __post_init__(self) -> None:
+        self._client = httpx.AsyncClient(
+            base_url=self.settings.base_url,
+            timeout=self.settings.timeout_seconds,
+            transport=self.transport,
+            headers={"User-Agent": "oee-social-auditor/0.1"},
+        )
+        self._platform_slots = asyncio.Semaphore(self.settings.concurrency)
+        self._credential_slots: dict[str, asyncio.Semaphore] = {}
+        self._paused_until: dict[str, float] = {}
+        self._secrets: set[str] = set()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _slots_for(self, secret: Secret) -> asyncio.Semaphore:
+        if secret.name not in self._credential_slots:
+            self._credential_slots[secret.name] = asyncio.Semaphore(self.settings.per_credential_concurrency)
+        return self._credential_slots[secret.name]
+
+    def _backoff(self, attempt: int) -> float:
+        base = float(self.settings.backoff_seconds * (2**attempt))
+        return base + random.uniform(0, base / 2)  # jitter so retries of many accounts do not align
+
+    def redact(self, text: str) -> str:
+        return redact(text, self._secrets)
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            self.stats.waited_seconds += seconds
+            await self.sleep(seconds)
+
+    async def get_json(self, path: str, secret: Secret, params: dict[str, Any] | None = None) -> Any:
+        """GET a JSON document, with every policy applied. Raises ConnectorError subclasses only."""
+        return await self.request_json("GET", path, secret, params=params)
+
+    async def request_json(
+        self,
+        method: str,
+        path: str,
+        secret: Secret,
+        *,
+        params: dict[str, Any] | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        self._secrets.add(secret.value)
+        query = dict(params or {})
+        send_headers = dict(headers or {})
+        if self.auth == "query":
+            query["access_token"] = secret.value
+        else:
+            send_headers["Authorization"] = f"Bearer {secret.value}"
+        async with self._platform_slots, self._slots_for(secret):
+            attempt = 0
+            while True:
+                pause = self._paused_until.get(secret.name, 0.0) - time.monotonic()
+                await self._wait(pause)
+                self.stats.requests += 1
+                started = time.monotonic()
+                try:
+                    response = await self._client.request(
+                        method, path, params=query, json=json_body, headers=send_headers
+                    )
+                except httpx.TransportError as exc:  # connection refused, reset, timeouts
+                    failure: ConnectorError = PlatformError(self.redact(f"{type(exc).__name__} on {method} {path}"))
+                    if attempt < self.settings.max_retries:
+                        attempt += 1
+                        self.stats.retries += 1
+                        await self._wait(self._backoff(attempt))
+                        continue
+                    raise failure from None
+                log.debug(
+                    "%s %s -> %s in %.0f ms",
+                    method,
+                    self.redact(str(response.request.url)),
+                    response.status_code,
+                    1000 * (time.monotonic() - started),
+                )
+                self._note_usage(response, secret)
+                retry_in, failure_or_body = self._classify(response, method, path)
+                if retry_in is None:
+                    if isinstance(failure_or_body, ConnectorError):
+                        raise failure_or_body
+                    return failure_or_body
+                if attempt >= self.settings.max_retries or retry_in > self.settings.max_wait_seconds:
+                    assert isinstance(failure_or_body, ConnectorError)
+                    raise failure_or_body
+                attempt += 1
+                self.stats.retries += 1
+                await self._wait(retry_in)
+
+    def _classify(self, response: httpx.Response, method: str, path: str) -> tuple[float | None, Any]:
+        """(seconds to wait before retrying or None, the error or the parsed body)."""
+        attempt_backoff = self._backoff(0)
+        where = f"{method} {path}"
+        if response.status_code == 429:
+            self.stats.throttled += 1
+            wait = retry_after_seconds(response, self.reset_header)
+            return (wait if wait is not None else attempt_backoff), RateLimited(
+                f"HTTP 429 on {where}", retry_after=wait
+            )
+        try:
+            body = response.json() if response.content else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = _MALFORMED
+        mapped = self.error_mapper(response, None if body is _MALFORMED else body)
+        if isinstance(mapped, RateLimited):
+            self.stats.throttled += 1
+            return (mapped.retry_after if mapped.retry_after is not None else attempt_backoff), mapped
+        if response.status_code >= 500:
+            return attempt_backoff, PlatformError(f"HTTP {response.status_code} on {where}")
+        if mapped is not None:
+            return None, type(mapped)(self.redact(str(mapped)))
+        if body is _MALFORMED:
+            return attempt_backoff, PlatformError(f"malformed JSON from {where}")
+        if response.status_code >= 400:
+            return None, PlatformError(f"HTTP {response.status_code} on {where}")
+        return None, body
+
+    def _note_usage(self, response: httpx.Response, secret: Secret) -> None:
+        """Slow this credential down in proportion to how close the platform says it is to its limit."""
+        if self.usage_reader is None:
+            return
+        pct = self.usage_reader(response)
+        threshold = self.settings.usage_threshold_pct
+        if pct is None or pct < threshold:
+            return
+        fraction = min(1.0, (pct - threshold) / max(1.0, 100.0 - threshold))
+        pause = self.settings.usage_max_pause_seconds * fraction
+        self._paused_until[secret.name] = max(self._paused_until.get(secret.name, 0.0), time.monotonic() + pause)
+        log.info("credential %s at %.0f%% of its rate limit: pausing %.1f s", secret.name, pct, pause)
+
+
+_MALFORMED = object()

@@ -1,0 +1,192 @@
+"""The sandbox core: routing by platform, fault injection, the request log and scenario loading."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+
+from connectors.http import redact
+
+Handler = Callable[["Sandbox", httpx.Request], httpx.Response]
+
+
+@dataclass
+class Fault:
+    """One injected failure, matched by path regex (and optionally method or credential name).
+
+    `times` limits how many requests it hits (None: every one), so a retried request can then succeed.
+    """
+
+    path: str = ".*"
+    method: str | None = None
+    credential: str | None = None
+    status: int | None = None
+    retry_after: float | None = None
+    reset_in: float | None = None
+    latency_ms: int = 0
+    timeout: bool = False
+    malformed: bool = False
+    expired_token: bool = False
+    times: int | None = None
+    hits: int = 0
+
+    def matches(self, request: httpx.Request, credential: str | None) -> bool:
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.method and self.method.upper() != request.method:
+            return False
+        if self.credential and self.credential != credential:
+            return False
+        return re.search(self.path, request.url.path) is not None
+
+
+def deep_merge(base: Any, overlay: Any) -> Any:
+    """Overlay a partial document on a scenario (used for the demo's "yesterday" baseline)."""
+    if isinstance(base, dict) and isinstance(overlay, dict):
+        merged = dict(base)
+        for key, value in overlay.items():
+            merged[key] = deep_merge(base.get(key), value) if key in base else copy.deepcopy(value)
+        return merged
+    return copy.deepcopy(overlay)
+
+
+def load_scenario(path: str | Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: a scenario is a mapping")
+    unknown = set(data) - {"tokens", "meta", "faults", "baseline", "now"}
+    if unknown:
+        raise ValueError(f"{path}: unknown scenario sections {sorted(unknown)}")
+    return data
+
+
+@dataclass
+class Sandbox:
+    """Serves a scenario. `handle` is the single entry point for both the transport and the server."""
+
+    scenario: dict[str, Any]
+    faults: list[Fault] = field(default_factory=list)
+    request_log: list[dict[str, Any]] = field(default_factory=list)
+    log_file: Path | None = None
+    server_timeout_seconds: float = 30.0
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        self.faults = self.faults + [Fault(**f) for f in self.scenario.get("faults") or []]
+        self.tokens: dict[str, dict[str, Any]] = {
+            str(token): dict(info or {}) for token, info in (self.scenario.get("tokens") or {}).items()
+        }
+
+    def with_overlay(self, overlay: dict[str, Any] | None) -> Sandbox:
+        """A sandbox over the scenario with a partial document merged in (the same faults and log)."""
+        scenario = deep_merge(self.scenario, overlay or {})
+        scenario.pop("faults", None)
+        return Sandbox(
+            scenario, faults=self.faults, request_log=self.request_log, log_file=self.log_file, clock=self.clock
+        )
+
+    def transport(self) -> httpx.MockTransport:
+        return httpx.MockTransport(self.handle)
+
+    def credential_of(self, request: httpx.Request) -> tuple[str | None, dict[str, Any] | None]:
+        """The token a request carries (query or bearer) and what the scenario says about it."""
+        token = request.url.params.get("access_token")
+        auth = request.headers.get("authorization", "")
+        if not token and auth.lower().startswith("bearer "):
+            token = auth[7:].strip()
+        if not token:
+            return None, None
+        info = self.tokens.get(token)
+        return token, info
+
+    def _log(self, request: httpx.Request, status: int) -> None:
+        # The log never contains token values: query parameters are redacted like every log line.
+        entry = {
+            "method": request.method,
+            "path": request.url.path,
+            "query": {k: v for k, v in request.url.params.items() if k not in ("access_token", "input_token")},
+            "status": status,
+        }
+        with self._lock:
+            self.request_log.append(entry)
+            if self.log_file is not None:
+                with open(self.log_file, "a", encoding="utf-8") as fh:
+                    fh.write(redact(json.dumps(entry, ensure_ascii=False)) + "\n")
+
+    async def handle(self, request: httpx.Request) -> httpx.Response:
+        token, info = self.credential_of(request)
+        credential = (info or {}).get("credential")
+        fault = None
+        with self._lock:
+            for candidate in self.faults:
+                if candidate.matches(request, credential):
+                    candidate.hits += 1
+                    fault = candidate
+                    break
+        if fault is not None:
+            if fault.latency_ms:
+                await asyncio.sleep(fault.latency_ms / 1000)
+            if fault.timeout:
+                self._log(request, 0)
+                raise httpx.ReadTimeout("sandbox: injected timeout", request=request)
+            if fault.status or fault.malformed:
+                response = self._fault_response(fault)
+                self._log(request, response.status_code)
+                return response
+            if fault.expired_token and info is not None:
+                info = {**info, "is_valid": False}
+        response = self._route(request, token, info)
+        self._log(request, response.status_code)
+        return response
+
+    def _fault_response(self, fault: Fault) -> httpx.Response:
+        headers: dict[str, str] = {}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = str(int(fault.retry_after))
+        if fault.reset_in is not None:
+            headers["x-rate-limit-reset"] = str(int(self.clock() + fault.reset_in))
+        if fault.malformed:
+            return httpx.Response(
+                fault.status or 200, headers={"content-type": "application/json"}, content=b'{"data": [ {"id": "1"'
+            )
+        status = fault.status or 500
+        body = {
+            "error": {
+                "message": "An unexpected error has occurred. Please retry your request later.",
+                "type": "OAuthException",
+                "code": 2,
+                "is_transient": True,
+                "fbtrace_id": "SandboxFault",
+            }
+        }
+        if status == 429:
+            body = {
+                "error": {
+                    "message": "(#4) Application request limit reached",
+                    "type": "OAuthException",
+                    "code": 4,
+                    "is_transient": True,
+                    "fbtrace_id": "SandboxFault",
+                }
+            }
+        return httpx.Response(status, headers=headers, json=body)
+
+    def _route(self, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
+        from connectors.sandbox import meta
+
+        if meta.PATH.match(request.url.path):
+            return meta.handle(self, request, token, info)
+        return httpx.Response(404, json={"error": {"message": f"sandbox: no route for {request.url.path}"}})

@@ -1,0 +1,66 @@
+"""The sandbox as a real HTTP server on loopback, for end-to-end, fault-injection and scale runs."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Event
+
+import httpx
+
+from connectors.sandbox.app import Sandbox
+
+
+def make_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+    """A threading server answering every request through `Sandbox.handle`. Port 0 picks a free port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            body = self.rfile.read(length) if length else b""
+            url = f"http://{self.headers.get('host') or f'{host}:{port}'}{self.path}"
+            request = httpx.Request(self.command, url, headers=dict(self.headers.items()), content=body)
+            try:
+                response = asyncio.run(sandbox.handle(request))
+            except httpx.TimeoutException:
+                # An injected timeout: hold the connection longer than any client waits, then drop it.
+                Event().wait(sandbox.server_timeout_seconds)
+                self.close_connection = True
+                return
+            content = response.content
+            self.send_response(response.status_code)
+            for name, value in response.headers.items():
+                if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    self.send_header(name, value)
+            self.send_header("content-length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+        def log_message(self, format: str, *args: object) -> None:  # quiet: the sandbox keeps its own log
+            return
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve(sandbox: Sandbox, host: str, port: int, announce: Callable[[str], None] = print) -> None:
+    server = make_server(sandbox, host, port)
+    announce(f"http://{host}:{server.server_address[1]}")
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
