@@ -182,7 +182,7 @@ class PlatformHttp:
                     1000 * (time.monotonic() - started),
                 )
                 self._note_usage(response, secret)
-                retry_in, failure_or_body = self._classify(response, method, path)
+                retry_in, failure_or_body = self._classify(response, method, path, attempt)
                 if retry_in is None:
                     if isinstance(failure_or_body, ConnectorError):
                         raise failure_or_body
@@ -194,9 +194,9 @@ class PlatformHttp:
                 self.stats.retries += 1
                 await self._wait(retry_in)
 
-    def _classify(self, response: httpx.Response, method: str, path: str) -> tuple[float | None, Any]:
+    def _classify(self, response: httpx.Response, method: str, path: str, attempt: int) -> tuple[float | None, Any]:
         """(seconds to wait before retrying or None, the error or the parsed body)."""
-        attempt_backoff = self._backoff(0)
+        attempt_backoff = self._backoff(attempt)
         where = f"{method} {path}"
         if response.status_code == 429:
             self.stats.throttled += 1
