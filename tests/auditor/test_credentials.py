@@ -1,0 +1,48 @@
+"""Credentials are references; values come from the environment or a private file and never leak."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from pydantic import ValidationError
+
+from auditor.credentials import CredentialRef, Credentials, CredentialUnavailable, Secret
+
+
+def test_value_from_environment(monkeypatch):
+    monkeypatch.setenv("META_TOKEN", " tok-123 \n")
+    secret = Credentials({"meta": CredentialRef(env="META_TOKEN")}).resolve("meta")
+    assert secret.value == "tok-123"
+
+
+def test_unset_variable_and_unknown_name_are_clear_errors(monkeypatch):
+    monkeypatch.delenv("NOPE", raising=False)
+    creds = Credentials({"meta": CredentialRef(env="NOPE")})
+    with pytest.raises(CredentialUnavailable, match="environment variable NOPE is not set"):
+        creds.resolve("meta")
+    with pytest.raises(CredentialUnavailable, match="'other' is not defined"):
+        creds.resolve("other")
+
+
+def test_private_file_is_read_and_exposed_file_refused(tmp_path):
+    path = tmp_path / "token"
+    path.write_text("file-token\n", encoding="utf-8")
+    os.chmod(path, 0o600)
+    creds = Credentials({"meta": CredentialRef(file=path)})
+    assert creds.resolve("meta").value == "file-token"
+    os.chmod(path, 0o644)
+    with pytest.raises(CredentialUnavailable, match="readable by group or others.*chmod 600"):
+        creds.resolve("meta")
+
+
+def test_reference_needs_exactly_one_source(tmp_path):
+    with pytest.raises(ValidationError, match="exactly one"):
+        CredentialRef(env="A", file=tmp_path / "b")
+    with pytest.raises(ValidationError, match="exactly one"):
+        CredentialRef()
+
+
+def test_secret_never_prints_its_value():
+    secret = Secret("meta", "EAAG-very-secret")
+    assert "EAAG" not in repr(secret) and "EAAG" not in str(secret) and "EAAG" not in f"{secret}"
