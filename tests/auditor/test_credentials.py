@@ -32,7 +32,7 @@ def test_private_file_is_read_and_exposed_file_refused(tmp_path):
     creds = Credentials({"meta": CredentialRef(file=path)})
     assert creds.resolve("meta").value == "file-token"
     os.chmod(path, 0o644)
-    with pytest.raises(CredentialUnavailable, match="readable by group or others.*chmod 600"):
+    with pytest.raises(CredentialUnavailable, match=r"readable by group or others.*chmod 600"):
         creds.resolve("meta")
 
 

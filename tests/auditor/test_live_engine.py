@@ -59,7 +59,7 @@ def test_fault_injected_run_audits_or_flags_every_account(store, inventory):
     assert result.status is RunStatus.INCOMPLETE and result.exit_code(None) == 3
     snaps = store.run_snapshots(result.run_id)
     flagged = {e.finding.account for e in store.events(result.run_id) if e.finding.policy_id == "OPS-001"}
-    for (inst, account), snap in snaps.items():
+    for (_inst, account), snap in snaps.items():
         assert snap.error is None or account in flagged, account
     assert snaps[("una", "una-fb")].error.value == "credential"
     assert snaps[("mprueba", "mprueba-fb")].error is None  # the 429s were waited out
