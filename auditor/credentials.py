@@ -42,6 +42,14 @@ class Secret:
         return f"<secret {self.name}>"
 
 
+_RESOLVED: set[str] = set()
+
+
+def known_secret_values() -> frozenset[str]:
+    """Every secret value resolved in this process, so log filters can remove them wherever they appear."""
+    return frozenset(_RESOLVED)
+
+
 class CredentialUnavailable(Exception):
     """The named credential cannot be resolved (unset variable, missing or exposed file)."""
 
@@ -57,6 +65,11 @@ class Credentials:
         return sorted({*self._refs, *self._literals})
 
     def resolve(self, name: str) -> Secret:
+        secret = self._resolve(name)
+        _RESOLVED.add(secret.value)
+        return secret
+
+    def _resolve(self, name: str) -> Secret:
         if name in self._literals:
             return Secret(name, self._literals[name])
         ref = self._refs.get(name)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.cli import README_END, README_START, rules_markdown_table
+from auditor.cli import (
+    CAPS_END,
+    CAPS_START,
+    README_END,
+    README_START,
+    capabilities_markdown_table,
+    rules_markdown_table,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -13,6 +20,12 @@ def test_readme_rule_table_matches_the_registry():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     table = text[text.index(README_START) + len(README_START) : text.index(README_END)].strip()
     assert table == rules_markdown_table(), "README rule table is stale: run `make readme`"
+
+
+def test_readme_capability_table_matches_the_connectors():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index(CAPS_START) + len(CAPS_START) : text.index(CAPS_END)].strip()
+    assert table == capabilities_markdown_table(), "README capability table is stale: run `make readme`"
 
 
 def test_quick_start_is_the_two_make_commands_and_ci_runs_the_test_one():

@@ -46,3 +46,24 @@ def test_reference_needs_exactly_one_source(tmp_path):
 def test_secret_never_prints_its_value():
     secret = Secret("meta", "EAAG-very-secret")
     assert "EAAG" not in repr(secret) and "EAAG" not in str(secret) and "EAAG" not in f"{secret}"
+
+
+def test_log_records_are_redacted(monkeypatch, caplog):
+    import logging
+
+    from auditor.logs import RedactingFilter
+
+    monkeypatch.setenv("TOK", "super-secret-value")
+    Credentials({"t": CredentialRef(env="TOK")}).resolve("t")
+    record = logging.LogRecord(
+        "x",
+        logging.ERROR,
+        __file__,
+        1,
+        "failed GET %s with %s",
+        ("https://graph.facebook.com/v25.0/me?access_token=abc", "super-secret-value"),
+        None,
+    )
+    RedactingFilter().filter(record)
+    text = record.getMessage()
+    assert "super-secret-value" not in text and "access_token=abc" not in text and "[REDACTED]" in text

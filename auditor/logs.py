@@ -1,0 +1,39 @@
+"""Logging for the CLI and the daemon: every record passes a filter that removes token values.
+
+Connectors already redact what they log and raise; this filter is the last line for what they cannot see
+(a traceback that quotes a URL, a third-party library's debug line).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from auditor.credentials import known_secret_values
+from connectors.http import redact
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = known_secret_values()
+        record.msg = redact(record.getMessage(), secrets)
+        record.args = None
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), secrets)
+            record.exc_info = None
+        return True
+
+
+def setup_logging(verbosity: int = 0) -> None:
+    level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    for existing in list(root.handlers):
+        if getattr(existing, "_auditor", False):
+            root.removeHandler(existing)
+    handler._auditor = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
