@@ -24,6 +24,7 @@ import httpx
 from auditor.clock import utcnow
 from auditor.credentials import Secret
 from auditor.model import (
+    SNAPSHOT_ATTRIBUTES,
     AccountSnapshot,
     AccountState,
     CredentialHealth,
@@ -196,21 +197,7 @@ class MetaConnector:
     name: ClassVar[str] = "meta"
     platforms: ClassVar[tuple[Platform, ...]] = (Platform.FACEBOOK, Platform.INSTAGRAM)
     capabilities: ClassVar[Mapping[Platform, frozenset[str]]] = {
-        Platform.FACEBOOK: frozenset(
-            {
-                "status",
-                "handle",
-                "display_name",
-                "linked_emails",
-                "phone",
-                "two_factor",
-                "verification",
-                "members",
-                "last_activity",
-                "alternative_handle_owner",
-                "credential",
-            }
-        ),
+        Platform.FACEBOOK: frozenset(SNAPSHOT_ATTRIBUTES),  # the Page + its Business expose everything
         Platform.INSTAGRAM: frozenset(
             {"status", "handle", "display_name", "two_factor", "last_activity", "credential"}
         ),
@@ -313,20 +300,7 @@ class MetaConnector:
             request,
             platform_account_id=request.platform_id,
             status=Observed.of(AccountState.NOT_FOUND, raw=self.http.redact(detail)),
-            **{
-                a: missing
-                for a in (
-                    "handle",
-                    "display_name",
-                    "linked_emails",
-                    "phone",
-                    "two_factor",
-                    "verification",
-                    "members",
-                    "last_activity",
-                    "alternative_handle_owner",
-                )
-            },
+            **{a: missing for a in SNAPSHOT_ATTRIBUTES if a not in ("status", "credential")},
         )
 
     async def _fetch_page(self, request: FetchRequest) -> AccountSnapshot:
