@@ -1,0 +1,113 @@
+"""The sandbox answers like Graph: paging, errors, tokens, and its injected faults behave as declared."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from connectors.sandbox import Fault, Sandbox
+
+SCENARIO = {
+    "tokens": {"TOK": {"credential": "c", "businesses": ["1"]}, "OLD": {"credential": "o", "is_valid": False}},
+    "meta": {
+        "businesses": {
+            "1": {
+                "name": "B",
+                "two_factor_type": "none",
+                "owned_pages": ["10"],
+                "business_users": [{"id": str(i), "name": f"U{i}"} for i in range(5)],
+            }
+        },
+        "pages": {
+            "10": {
+                "name": "P",
+                "username": "pagepy",
+                "business": "1",
+                "assigned_users": [],
+                "published_posts": [{"id": "10_1", "created_time": "-3d"}],
+            },
+            "20": {"name": "Other", "username": "otherpy", "assigned_users": []},
+        },
+    },
+}
+
+
+def get(sandbox: Sandbox, path: str, token: str | None = "TOK", **params: str) -> httpx.Response:
+    query = {**params, **({"access_token": token} if token else {})}
+
+    async def go() -> httpx.Response:
+        async with httpx.AsyncClient(transport=sandbox.transport(), base_url="https://graph.facebook.com") as c:
+            return await c.get(path, params=query)
+
+    return asyncio.run(go())
+
+
+def test_edges_page_with_next_only_while_items_remain():
+    box = Sandbox(SCENARIO)
+    first = get(box, "/v25.0/1/business_users", limit="2").json()
+    assert len(first["data"]) == 2 and "next" in first["paging"]
+    after = first["paging"]["cursors"]["after"]
+    last = get(
+        box,
+        "/v25.0/1/business_users",
+        limit="2",
+        after=get(box, "/v25.0/1/business_users", limit="2", after=after).json()["paging"]["cursors"]["after"],
+    ).json()
+    assert len(last["data"]) == 1 and "next" not in last["paging"]
+    assert "access_token" not in first["paging"]["next"]
+
+
+def test_fields_are_filtered_and_relative_times_resolved():
+    box = Sandbox(SCENARIO)
+    page = get(box, "/v25.0/pagepy", fields="id,username").json()
+    assert page == {"id": "10", "username": "pagepy"}
+    post = get(box, "/v25.0/10/published_posts", fields="id,created_time", limit="1").json()["data"][0]
+    assert post["created_time"].endswith("+0000") and post["created_time"][:4].isdigit()
+
+
+def test_graph_error_bodies_for_tokens_permissions_and_missing_objects():
+    box = Sandbox(SCENARIO)
+    assert get(box, "/v25.0/10", token=None).json()["error"]["code"] == 104
+    assert get(box, "/v25.0/10", token="nope").json()["error"]["code"] == 190
+    expired = get(box, "/v25.0/10", token="OLD").json()["error"]
+    assert (expired["code"], expired["error_subcode"]) == (190, 463)
+    assert get(box, "/v25.0/20/assigned_users", business="1").json()["error"]["code"] == 200  # not ours
+    missing = get(box, "/v25.0/nothere")
+    assert missing.status_code == 400 and missing.json()["error"]["error_subcode"] == 33
+    assert "X-App-Usage" in get(box, "/v25.0/10").headers
+
+
+def test_faults_apply_the_declared_number_of_times():
+    box = Sandbox(SCENARIO, faults=[Fault(path="/v25.0/10$", status=429, reset_in=30, times=1)])
+    throttled = get(box, "/v25.0/10")
+    assert throttled.status_code == 429 and int(throttled.headers["x-rate-limit-reset"]) >= time.time() + 25
+    assert get(box, "/v25.0/10").status_code == 200
+
+
+def test_timeout_latency_and_malformed_faults():
+    box = Sandbox(
+        SCENARIO,
+        faults=[
+            Fault(path="slow", latency_ms=50),
+            Fault(path="/v25.0/10$", timeout=True, times=1),
+            Fault(path="/v25.0/1$", malformed=True),
+        ],
+    )
+    with pytest.raises(httpx.ReadTimeout):
+        get(box, "/v25.0/10")
+    assert get(box, "/v25.0/10").status_code == 200
+    with pytest.raises(ValueError):
+        get(box, "/v25.0/1").json()
+    started = time.monotonic()
+    get(box, "/v25.0/slow")
+    assert time.monotonic() - started >= 0.05
+
+
+def test_request_log_has_no_tokens():
+    box = Sandbox(SCENARIO)
+    get(box, "/v25.0/debug_token", input_token="TOK")
+    (entry,) = box.request_log
+    assert entry == {"method": "GET", "path": "/v25.0/debug_token", "query": {}, "status": 200}
