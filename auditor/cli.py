@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or input error,
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -24,8 +25,7 @@ from auditor.sources import InputError
 from auditor.store import Store, StoreError
 from policies.profile import load_profile, load_waivers
 from policies.registry import all_rules, get_rule
-from reports.build import build_report
-from reports.render import RENDERERS, write_reports
+from reports.render import RENDERERS, write_run_reports
 
 EXIT_INPUT = 2
 F = TypeVar("F", bound=Callable[..., Any])
@@ -230,9 +230,28 @@ def _load_for_audit(
     return inv, imported
 
 
-def _report(store: Store, run_id: int, lang: str, out: Path, formats: list[str]) -> Report:
-    report = build_report(store, run_id, lang)  # type: ignore[arg-type]
-    write_reports(report, out, formats)
+def _report(
+    store: Store,
+    run_id: int,
+    lang: str,
+    out: Path,
+    formats: list[str],
+    *,
+    institution: str | None = None,
+    screenshot: bool = False,
+) -> Report:
+    """Write the run's overall report and one per institution; optionally a PNG of the HTML's first page."""
+    report, _ = write_run_reports(store, run_id, out, formats, lang, institution=institution)
+    if screenshot:
+        from reports.screenshot import screenshot as take
+
+        if "html" not in formats:
+            raise click.BadParameter("--screenshot needs the html format", param_hint="--screenshot")
+        try:
+            png = take(out / "report.html", out / "report.png")
+            click.echo(f"screenshot: {png}")
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            click.echo(f"warning: no screenshot: {exc}", err=True)
     return report
 
 
@@ -255,7 +274,7 @@ def _report(store: Store, run_id: int, lang: str, out: Path, formats: list[str])
 @click.option("--account", "accounts", multiple=True, help="Audit only this registered account id (repeatable).")
 @click.option("--db", type=click.Path(), help="SQLite store.")
 @click.option("--out", type=click.Path(), help="Folder for the reports.")
-@click.option("--format", "formats", default=None, help="Comma-separated: json,md.")
+@click.option("--format", "formats", default=None, help=f"Comma-separated, from: {','.join(RENDERERS)}.")
 @click.option("--lang", type=click.Choice(["es", "en"]), default=None)
 @click.option("--profile", type=click.Path(), help="Profile file (rule tuning).")
 @click.option("--waivers", type=click.Path(), help="Waivers file.")
@@ -354,7 +373,8 @@ def _print_outcome(report: Report, out_dir: Path) -> None:
         f"{' (' + by_sev + ')' if by_sev else ''}, {waived} waived, {new} new, "
         f"{len(report.resolved)} resolved"
     )
-    click.echo(f"report: {out_dir / 'report.md'}")
+    main = "report.html" if (out_dir / "report.html").exists() else "report.md"
+    click.echo(f"report: {out_dir / main}")
 
 
 # -- demo, sandbox and init -----------------------------------------------------------------------------
@@ -372,9 +392,10 @@ def demo_files() -> Path:
     metavar="URL",
     help="Audit against a running `auditor sandbox serve` instead of the in-process sandbox.",
 )
+@click.option("--screenshot", is_flag=True, help="Also save report.png, the HTML's first page (needs Chromium).")
 @click.pass_obj
 @_fail_on_input_errors
-def demo(config: Config, out: str, lang: str, sandbox_url: str | None) -> None:
+def demo(config: Config, out: str, lang: str, sandbox_url: str | None, screenshot: bool) -> None:
     """Audit the built-in demo institutions against the platform sandbox and print the report's path.
 
     No credentials and no network. On a new output folder the demo first audits the platforms as they were
@@ -410,8 +431,42 @@ def demo(config: Config, out: str, lang: str, sandbox_url: str | None) -> None:
         run_type=RunType.DEMO,
         live=live_from_sandbox(sandbox, url=sandbox_url),
     )
-    report = _report(store, result.run_id, lang, out_dir, list(RENDERERS))
+    report = _report(store, result.run_id, lang, out_dir, list(RENDERERS), screenshot=screenshot)
     _print_outcome(report, out_dir)
+
+
+@cli.command()
+@click.option("--run", "run_id", type=int, help="Run to render (default: the latest).")
+@click.option("--institution", help="Only this institution's report.")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.option("--out", type=click.Path(), help="Folder for the reports.")
+@click.option("--format", "formats", default=None, help=f"Comma-separated, from: {','.join(RENDERERS)}.")
+@click.option("--lang", type=click.Choice(["es", "en"]), default=None)
+@click.option("--screenshot", is_flag=True, help="Also save report.png, the HTML's first page (needs Chromium).")
+@click.pass_obj
+@_fail_on_input_errors
+def report(
+    config: Config,
+    run_id: int | None,
+    institution: str | None,
+    db: str | None,
+    out: str | None,
+    formats: str | None,
+    lang: str | None,
+    screenshot: bool,
+) -> None:
+    """Render a stored run's reports again, without auditing anything."""
+    store = Store(db or config.store.path)
+    run = store.run(run_id)
+    if run is None:
+        click.echo(f"error: no run {run_id or ''} in {store.path}".replace("  ", " "), err=True)
+        sys.exit(EXIT_INPUT)
+    out_dir = Path(out) if out else config.reports.out
+    fmts = _formats(formats) if formats else [str(f) for f in config.reports.formats]
+    rendered = _report(
+        store, run.id, lang or config.reports.lang, out_dir, fmts, institution=institution, screenshot=screenshot
+    )
+    _print_outcome(rendered, out_dir)
 
 
 @cli.group()

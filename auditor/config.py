@@ -41,7 +41,7 @@ class PoliciesConfig(_Section):
 
 class ReportsConfig(_Section):
     out: Path = Path("reports-output")
-    formats: list[Literal["json", "md"]] = ["json", "md"]
+    formats: list[Literal["html", "md", "json", "csv", "plan", "ocsf"]] = ["html", "md", "json", "csv", "plan", "ocsf"]
     lang: Literal["es", "en"] = "es"
 
 

@@ -153,6 +153,8 @@ def _evaluate_and_record(
         import_inventory=import_inventory,
         snapshots=snapshots if run_type is not RunType.REEVALUATION else {},
         discovered=(observations.discovered or {}) if observations and run_type is not RunType.REEVALUATION else {},
+        coverage_detail=evaluation.coverage_detail,
+        waivers=waivers,
     )
     open_severities = [f.severity for f in evaluation.findings if f.fingerprint not in waived]
     return AuditResult(run_id, status, open_severities, len(snapshots), requests)

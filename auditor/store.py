@@ -28,10 +28,11 @@ from auditor.model import (
     RunScope,
     RunStatus,
     RunType,
+    Severity,
     Waiver,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _migration_1(db: Database) -> None:
@@ -218,7 +219,21 @@ def _migration_2(db: Database) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migration_1, 2: _migration_2}
+def _migration_3(db: Database) -> None:
+    """Per-run coverage by institution and severity, and the waivers a run was evaluated with."""
+    db.table("run_coverage").create(
+        {"run_id": int, "institution_id": str, "severity": str, "evaluated": int, "not_observable": int, "errors": int},
+        pk=("run_id", "institution_id", "severity"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("run_waivers").create(
+        {"run_id": int, "waiver_id": str, "institution_id": str, "rule": str, "expires": str, "document": str},
+        pk=("run_id", "waiver_id"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migration_1, 2: _migration_2, 3: _migration_3}
 
 
 @dataclass(frozen=True)
@@ -377,6 +392,8 @@ class Store:
         import_inventory: bool,
         snapshots: dict[tuple[str, str], AccountSnapshot] | None = None,
         discovered: dict[str, list[DiscoveredAccount]] | None = None,
+        coverage_detail: dict[tuple[str, Severity], Coverage] | None = None,
+        waivers: list[Waiver] | None = None,
     ) -> int:
         """Write the run, its inventory (when imported), snapshots, findings and lifecycle events atomically."""
         with self.db.atomic():
@@ -404,6 +421,28 @@ class Store:
                 {"digest": digest, "document": inventory.model_dump_json(), "first_run": run_id}, ignore=True
             )
             self._write_observations(run_id, snapshots or {}, discovered or {})
+            self.db.table("run_coverage").insert_all(
+                {
+                    "run_id": run_id,
+                    "institution_id": inst,
+                    "severity": severity.value,
+                    "evaluated": c.evaluated,
+                    "not_observable": c.not_observable,
+                    "errors": c.errors,
+                }
+                for (inst, severity), c in (coverage_detail or {}).items()
+            )
+            self.db.table("run_waivers").insert_all(
+                {
+                    "run_id": run_id,
+                    "waiver_id": w.id,
+                    "institution_id": w.scope.institution,
+                    "rule": w.rule,
+                    "expires": w.expires.isoformat(),
+                    "document": w.model_dump_json(),
+                }
+                for w in waivers or []
+            )
             self._apply_lifecycle(run_id, inventory, findings, waived, evaluated)
         return run_id
 
@@ -644,6 +683,45 @@ class Store:
                 errors=r["rules_errors"],
             ),
         )
+
+    def coverage_by_severity(self, run_id: int, institution: str | None = None) -> dict[Severity, Coverage]:
+        sql = (
+            "select severity, sum(evaluated), sum(not_observable), sum(errors) from run_coverage "
+            "where run_id = ?" + (" and institution_id = ?" if institution else "") + " group by severity"
+        )
+        rows = self.db.execute(sql, [run_id, institution] if institution else [run_id]).fetchall()
+        return {Severity(r[0]): Coverage(evaluated=r[1], not_observable=r[2], errors=r[3]) for r in rows}
+
+    def run_waivers(self, run_id: int, institution: str | None = None) -> list[Waiver]:
+        rows = self.db.execute(
+            "select document from run_waivers where run_id = ?"
+            + (" and institution_id = ?" if institution else "")
+            + " order by waiver_id",
+            [run_id, institution] if institution else [run_id],
+        ).fetchall()
+        return [Waiver.model_validate_json(r[0]) for r in rows]
+
+    def open_counts_by_run(
+        self, up_to_run: int, institution: str | None = None, limit: int = 12
+    ) -> list[tuple[int, str, dict[Severity, int]]]:
+        """Open (not waived, not resolved) findings per severity for the last runs: the report's trend."""
+        runs = self.db.execute(
+            "select id, started_at from runs where id <= ? order by id desc limit ?", [up_to_run, limit]
+        ).fetchall()
+        out = []
+        for run_id, started in reversed(runs):
+            sql = (
+                "select e.severity, count(*) from finding_events e join findings f on f.fingerprint = e.fingerprint "
+                "where e.run_id = ? and e.status in ('new', 'persisting', 'regressed')"
+                + (" and f.institution_id = ?" if institution else "")
+                + " group by e.severity"
+            )
+            counts = {
+                Severity(r[0]): r[1]
+                for r in self.db.execute(sql, [run_id, institution] if institution else [run_id]).fetchall()
+            }
+            out.append((run_id, started, counts))
+        return out
 
     def previous_run_id(self, run_id: int) -> int | None:
         row = self.db.execute("select max(id) from runs where id < ?", [run_id]).fetchone()

@@ -24,6 +24,7 @@ from auditor.model import (
     Platform,
     RegisteredAccount,
     RunScope,
+    Severity,
     Waiver,
 )
 from policies.context import AccountContext, InstitutionContext, PersonContext, Violation, WaiverContext
@@ -42,6 +43,13 @@ class Evaluation:
     # (policy id, institution, account or None): the rule really ran there, so its absence of findings means
     # "resolved" for earlier ones in that scope.
     evaluated: set[tuple[str, str, str | None]] = field(default_factory=set)
+    # The same counts by institution and rule severity, so every number in a report has its coverage.
+    coverage_detail: dict[tuple[str, Severity], Coverage] = field(default_factory=dict)
+
+    def tally(self, institution: str, severity: Severity, outcome: str) -> None:
+        detail = self.coverage_detail.setdefault((institution, severity), Coverage())
+        for target in (self.coverage, detail):
+            setattr(target, outcome, getattr(target, outcome) + 1)
 
 
 @dataclass(frozen=True)
@@ -139,22 +147,22 @@ def _evaluate_account(
         if snapshot is not None and attrs:
             state = ObservationState.ERROR if snapshot.error else _observability(attrs, snapshot)
             if state is ObservationState.ERROR:
-                result.coverage.errors += 1
+                result.tally(inst_id, er.severity, "errors")
                 continue
             if state is ObservationState.NOT_EXPOSED:
-                result.coverage.not_observable += 1
+                result.tally(inst_id, er.severity, "not_observable")
                 for attr in attrs:
                     if snapshot.attribute(attr).state is ObservationState.NOT_EXPOSED:
                         ctx_base.attest(attr, rule.id)
                 continue
         for v in rule.check(ctx):
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
-        result.coverage.evaluated += 1
+        result.tally(inst_id, er.severity, "evaluated")
         result.evaluated.add((rule.id, inst_id, account.id))
     for er in deferred:
         for v in er.rule.check(replace(ctx_base, params=er.params)):
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
-        result.coverage.evaluated += 1
+        result.tally(inst_id, er.severity, "evaluated")
         result.evaluated.add((er.rule.id, inst_id, account.id))
 
 
@@ -202,7 +210,7 @@ def evaluate(
                 for person in inst_inv.people:
                     for v in er.rule.check(PersonContext(inst_inv, person, today, er.params)):
                         result.findings.append(_finding(er, v, inst_id, None, None, None))
-                    result.coverage.evaluated += 1
+                    result.tally(inst_id, er.severity, "evaluated")
                 result.evaluated.add((er.rule.id, inst_id, None))
             elif er.rule.scope == "waiver":
                 for waiver in waivers:
@@ -212,7 +220,7 @@ def evaluate(
                         result.findings.append(
                             _finding(er, v, inst_id, waiver.scope.platform, waiver.scope.account, None)
                         )
-                    result.coverage.evaluated += 1
+                    result.tally(inst_id, er.severity, "evaluated")
                 result.evaluated.add((er.rule.id, inst_id, None))
             elif er.rule.scope == "institution":
                 discovered = observations.discovered if observations else None
@@ -224,7 +232,7 @@ def evaluate(
                 for v in er.rule.check(ctx_i):
                     platform = Platform(v.evidence["platform"]) if "platform" in v.evidence else None
                     result.findings.append(_finding(er, v, inst_id, platform, None, None))
-                result.coverage.evaluated += 1
+                result.tally(inst_id, er.severity, "evaluated")
                 result.evaluated.add((er.rule.id, inst_id, None))
     return result
 

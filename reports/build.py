@@ -1,22 +1,37 @@
-"""Building the report document of a run from the store, so any past run can be rendered again."""
+"""Building the report document of a run from the store, so any past run can be rendered again.
+
+The `Report` model is the single source of every format: HTML, Markdown, JSON, CSV, the action plan and
+OCSF all render the same document, which is why their counts agree.
+"""
 
 from __future__ import annotations
 
-from auditor.clock import utcnow
+from datetime import datetime
+
+from auditor.clock import local_date, utcnow
 from auditor.model import (
+    Coverage,
     FindingStatus,
     Report,
+    ReportAccount,
     ReportFinding,
     ReportInstitution,
     ReportWaiver,
+    ReportWaiverStatus,
     Severity,
     SeverityCount,
+    TrendPoint,
+    WaiverState,
 )
 from auditor.store import Store, StoredEvent
+from connectors.platforms import PLATFORMS
+from policies.evaluate import in_scope
 from policies.registry import get_rule
+from reports.drift import drift
 from reports.messages import Lang
 
 SEVERITY_ORDER = {s: -s.rank for s in Severity}
+WAIVER_WARNING_DAYS = 30
 
 
 def _report_finding(event: StoredEvent, lang: Lang) -> ReportFinding:
@@ -37,6 +52,7 @@ def _report_finding(event: StoredEvent, lang: Lang) -> ReportFinding:
         guide_ref=f.guide_ref,
         remediation=rule.remediation(lang) if rule else "",
         incident=f.incident,
+        cert_category=rule.cert_category if rule and f.incident else None,
         rsit=f.rsit,
         first_seen_run=event.first_seen_run,
         evidence=f.evidence,
@@ -62,32 +78,111 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
             continue
         target = resolved if event.status is FindingStatus.RESOLVED else findings
         target.append(_report_finding(event, lang))
-    key = lambda f: (SEVERITY_ORDER[f.severity], f.institution, f.account or "", f.policy_id, f.subject)  # noqa: E731
+
+    def key(f: ReportFinding) -> tuple[int, str, str, str, str]:
+        return SEVERITY_ORDER[f.severity], f.institution, f.account or "", f.policy_id, f.subject
+
     findings.sort(key=key)
     resolved.sort(key=key)
-    inventory = store.load_inventory()
+    inventory = store.inventory_version(run.inventory_digest) or store.load_inventory()
     institutions = [
         ReportInstitution(id=i.institution.id, name=i.institution.name, accounts=len(i.accounts), people=len(i.people))
         for i in inventory.institutions
-        if (not institution or i.institution.id == institution)
-        and (not run.scope.institutions or i.institution.id in run.scope.institutions)
+        if (not institution or i.institution.id == institution) and in_scope(run.scope, i.institution.id)
     ]
+    coverage_by_severity = store.coverage_by_severity(run_id, institution)
     summary = [
         SeverityCount(
             severity=s,
             open=len([f for f in findings if f.severity is s and f.status is not FindingStatus.WAIVED]),
             waived=len([f for f in findings if f.severity is s and f.status is FindingStatus.WAIVED]),
+            coverage=coverage_by_severity.get(s, Coverage()),
         )
         for s in sorted(Severity, key=lambda s: -s.rank)
+    ]
+    coverage = (
+        Coverage(
+            evaluated=sum(c.evaluated for c in coverage_by_severity.values()),
+            not_observable=sum(c.not_observable for c in coverage_by_severity.values()),
+            errors=sum(c.errors for c in coverage_by_severity.values()),
+        )
+        if coverage_by_severity
+        else run.coverage
+    )
+    snapshots = store.run_snapshots(run_id)
+    previous = store.latest_snapshots(before_run=run_id)
+    open_by_account: dict[tuple[str, str], int] = {}
+    for f in findings:
+        if f.account and f.status is not FindingStatus.WAIVED:
+            open_by_account[(f.institution, f.account)] = open_by_account.get((f.institution, f.account), 0) + 1
+    accounts = []
+    changes = []
+    for inst_inv in inventory.institutions:
+        inst_id = inst_inv.institution.id
+        if institution and inst_id != institution:
+            continue
+        for a in inst_inv.accounts:
+            if not in_scope(run.scope, inst_id, a.platform, a.id):
+                continue
+            snap = snapshots.get((inst_id, a.id))
+            accounts.append(
+                ReportAccount(
+                    institution=inst_id,
+                    account=a.id,
+                    platform=a.platform,
+                    kind=a.kind,
+                    handle=a.handle,
+                    url=PLATFORMS[a.platform].url_for(a.handle),
+                    registered_status=a.status,
+                    observed=snap is not None,
+                    observed_status=snap.status.value if snap and snap.status.ok else None,
+                    error_kind=snap.error if snap else None,
+                    error=snap.error_detail if snap and snap.error else None,
+                    open_findings=open_by_account.get((inst_id, a.id), 0),
+                )
+            )
+            before = previous.get((inst_id, a.id))
+            if snap is not None and before is not None and snap.error is None:
+                changes.extend(drift(before, snap))
+    today = local_date(run.started_at)
+    waivers = []
+    for w in store.run_waivers(run_id, institution):
+        days_left = (w.expires - today).days
+        state = (
+            WaiverState.EXPIRED
+            if days_left < 0
+            else (WaiverState.EXPIRING if days_left <= WAIVER_WARNING_DAYS else WaiverState.IN_FORCE)
+        )
+        waivers.append(
+            ReportWaiverStatus(
+                id=w.id,
+                rule=w.rule,
+                institution=w.scope.institution,
+                account=w.scope.account,
+                approver=w.approver,
+                rationale=w.rationale,
+                expires=w.expires,
+                days_left=days_left,
+                state=state,
+            )
+        )
+    trend = [
+        TrendPoint(run_id=r, started_at=datetime.fromisoformat(started), open=counts)
+        for r, started, counts in store.open_counts_by_run(run_id, institution)
     ]
     return Report(
         generated_at=utcnow(),
         lang=lang,
+        institution=institution,
         run=run,
         previous_run_id=store.previous_run_id(run_id),
         institutions=institutions,
-        coverage=run.coverage,
+        coverage=coverage,
         summary=summary,
         findings=findings,
         resolved=resolved,
+        accounts=accounts,
+        drift=changes,
+        waivers=waivers,
+        trend=trend,
     )

@@ -88,8 +88,16 @@ def render_markdown(report: Report) -> str:
         "",
         " · ".join(f"{t(f'status.{s.value}', lang)}: {counts[s]}" for s in FindingStatus),
         "",
-        f"## {t('findings', lang)}",
     ]
+    incidents = report.incidents_opened
+    out += [f"## {t('incidents', lang)}", ""]
+    out += [
+        f"- **{f.policy_id}** {t(f'severity.{f.severity.value}', lang)} · "
+        f"{md(names.get(f.institution, f.institution))} · {md(f.account or '')}: {md(f.message)} "
+        f"({md(f.cert_category or '')}; {md(f.rsit or '')})"
+        for f in incidents
+    ] or [t("no_incidents", lang)]
+    out += ["", f"## {t('findings', lang)}"]
     if not report.findings:
         out += ["", t("no_findings", lang)]
     by_institution: dict[str, list[ReportFinding]] = defaultdict(list)
@@ -111,6 +119,45 @@ def render_markdown(report: Report) -> str:
             out += ["", f"#### {title}", ""]
             for f in group:
                 out += _finding_lines(f, lang)
+    out += ["", f"## {t('drift', lang)}", ""]
+    if report.drift:
+        out += [
+            f"| {t('account', lang)} | {t('attribute', lang)} | {t('before', lang)} | {t('after', lang)} |",
+            "|---|---|---|---|",
+        ]
+        out += [
+            f"| {md(names.get(d.institution, d.institution))} · {PLATFORMS[d.platform].name} ({md(d.account)}) | "
+            f"{d.attribute} | {md(d.before)} | {md(d.after)} |"
+            for d in report.drift
+        ]
+    else:
+        out.append(t("no_drift", lang))
+    not_audited = [a for a in report.accounts if a.error_kind]
+    attest = [f for f in report.findings if f.policy_id == "OPS-003"]
+    out += ["", f"## {t('attest', lang)}", ""]
+    out += [f"- {md(names.get(f.institution, f.institution))} · {md(f.account)}: {md(f.message)}" for f in attest]
+    out += [
+        f"- {md(names.get(a.institution, a.institution))} · {md(a.account)}: "
+        f"{t('fetch_error.' + a.error_kind.value, lang)}"
+        for a in not_audited
+        if a.error_kind
+    ]
+    if not attest and not not_audited:
+        out.append(t("nothing_to_attest", lang))
+    if report.waivers:
+        out += [
+            "",
+            f"## {t('waivers', lang)}",
+            "",
+            f"| {t('waiver', lang)} | {t('rule', lang)} | {t('approver', lang)} | {t('expires', lang)} | "
+            f"{t('status', lang)} |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {md(w.id)} | {w.rule} | {md(w.approver)} | {w.expires.isoformat()} | "
+            f"{t('waiver_state.' + w.state.value, lang)} |"
+            for w in report.waivers
+        ]
     if report.resolved:
         out += ["", f"## {t('resolved', lang)}", ""]
         for f in report.resolved:

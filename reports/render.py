@@ -6,14 +6,26 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.model import Report
+from reports.messages import Lang
+
+if TYPE_CHECKING:
+    from auditor.store import Store
+from reports.csv import render_action_plan, render_csv
+from reports.html import render_html
 from reports.json import render_json
 from reports.markdown import render_markdown
+from reports.ocsf import render_ocsf
 
 RENDERERS: dict[str, tuple[str, Callable[[Report], str]]] = {
-    "json": ("report.json", render_json),
+    "html": ("report.html", render_html),
     "md": ("report.md", render_markdown),
+    "json": ("report.json", render_json),
+    "csv": ("findings.csv", render_csv),
+    "plan": ("action-plan.csv", render_action_plan),
+    "ocsf": ("findings.ocsf.jsonl", render_ocsf),
 }
 
 
@@ -22,8 +34,11 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise whoever shares the report
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -38,3 +53,25 @@ def write_reports(report: Report, out_dir: Path, formats: list[str]) -> list[Pat
         write_atomically(path, render(report))
         written.append(path)
     return written
+
+
+def write_run_reports(
+    store: Store,
+    run_id: int,
+    out_dir: Path,
+    formats: list[str],
+    lang: str,
+    *,
+    per_institution: bool = True,
+    institution: str | None = None,
+) -> tuple[Report, list[Path]]:
+    """The overall report of a run in `out_dir`, plus one per institution in `out_dir/<institution>/`."""
+    from reports.build import build_report
+
+    language: Lang = "en" if lang == "en" else "es"
+    report = build_report(store, run_id, language, institution)
+    written = write_reports(report, out_dir, formats)
+    if per_institution and institution is None:
+        for inst in report.institutions:
+            written += write_reports(build_report(store, run_id, language, inst.id), out_dir / inst.id, formats)
+    return report, written

@@ -44,7 +44,7 @@ def test_demo_first_run_shows_drift_since_its_baseline_second_run_nothing_new(de
     assert {"AUT-003", "AUT-005", "IDN-003", "IDN-005", "ACC-002", "LIF-005"} <= new
     assert {f["status"] for f in second["findings"]} == {"persisting", "waived"}
     assert second["previous_run_id"] == first["run"]["id"]
-    assert f"report: {out / 'report.md'}" in output
+    assert f"report: {out / 'report.html'}" in output
     assert "0 new" in output
 
 

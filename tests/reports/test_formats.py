@@ -1,0 +1,246 @@
+"""Every format renders the same report: counts agree, CSV is formula-safe, OCSF carries the required
+attributes of a Compliance Finding (class 2003), hostile platform data is inert everywhere."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from auditor.engine import run_audit
+from auditor.inventory import load_inventory
+from auditor.live import live_from_sandbox
+from auditor.model import FindingStatus, Severity
+from auditor.store import Store
+from connectors.sandbox import Sandbox
+from reports.build import build_report
+from reports.csv import FORMULA_STARTS, cell, render_action_plan, render_csv
+from reports.html import render_html, safe_url
+from reports.ocsf import render_ocsf
+from reports.render import write_run_reports
+from tests.conftest import NOW
+
+DEMO_INVENTORY = Path(__file__).resolve().parents[2] / "auditor" / "demo" / "inventory"
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory):
+    from auditor.cli import demo_files
+    from auditor.live import load_sandbox
+    from policies.profile import load_waivers
+
+    store = Store(tmp_path_factory.mktemp("r") / "a.db")
+    inv = load_inventory([demo_files() / "inventory"])
+    waivers = load_waivers(demo_files() / "waivers.yaml", inv)
+    sandbox = load_sandbox(demo_files() / "sandbox.yaml")
+    run_audit(
+        store,
+        inv,
+        waivers=waivers,
+        live=live_from_sandbox(sandbox.with_overlay(sandbox.scenario["baseline"])),
+        now=NOW - timedelta(days=1),
+    )
+    run_id = run_audit(store, inv, waivers=waivers, live=live_from_sandbox(sandbox), now=NOW).run_id
+    return store, run_id, build_report(store, run_id, "es")
+
+
+def html_numbers(html: str) -> dict[str, tuple[int, int]]:
+    return {
+        m.group(1): (int(m.group(2)), int(m.group(3)))
+        for m in re.finditer(r'data-severity="(\w+)" data-open="(\d+)" data-waived="(\d+)"', html)
+    }
+
+
+def test_html_json_csv_and_ocsf_agree_on_every_count(demo_report):
+    _, _, report = demo_report
+    data = json.loads(report.model_dump_json())
+    html = render_html(report)
+    assert html_numbers(html) == {c["severity"]: (c["open"], c["waived"]) for c in data["summary"]}
+    for status in FindingStatus:
+        shown = re.search(rf'data-status="{status.value}">(\d+)<', html)
+        assert shown and int(shown.group(1)) == report.count(status), status
+    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    ocsf = [json.loads(line) for line in render_ocsf(report).splitlines()]
+    assert len(rows) == len(ocsf) == len(data["findings"]) + len(data["resolved"])
+    for severity in Severity:
+        open_json = next(c["open"] for c in data["summary"] if c["severity"] == severity.value)
+        open_csv = sum(1 for r in rows if r["severity"] == severity.value and r["status"] not in ("waived", "resolved"))
+        open_ocsf = sum(
+            1
+            for e in ocsf
+            if e["severity_id"] == {"info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}[severity.value]
+            and e["status_id"] in (1, 2)
+        )
+        assert open_json == open_csv == open_ocsf, severity
+    plan = list(csv.reader(io.StringIO(render_action_plan(report))))
+    assert len(plan) - 1 == sum(c["open"] for c in data["summary"])
+
+
+def test_ocsf_events_carry_the_required_compliance_finding_attributes(demo_report):
+    _, _run_id, report = demo_report
+    for line in render_ocsf(report).splitlines():
+        e = json.loads(line)
+        for required in (
+            "activity_id",
+            "category_uid",
+            "class_uid",
+            "compliance",
+            "finding_info",
+            "metadata",
+            "severity_id",
+            "time",
+            "type_uid",
+        ):
+            assert required in e, required
+        assert e["class_uid"] == 2003 and e["category_uid"] == 2
+        assert e["type_uid"] == 2003 * 100 + e["activity_id"] and e["activity_id"] in (1, 2, 3)
+        assert e["compliance"]["standards"] == ["MITIC Res. 678/2022"] and e["compliance"]["control"]
+        assert e["finding_info"]["uid"] and e["finding_info"]["title"]
+        assert e["metadata"]["version"] and e["metadata"]["product"]["name"]
+        assert 1 <= e["severity_id"] <= 5 and isinstance(e["time"], int)
+
+
+def test_action_plan_has_columns_to_fill_and_only_open_findings(demo_report):
+    _, _, report = demo_report
+    header, *rows = list(csv.reader(io.StringIO(render_action_plan(report))))
+    assert header[-4:] == [
+        "Responsable",
+        "Motivo (si no se corrige)",
+        "Fecha planificada de corrección (AAAA-MM-DD)",
+        "Justificación",
+    ]
+    waived = {f.fingerprint for f in report.findings if f.status is FindingStatus.WAIVED}
+    assert waived and not waived & {r[8] for r in rows}
+
+
+def test_per_institution_reports_hold_only_their_institution(demo_report, tmp_path):
+    store, run_id, _ = demo_report
+    report, _written = write_run_reports(store, run_id, tmp_path, ["json", "csv"], "es")
+    assert (tmp_path / "aguas" / "report.json").exists()
+    aguas = json.loads((tmp_path / "aguas" / "report.json").read_text(encoding="utf-8"))
+    assert aguas["institution"] == "aguas" and {f["institution"] for f in aguas["findings"]} == {"aguas"}
+    assert sum(
+        len(json.loads((tmp_path / i.id / "report.json").read_text())["findings"]) for i in report.institutions
+    ) == len(report.findings)
+
+
+def test_drift_waivers_and_trend_sections(demo_report):
+    _, _, report = demo_report
+    changes = {(d.account, d.attribute): (d.before, d.after) for d in report.drift}
+    assert changes[("mprueba-fb", "linked_emails")] == ("redes@mprueba.gov.py", "mpruebapy.redes@gmail.com")
+    assert changes[("aguas-fb", "verification")] == ("verified", "not_verified")
+    states = {w.id: w.state.value for w in report.waivers}
+    assert states == {"w-mprueba-x": "in_force", "w-una-yt-handle": "expired"}
+    assert [p.run_id for p in report.trend][-1] == report.run.id and len(report.trend) == 2
+    html = render_html(report)
+    assert "antes → después" in html and "<svg" in html and 'data-state="expired"' in html
+
+
+def test_english_report_has_no_spanish_catalogue_words(demo_report):
+    store, run_id, _ = demo_report
+    html = render_html(build_report(store, run_id, "en"))
+    for spanish in ("Resumen por severidad", "Hallazgos", "Qué hacer", "Excepciones", "cobertura"):
+        assert spanish not in html
+
+
+def test_csv_cells_never_start_a_formula():
+    for hostile in ('=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", " =1"):
+        assert cell(hostile).startswith("'"), hostile
+    assert cell("Ministerio") == "Ministerio" and cell(None) == "" and cell(3) == "3"
+
+
+def test_only_http_links():
+    assert safe_url("https://www.facebook.com/x") == "https://www.facebook.com/x"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example", "ftp://x", None, ""):
+        assert safe_url(bad) is None
+
+
+# -- hostile platform data, end to end ------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def hostile_setup(tmp_path):
+    doc = {
+        "institution": {"id": "hostil", "name": "Institución Hostil", "email_domains": ["hostil.gov.py"]},
+        "accounts": [
+            {
+                "id": "h-fb",
+                "platform": "facebook",
+                "platform_account_id": "555",
+                "handle": FORMULA,
+                "display_name": SCRIPT,
+                "linked_email": "redes@hostil.gov.py",
+                "credential": "meta-h",
+            }
+        ],
+        "people": [
+            {
+                "id": "p1",
+                "name": "<img src=x onerror=alert(1)>",
+                "email": "p1@hostil.gov.py",
+                "access": [{"account": "h-fb", "role": "administrador", "contact_point": True}],
+            }
+        ],
+    }
+    path = tmp_path / "hostil.yaml"
+    path.write_text(json.dumps(doc), encoding="utf-8")  # JSON is YAML
+    page = {
+        "name": SCRIPT,
+        "username": FORMULA,
+        "link": "javascript:alert(1)",
+        "emails": [FORMULA + "@gmail.com"],
+        "is_published": True,
+        "business": "9",
+        "verification_status": "not_verified",
+        "assigned_users": [{"id": "-2+3", "name": "<b onmouseover=alert(1)>x</b>", "tasks": ["MANAGE"]}],
+        "published_posts": [],
+    }
+    scenario = {
+        "tokens": {"TOKEN-H": {"credential": "meta-h", "businesses": ["9"]}},
+        "meta": {
+            "businesses": {
+                "9": {
+                    "name": SCRIPT,
+                    "two_factor_type": "none",
+                    "owned_pages": ["555"],
+                    "business_users": [
+                        {"id": "-2+3", "name": "=cmd|' /C calc'!A0", "email": "@evil@gmail.com", "role": "ADMIN"}
+                    ],
+                }
+            },
+            "pages": {"555": page},
+        },
+    }
+    return load_inventory([path]), Sandbox(scenario)
+
+
+def test_hostile_platform_data_is_inert_in_every_format(tmp_path):
+    inv, sandbox = hostile_setup(tmp_path)
+    store = Store(tmp_path / "a.db")
+    yesterday = sandbox.with_overlay({"meta": {"pages": {"555": {"name": "Old", "username": "old"}}}})
+    run_audit(store, inv, live=live_from_sandbox(yesterday), now=NOW - timedelta(days=1))
+    run_id = run_audit(store, inv, live=live_from_sandbox(sandbox), now=NOW).run_id
+    report, _ = write_run_reports(store, run_id, tmp_path / "out", ["html", "md", "json", "csv", "plan", "ocsf"], "es")
+    assert any(d.after == SCRIPT for d in report.drift)  # the hostile value really reaches the report
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    for text in (html, md):
+        for raw in (SCRIPT, "<img src=x", "<b onmouseover"):
+            assert raw not in text
+    assert "&lt;script&gt;" in html
+    assert not re.search(r'href="\s*javascript:', html, re.I)
+    assert all(href.startswith("https://") for href in re.findall(r'href="([^"]*)"', html))
+    assert "<script" not in html.lower()  # not even our own: the report runs no script at all
+    for name in ("findings.csv", "action-plan.csv"):
+        for row in csv.reader(io.StringIO((tmp_path / "out" / name).read_text(encoding="utf-8"))):
+            for value in row:
+                assert not value.startswith(FORMULA_STARTS), (name, value)
+    for line in (tmp_path / "out" / "findings.ocsf.jsonl").read_text(encoding="utf-8").splitlines():
+        json.loads(line)  # hostile strings stay valid, escaped JSON
