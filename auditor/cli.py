@@ -16,11 +16,11 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.config import CONFIG_NAME, Config, find_config, load_config
+from auditor.config import CONFIG_NAME, Config, OutboxSinkConfig, TicketsConfig, find_config, load_config
 from auditor.engine import run_audit
 from auditor.inventory import inventory_digest, load_inventory
 from auditor.live import live_from_config, live_from_sandbox, load_sandbox
-from auditor.model import Inventory, Platform, Report, RunScope, RunType, Severity
+from auditor.model import DeliveryStatus, Inventory, Platform, Report, RunScope, RunType, Severity
 from auditor.sources import InputError
 from auditor.store import Store, StoreError
 from policies.profile import load_profile, load_waivers
@@ -279,6 +279,8 @@ def _report(
 @click.option("--profile", type=click.Path(), help="Profile file (rule tuning).")
 @click.option("--waivers", type=click.Path(), help="Waivers file.")
 @click.option("--no-live", is_flag=True, help="Inventory rules only: ask no platform anything.")
+@click.option("--baseline", is_flag=True, help="Record what exists now without opening incident tickets for it.")
+@click.option("--no-tickets", is_flag=True, help="Plan tickets but do not deliver them now (`tickets deliver`).")
 @click.option(
     "--fail-on",
     type=click.Choice([s.value for s in Severity] + ["none"]),
@@ -300,9 +302,11 @@ def audit(
     profile: str | None,
     waivers: str | None,
     no_live: bool,
+    baseline: bool,
+    no_tickets: bool,
     fail_on: str | None,
 ) -> None:
-    """Run one audit now (live against the platforms) and write its reports."""
+    """Run one audit now (live against the platforms), write its reports and deliver its tickets."""
     store = Store(db or config.store.path)
     out_dir = Path(out) if out else config.reports.out
     fmts = _formats(formats) if formats else [str(f) for f in config.reports.formats]
@@ -318,9 +322,12 @@ def audit(
         run_type=RunType.ON_DEMAND,
         import_inventory=imported,
         live=None if no_live else live_from_config(config),
+        tickets=config.tickets,
+        baseline=baseline,
     )
     report = _report(store, result.run_id, lang or config.reports.lang, out_dir, fmts)
     _print_outcome(report, out_dir)
+    _tickets_outcome(store, config, result.tickets_held, deliver_now=not no_tickets)
     threshold = config.audit.fail_on if fail_on is None else (None if fail_on == "none" else Severity(fail_on))
     sys.exit(result.exit_code(threshold))
 
@@ -361,6 +368,27 @@ def reevaluate(
     report = _report(store, result.run_id, lang or config.reports.lang, out_dir, list(RENDERERS))
     click.echo(f"replayed run #{run_id} as run #{result.run_id}")
     _print_outcome(report, out_dir)
+
+
+def _tickets_outcome(store: Store, config: Config, held: int, *, deliver_now: bool, base: Path | None = None) -> None:
+    """Deliver the outbox and say what happened; held tickets are announced loudly, never silently."""
+    if held:
+        click.secho(
+            f"WARNING: {held} new incident ticket(s) over the per-run cap ({config.tickets.max_new_per_run}) "
+            "are HELD for review and were not sent: `auditor tickets list --status held`, then "
+            "`auditor tickets retry ID` to release one.",
+            err=True,
+            fg="red",
+            bold=True,
+        )
+    if not deliver_now or not config.tickets.sinks:
+        return
+    from auditor.engine import deliver_tickets
+
+    outcome = deliver_tickets(store, config.tickets, base=base)
+    click.echo(f"tickets: {outcome.delivered} delivered, {outcome.skipped} skipped, {outcome.failed} failed")
+    for error in outcome.errors[:5]:
+        click.echo(f"  {error}", err=True)
 
 
 def _print_outcome(report: Report, out_dir: Path) -> None:
@@ -412,6 +440,8 @@ def demo(config: Config, out: str, lang: str, sandbox_url: str | None, screensho
     profile = load_profile(files / "profile.yaml")
     waivers = load_waivers(files / "waivers.yaml", inv)
     sandbox = load_sandbox(files / "sandbox.yaml")
+    # The demo's incident tickets go to an outbox folder next to its reports.
+    tickets = TicketsConfig(sinks={"outbox": OutboxSinkConfig(path=out_dir / "tickets")})
     if store.run() is None:
         baseline = sandbox.with_overlay(sandbox.scenario.get("baseline"))
         run_audit(
@@ -422,6 +452,7 @@ def demo(config: Config, out: str, lang: str, sandbox_url: str | None, screensho
             run_type=RunType.DEMO,
             now=utcnow() - timedelta(days=1),
             live=live_from_sandbox(baseline),
+            tickets=tickets,
         )
     result = run_audit(
         store,
@@ -430,9 +461,11 @@ def demo(config: Config, out: str, lang: str, sandbox_url: str | None, screensho
         waivers=waivers,
         run_type=RunType.DEMO,
         live=live_from_sandbox(sandbox, url=sandbox_url),
+        tickets=tickets,
     )
     report = _report(store, result.run_id, lang, out_dir, list(RENDERERS), screenshot=screenshot)
     _print_outcome(report, out_dir)
+    _tickets_outcome(store, config.model_copy(update={"tickets": tickets}), result.tickets_held, deliver_now=True)
 
 
 @cli.command()
@@ -467,6 +500,68 @@ def report(
         store, run.id, lang or config.reports.lang, out_dir, fmts, institution=institution, screenshot=screenshot
     )
     _print_outcome(rendered, out_dir)
+
+
+@cli.group()
+def tickets() -> None:
+    """Incident tickets: the outbox and its delivery to the configured sinks."""
+
+
+@tickets.command("deliver")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.pass_obj
+@_fail_on_input_errors
+def tickets_deliver(config: Config, db: str | None) -> None:
+    """Send every pending ticket event that is due (with retries and backoff)."""
+    _tickets_outcome(Store(db or config.store.path), config, 0, deliver_now=True)
+
+
+@tickets.command("list")
+@click.option("--status", type=click.Choice([s.value for s in DeliveryStatus]), help="Only this status.")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.pass_obj
+def tickets_list(config: Config, status: str | None, db: str | None) -> None:
+    """One line per ticket event and sink: id, sink, status, attempts, action, summary, last error."""
+    rows = Store(db or config.store.path).list_deliveries(status)
+    for r in rows:
+        summary = json.loads(r["content"])["summary"]
+        error = f"  [{r['last_error']}]" if r["last_error"] else ""
+        click.echo(
+            f"{r['ticket_id']:>5}  {r['sink']:<10} {r['status']:<9} {r['attempts']:>2}  {r['action']:<8} "
+            f"{summary}{error}"
+        )
+    if not rows:
+        click.echo("no tickets" + (f" with status {status}" if status else ""))
+
+
+@tickets.command("retry")
+@click.argument("ticket_id", type=int)
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.pass_obj
+@_fail_on_input_errors
+def tickets_retry(config: Config, ticket_id: int, db: str | None) -> None:
+    """Put a failed or held ticket back in the queue and deliver it now."""
+    from auditor.clock import utcnow
+
+    store = Store(db or config.store.path)
+    if not store.retry(ticket_id, utcnow()):
+        click.echo(f"ticket {ticket_id} has no failed or held delivery", err=True)
+        sys.exit(EXIT_INPUT)
+    _tickets_outcome(store, config, 0, deliver_now=True)
+
+
+def _baseline(**options: Any) -> None:
+    click.get_current_context().invoke(audit, baseline=True, **options)
+
+
+cli.add_command(
+    click.Command(
+        "baseline",
+        callback=_baseline,
+        params=[p for p in audit.params if p.name != "baseline"],
+        help="Audit now and take what exists as the baseline: the reports, but no incident tickets for it.",
+    )
+)
 
 
 @cli.group()

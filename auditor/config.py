@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from auditor.credentials import CredentialRef
 from auditor.model import Severity
@@ -75,6 +75,82 @@ class ConnectorSettings(_Section):
         )
 
 
+Grouping = Literal["finding", "account"]
+
+
+class OutboxSinkConfig(_Section):
+    """One JSON file per ticket event in a folder: the default, and what another system can pick up."""
+
+    type: Literal["outbox"] = "outbox"
+    path: Path = Path("tickets-outbox")
+    grouping: Grouping = "finding"
+
+
+class WebhookSinkConfig(_Section):
+    type: Literal["webhook"]
+    url: str
+    secret: CredentialRef | None = None  # HMAC-SHA256 key for the X-Signature-256 header
+    timeout_seconds: float = 10.0
+    grouping: Grouping = "finding"
+
+
+class EmailSinkConfig(_Section):
+    type: Literal["email"]
+    host: str
+    port: int = 587
+    starttls: bool = True
+    username: str | None = None
+    password: CredentialRef | None = None
+    sender: str
+    to_owners: bool = True  # the institution's communications director and RSI from the inventory
+    fallback_to: list[str] = []
+    timeout_seconds: float = 20.0
+    grouping: Grouping = "finding"
+
+
+class TheHiveSinkConfig(_Section):
+    type: Literal["thehive"]
+    url: str
+    api_key: CredentialRef
+    source: str = "oee-social-auditor"
+    alert_type: str = "cuenta-oficial"
+    timeout_seconds: float = 10.0
+    grouping: Grouping = "finding"
+
+
+class JiraSinkConfig(_Section):
+    type: Literal["jira"]
+    url: str
+    email: str
+    api_token: CredentialRef
+    project_key: str
+    issue_type: str = "Task"
+    resolve_transition_id: str | None = None
+    reopen_transition_id: str | None = None
+    timeout_seconds: float = 10.0
+    grouping: Grouping = "finding"
+
+
+SinkConfig = Annotated[
+    OutboxSinkConfig | WebhookSinkConfig | EmailSinkConfig | TheHiveSinkConfig | JiraSinkConfig,
+    Field(discriminator="type"),
+]
+
+
+class TicketsConfig(_Section):
+    """Incident tickets (Res. MITIC 346/2020). Recipient and deadline are settings: the resolution's text
+    was not available to check them (see the README)."""
+
+    lang: Literal["es", "en"] = "es"
+    recipient: str | None = "CERT-PY (Centro de Respuestas ante Incidentes Cibernéticos, MITIC)"
+    deadline_hours: int | None = None
+    baseline_first_run: bool = False
+    max_new_per_run: int = 20
+    max_attempts: int = 8
+    backoff_seconds: float = 30.0
+    sinks: dict[str, SinkConfig] = {"outbox": OutboxSinkConfig()}
+
+
 class Config(_Section):
     store: StoreConfig = StoreConfig()
     inventory: InventoryConfig = InventoryConfig()
@@ -83,6 +159,7 @@ class Config(_Section):
     audit: AuditConfig = AuditConfig()
     connectors: dict[str, ConnectorSettings] = {}
     credentials: dict[str, CredentialRef] = {}
+    tickets: TicketsConfig = TicketsConfig()
 
     def resolved(self, base: Path) -> Config:
         """Paths made absolute against the config file's folder."""
@@ -99,6 +176,16 @@ class Config(_Section):
                 "credentials": {
                     name: ref.model_copy(update={"file": fix(ref.file)}) for name, ref in self.credentials.items()
                 },
+                "tickets": self.tickets.model_copy(
+                    update={
+                        "sinks": {
+                            name: sink.model_copy(update={"path": fix(sink.path)})
+                            if isinstance(sink, OutboxSinkConfig)
+                            else sink
+                            for name, sink in self.tickets.sinks.items()
+                        }
+                    }
+                ),
             }
         )
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from auditor.clock import local_date, utcnow
+from auditor.config import TicketsConfig
 from auditor.inventory import inventory_digest
 from auditor.model import Inventory, Profile, RunScope, RunStatus, RunType, Severity, Waiver
 from auditor.observe import LiveSetup, observe
 from auditor.store import Store
+from auditor.tickets.deliver import DeliveryReport, build_sinks, deliver
+from auditor.tickets.plan import TicketPlanner
 from policies.evaluate import Observations, evaluate, matching_waiver
 from policies.profile import effective_rules
 
@@ -26,6 +30,7 @@ class AuditResult:
     open_severities: list[Severity]
     accounts_observed: int = 0
     requests: int = 0
+    tickets_held: int = 0  # new tickets over the per-run cap, kept for review
 
     def exit_code(self, fail_on: Severity | None) -> int:
         """0 clean, 1 findings at/above the threshold, 3 audit incomplete (which wins: it is not a pass)."""
@@ -47,8 +52,14 @@ def run_audit(
     import_inventory: bool = True,
     now: datetime | None = None,
     live: LiveSetup | None = None,
+    tickets: TicketsConfig | None = None,
+    baseline: bool = False,
 ) -> AuditResult:
-    """Audit now. Without `live`, only the inventory rules run (nothing is asked of any platform)."""
+    """Audit now. Without `live`, only the inventory rules run (nothing is asked of any platform).
+
+    With `tickets`, incident tickets are planned in the run's transaction (delivered by `deliver_tickets`);
+    `baseline` (or `baseline_first_run` on a new store) records what already exists without opening tickets.
+    """
     started = now or utcnow()
     scope = scope or RunScope()
     observations = None
@@ -65,6 +76,19 @@ def run_audit(
             discovered=seen.discovered,
             pinned=pinned,
         )
+    planner = None
+    if tickets is not None and tickets.sinks:
+        first_run = store.run() is None
+        planner = TicketPlanner(
+            inventory,
+            observations.snapshots if observations else {},
+            started,
+            lang=tickets.lang,
+            recipient=tickets.recipient,
+            deadline_hours=tickets.deadline_hours,
+            baseline=baseline or (tickets.baseline_first_run and first_run),
+            max_new=tickets.max_new_per_run,
+        )
     return _evaluate_and_record(
         store,
         inventory,
@@ -77,6 +101,30 @@ def run_audit(
         now,
         observations,
         requests,
+        planner,
+        list(tickets.sinks) if tickets else [],
+    )
+
+
+def deliver_tickets(
+    store: Store,
+    tickets: TicketsConfig,
+    *,
+    base: Path | None = None,
+    now: datetime | None = None,
+    ticket_ids: list[int] | None = None,
+) -> DeliveryReport:
+    """Send the outbox's due deliveries to every configured sink (also run at the end of every audit)."""
+    sinks = build_sinks(tickets, base)
+    return asyncio.run(
+        deliver(
+            store,
+            sinks,
+            now or utcnow(),
+            max_attempts=tickets.max_attempts,
+            backoff_seconds=tickets.backoff_seconds,
+            ticket_ids=ticket_ids,
+        )
     )
 
 
@@ -127,6 +175,8 @@ def _evaluate_and_record(
     now: datetime | None,
     observations: Observations | None,
     requests: int,
+    planner: TicketPlanner | None = None,
+    sinks: list[str] | None = None,
 ) -> AuditResult:
     today = local_date(started)
     evaluation = evaluate(inventory, effective_rules(profile or Profile()), waivers, today, scope, observations)
@@ -155,6 +205,8 @@ def _evaluate_and_record(
         discovered=(observations.discovered or {}) if observations and run_type is not RunType.REEVALUATION else {},
         coverage_detail=evaluation.coverage_detail,
         waivers=waivers,
+        ticketing=planner,
+        sinks=sinks,
     )
     open_severities = [f.severity for f in evaluation.findings if f.fingerprint not in waived]
-    return AuditResult(run_id, status, open_severities, len(snapshots), requests)
+    return AuditResult(run_id, status, open_severities, len(snapshots), requests, planner.held if planner else 0)

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from auditor.model import (
     AccountSnapshot,
     Coverage,
+    DeliveryStatus,
     DiscoveredAccount,
     Finding,
     FindingStatus,
@@ -31,8 +32,9 @@ from auditor.model import (
     Severity,
     Waiver,
 )
+from auditor.tickets.plan import PlannedTicket, TicketHistory
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _migration_1(db: Database) -> None:
@@ -233,7 +235,49 @@ def _migration_3(db: Database) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migration_1, 2: _migration_2, 3: _migration_3}
+def _migration_4(db: Database) -> None:
+    """Incident tickets: the outbox (tickets + one delivery per sink) and the ledger of external ids."""
+    db.table("tickets").create(
+        {
+            "id": int,
+            "run_id": int,
+            "fingerprint": str,
+            "action": str,
+            "evidence_hash": str,
+            "content": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("fingerprint", "findings", "fingerprint")],
+    )
+    db.table("deliveries").create(
+        {
+            "ticket_id": int,
+            "sink": str,
+            "status": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "delivered_at": str,
+            "external_id": str,
+        },
+        pk=("ticket_id", "sink"),
+        foreign_keys=[("ticket_id", "tickets", "id")],
+    )
+    db.table("ticket_ledger").create(
+        {"sink": str, "group_key": str, "external_id": str, "state": str, "members": str, "updated_at": str},
+        pk=("sink", "group_key"),
+    )
+    db.table("tickets").create_index(["fingerprint"])
+    db.table("deliveries").create_index(["status", "next_attempt_at"])
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {
+    1: _migration_1,
+    2: _migration_2,
+    3: _migration_3,
+    4: _migration_4,
+}
 
 
 @dataclass(frozen=True)
@@ -245,6 +289,30 @@ class StoredEvent:
     finding: Finding
     first_seen_run: int
     waiver: Waiver | None
+
+
+TicketPlanner = Callable[
+    [int, "list[tuple[FindingStatus, Finding]]", "dict[str, TicketHistory]"], "list[PlannedTicket]"
+]
+
+
+def _finding_from_row(row: dict[str, Any]) -> Finding:
+    return Finding(
+        policy_id=row["policy_id"],
+        severity=row["severity"],
+        institution=row["institution_id"],
+        platform=row["platform"],
+        account=row["account_id"],
+        handle=row["handle"],
+        subject=row["subject"],
+        fingerprint=row["fingerprint"],
+        message_es=row["message_es"],
+        message_en=row["message_en"],
+        guide_ref=row["guide_ref"],
+        incident=bool(row["incident"]),
+        rsit=row["rsit"],
+        evidence=json.loads(row["evidence"] or "{}"),
+    )
 
 
 class StoreError(Exception):
@@ -394,6 +462,8 @@ class Store:
         discovered: dict[str, list[DiscoveredAccount]] | None = None,
         coverage_detail: dict[tuple[str, Severity], Coverage] | None = None,
         waivers: list[Waiver] | None = None,
+        ticketing: TicketPlanner | None = None,
+        sinks: list[str] | None = None,
     ) -> int:
         """Write the run, its inventory (when imported), snapshots, findings and lifecycle events atomically."""
         with self.db.atomic():
@@ -443,8 +513,119 @@ class Store:
                 }
                 for w in waivers or []
             )
-            self._apply_lifecycle(run_id, inventory, findings, waived, evaluated)
+            events = self._apply_lifecycle(run_id, inventory, findings, waived, evaluated)
+            if ticketing is not None and sinks:
+                self._write_tickets(run_id, ticketing(run_id, events, self._ticket_history()), sinks, started_at)
         return run_id
+
+    # -- tickets (the transactional outbox) ----------------------------------------------------------
+
+    def _ticket_history(self) -> dict[str, TicketHistory]:
+        rows = self.db.execute(
+            """select fingerprint, max(action = 'create' or action = 'reopen'),
+                      (select evidence_hash from tickets t2 where t2.fingerprint = t.fingerprint
+                       order by id desc limit 1)
+               from tickets t group by fingerprint"""
+        ).fetchall()
+        return {r[0]: TicketHistory(created=bool(r[1]), last_evidence_hash=r[2]) for r in rows}
+
+    def _write_tickets(self, run_id: int, planned: list[PlannedTicket], sinks: list[str], at: datetime) -> None:
+        for p in planned:
+            ticket_id = (
+                self.db.table("tickets")
+                .insert(
+                    {
+                        "run_id": run_id,
+                        "fingerprint": p.content.fingerprint,
+                        "action": p.content.action.value,
+                        "evidence_hash": p.evidence_hash,
+                        "content": p.content.model_dump_json(),
+                        "created_at": at.isoformat(),
+                    },
+                )
+                .last_pk
+            )
+            for sink in sinks:
+                self.db.table("deliveries").insert(
+                    {
+                        "ticket_id": ticket_id,
+                        "sink": sink,
+                        "status": (DeliveryStatus.HELD if p.held else DeliveryStatus.PENDING).value,
+                        "attempts": 0,
+                        "next_attempt_at": at.isoformat(),
+                        "last_error": None,
+                        "delivered_at": None,
+                        "external_id": None,
+                    },
+                )
+
+    def due_deliveries(self, now: datetime, ticket_ids: list[int] | None = None) -> list[dict[str, Any]]:
+        """Pending deliveries whose next attempt is due, oldest ticket first (a create before its comments)."""
+        sql = """select d.*, t.content, t.fingerprint, t.action from deliveries d join tickets t on t.id = d.ticket_id
+                 where d.status = 'pending' and d.next_attempt_at <= ?"""
+        params: list[Any] = [now.isoformat()]
+        if ticket_ids:
+            sql += f" and d.ticket_id in ({','.join('?' * len(ticket_ids))})"
+            params += ticket_ids
+        return list(self.db.query(sql + " order by d.ticket_id, d.sink", params))
+
+    def ledger(self, sink: str, group: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from ticket_ledger where sink = ? and group_key = ?", [sink, group]))
+        if not rows:
+            return None
+        row = rows[0]
+        row["members"] = json.loads(row["members"] or "[]")
+        return row
+
+    def record_delivery(
+        self, ticket_id: int, sink: str, at: datetime, *, status: DeliveryStatus, ledger: dict[str, Any] | None
+    ) -> None:
+        """Mark one delivery done and update the ledger (group → external id) in one transaction."""
+        with self.db.atomic():
+            if ledger is not None:
+                self.db.table("ticket_ledger").upsert(
+                    {**ledger, "members": json.dumps(sorted(ledger["members"])), "updated_at": at.isoformat()},
+                    pk=("sink", "group_key"),
+                )
+            self.db.execute(
+                "update deliveries set status = ?, delivered_at = ?, external_id = ?, attempts = attempts + 1, "
+                "last_error = null where ticket_id = ? and sink = ?",
+                [status.value, at.isoformat(), ledger["external_id"] if ledger else None, ticket_id, sink],
+            )
+
+    def record_failure(self, ticket_id: int, sink: str, error: str, next_attempt: datetime, give_up: bool) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "update deliveries set attempts = attempts + 1, last_error = ?, next_attempt_at = ?, status = ? "
+                "where ticket_id = ? and sink = ?",
+                [
+                    error[:2000],
+                    next_attempt.isoformat(),
+                    (DeliveryStatus.FAILED if give_up else DeliveryStatus.PENDING).value,
+                    ticket_id,
+                    sink,
+                ],
+            )
+
+    def list_deliveries(self, status: str | None = None) -> list[dict[str, Any]]:
+        sql = """select d.ticket_id, d.sink, d.status, d.attempts, d.last_error, d.external_id, d.delivered_at,
+                        t.run_id, t.action, t.fingerprint, t.content from deliveries d
+                 join tickets t on t.id = d.ticket_id"""
+        rows = self.db.query(
+            sql + (" where d.status = ?" if status else "") + " order by d.ticket_id, d.sink",
+            [status] if status else [],
+        )
+        return list(rows)
+
+    def retry(self, ticket_id: int, now: datetime) -> int:
+        """Put a failed or held ticket's deliveries back in the queue; returns how many."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "update deliveries set status = 'pending', attempts = 0, next_attempt_at = ? "
+                "where ticket_id = ? and status in ('failed', 'held')",
+                [now.isoformat(), ticket_id],
+            )
+            return int(cursor.rowcount)
 
     def _write_observations(
         self,
@@ -505,11 +686,12 @@ class Store:
         findings: list[Finding],
         waived: dict[str, Waiver],
         evaluated: set[tuple[str, str, str | None]],
-    ) -> None:
+    ) -> list[tuple[FindingStatus, Finding]]:
         """new / persisting / regressed / waived for what this run saw; resolved for what it no longer sees
-        where the rule really ran (a rule that did not run resolves nothing)."""
+        where the rule really ran (a rule that did not run resolves nothing). Returns the run's events."""
         previous = {r["fingerprint"]: r for r in self.db.table("findings").rows}
         seen = set()
+        events: list[tuple[FindingStatus, Finding]] = []
         for f in findings:
             if f.fingerprint in seen:
                 continue
@@ -549,6 +731,7 @@ class Store:
                 pk="fingerprint",
             )
             self._event(run_id, f.fingerprint, event, f.severity.value, f.message_es, f.message_en, f.evidence, waiver)
+            events.append((event, f))
         registered = {(i.institution.id, a.id) for i in inventory.institutions for a in i.accounts}
         full = {inst for (_, inst, acc) in evaluated if acc is None}
         for fp, prev in previous.items():
@@ -570,6 +753,8 @@ class Store:
                 {"reason": "account_unregistered"} if account_gone else {},
                 None,
             )
+            events.append((FindingStatus.RESOLVED, _finding_from_row(prev)))
+        return events
 
     def _event(
         self,

@@ -1,0 +1,101 @@
+"""Which ticket events a run produces. Pure logic over the run's lifecycle events; the store writes them in
+the run's own transaction (the transactional outbox)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from auditor.model import AccountSnapshot, Finding, FindingStatus, Inventory, TicketAction, TicketContent
+from auditor.tickets.content import build_ticket, evidence_hash
+
+
+@dataclass(frozen=True)
+class LifecycleEvent:
+    """A finding's state in this run, as the store computed it."""
+
+    fingerprint: str
+    status: FindingStatus
+    incident: bool
+    evidence_hash: str
+
+
+@dataclass(frozen=True)
+class PlannedTicket:
+    content: TicketContent
+    evidence_hash: str
+    held: bool  # over the per-run cap on new tickets: kept for review, not sent
+
+
+@dataclass(frozen=True)
+class TicketHistory:
+    created: bool  # a create was planned for this finding before (so it has, or will have, a ticket)
+    last_evidence_hash: str | None
+
+
+def decide(event: LifecycleEvent, history: TicketHistory | None, baseline: bool) -> TicketAction | None:
+    """create on new, reopen on regression, comment on new evidence, resolve when fixed; nothing for what a
+    baseline already knew, for waived findings, or for findings that never had a ticket."""
+    if not event.incident:
+        return None
+    ticketed = history is not None and history.created
+    if event.status is FindingStatus.NEW:
+        return None if baseline else TicketAction.CREATE
+    if event.status is FindingStatus.REGRESSED:
+        return TicketAction.REOPEN if ticketed else (None if baseline else TicketAction.CREATE)
+    if event.status is FindingStatus.PERSISTING:
+        if ticketed and history is not None and history.last_evidence_hash != event.evidence_hash:
+            return TicketAction.COMMENT
+        return None
+    if event.status is FindingStatus.RESOLVED:
+        return TicketAction.RESOLVE if ticketed else None
+    return None  # waived
+
+
+@dataclass
+class TicketPlanner:
+    """Turns a run's lifecycle events into ticket contents, applying the baseline and the per-run cap."""
+
+    inventory: Inventory
+    snapshots: dict[tuple[str, str], AccountSnapshot]
+    detected_at: datetime
+    lang: str = "es"
+    recipient: str | None = None
+    deadline_hours: int | None = None
+    baseline: bool = False
+    max_new: int = 20
+    held: int = 0  # how many new tickets the cap held back in the last plan
+
+    def __call__(
+        self, run_id: int, events: list[tuple[FindingStatus, Finding]], history: dict[str, TicketHistory]
+    ) -> list[PlannedTicket]:
+        planned: list[PlannedTicket] = []
+        new_count = 0
+        self.held = 0
+        for status, finding in events:
+            ev_hash = evidence_hash(finding.evidence)
+            action = decide(
+                LifecycleEvent(finding.fingerprint, status, finding.incident, ev_hash),
+                history.get(finding.fingerprint),
+                self.baseline,
+            )
+            if action is None:
+                continue
+            held = False
+            if action is TicketAction.CREATE:
+                new_count += 1
+                held = new_count > self.max_new
+                self.held += int(held)
+            content = build_ticket(
+                action,
+                finding,
+                self.inventory.get(finding.institution),
+                self.snapshots.get((finding.institution, finding.account or "")),
+                self.detected_at,
+                run_id,
+                lang=self.lang,
+                recipient=self.recipient,
+                deadline_hours=self.deadline_hours,
+            )
+            planned.append(PlannedTicket(content, ev_hash, held))
+        return planned
