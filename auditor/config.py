@@ -61,6 +61,8 @@ class ConnectorSettings(_Section):
     backoff_seconds: float = 0.5
     max_wait_seconds: float = 60.0
     usage_threshold_pct: float = 75.0
+    delegated_subject: str | None = None  # google_workspace: the admin a service account acts as
+    customer: str | None = None  # google_workspace: customer id (default my_customer)
 
     def http(self, default_base_url: str) -> HttpSettings:
         return HttpSettings(

@@ -37,3 +37,5 @@ def setup_logging(verbosity: int = 0) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(max(level, logging.WARNING))
+    # google-api-python-client warns on every 403 it sees; the auditor reports those itself (OPS-001).
+    logging.getLogger("googleapiclient").setLevel(logging.DEBUG if verbosity >= 2 else logging.ERROR)

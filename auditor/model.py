@@ -874,6 +874,8 @@ class AccountSnapshot(BaseModel):
     two_factor: Observed[TwoFactorPolicy] = Observed.not_exposed()
     verification: Observed[VerificationState] = Observed.not_exposed()
     members: Observed[list[Member]] = Observed.not_exposed()
+    # The 2FA of the account's own login, for platforms where the account is one login (a Google account).
+    login_two_factor: Observed[TwoFactorState] = Observed.not_exposed()
     last_activity: Observed[datetime] = Observed.not_exposed()
     alternative_handle_owner: Observed[str] = Observed.not_exposed()
     credential: Observed[CredentialHealth] = Observed.not_exposed()
@@ -898,6 +900,7 @@ SNAPSHOT_ATTRIBUTES = (
     "two_factor",
     "verification",
     "members",
+    "login_two_factor",
     "last_activity",
     "alternative_handle_owner",
     "credential",

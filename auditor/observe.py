@@ -121,7 +121,11 @@ async def observe(
                     target = error_snapshot(inst.id, account, FetchError.NO_CREDENTIAL, str(exc))
                 else:
                     target = FetchRequest(inst, account, secret, account.credential, pinned.get((inst.id, account.id)))
-                    if live.discover and not (scope.platforms or scope.accounts):
+                    if (
+                        live.discover
+                        and getattr(factory, "discovers", True)
+                        and not (scope.platforms or scope.accounts)
+                    ):
                         discovery_jobs.setdefault((inst.id, account.credential), (factory, secret))
                         users[account.credential][inst.id] = users[account.credential].get(inst.id, 0) + 1
             keys.append((inst.id, account.id))

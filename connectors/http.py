@@ -97,6 +97,7 @@ class PlatformHttp:
     error_mapper: ErrorMapper
     usage_reader: UsageReader | None = None
     reset_header: str | None = None
+    remaining_header: str | None = None  # e.g. X's x-rate-limit-remaining: at 0, wait for the reset
     auth: Literal["bearer", "query"] = "bearer"
     transport: httpx.AsyncBaseTransport | None = None
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -223,7 +224,19 @@ class PlatformHttp:
         return None, body
 
     def _note_usage(self, response: httpx.Response, secret: Secret) -> None:
-        """Slow this credential down in proportion to how close the platform says it is to its limit."""
+        """Slow this credential down in proportion to how close the platform says it is to its limit, and
+        stop it until the window resets when the platform says nothing is left."""
+        if self.remaining_header and self.reset_header and response.headers.get(self.remaining_header) == "0":
+            wait = retry_after_seconds(
+                httpx.Response(200, headers={self.reset_header: response.headers.get(self.reset_header, "")}),
+                self.reset_header,
+            )
+            if wait is not None and response.status_code != 429:
+                pause = min(wait, self.settings.max_wait_seconds)
+                self._paused_until[secret.name] = max(
+                    self._paused_until.get(secret.name, 0.0), time.monotonic() + pause
+                )
+                log.info("credential %s has no requests left in this window: pausing %.1f s", secret.name, pause)
         if self.usage_reader is None:
             return
         pct = self.usage_reader(response)

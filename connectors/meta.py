@@ -197,7 +197,8 @@ class MetaConnector:
     name: ClassVar[str] = "meta"
     platforms: ClassVar[tuple[Platform, ...]] = (Platform.FACEBOOK, Platform.INSTAGRAM)
     capabilities: ClassVar[Mapping[Platform, frozenset[str]]] = {
-        Platform.FACEBOOK: frozenset(SNAPSHOT_ATTRIBUTES),  # the Page + its Business expose everything
+        # The Page and its Business expose everything but a login of its own (people have individual roles).
+        Platform.FACEBOOK: frozenset(SNAPSHOT_ATTRIBUTES) - {"login_two_factor"},
         Platform.INSTAGRAM: frozenset(
             {"status", "handle", "display_name", "two_factor", "last_activity", "credential"}
         ),
@@ -300,7 +301,7 @@ class MetaConnector:
             request,
             platform_account_id=request.platform_id,
             status=Observed.of(AccountState.NOT_FOUND, raw=self.http.redact(detail)),
-            **{a: missing for a in SNAPSHOT_ATTRIBUTES if a not in ("status", "credential")},
+            **{a: missing for a in SNAPSHOT_ATTRIBUTES if a not in ("status", "credential", "login_two_factor")},
         )
 
     async def _fetch_page(self, request: FetchRequest) -> AccountSnapshot:

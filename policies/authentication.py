@@ -58,9 +58,21 @@ def two_factor_not_required(ctx: AccountContext) -> Iterator[Violation]:
     rationale="Each person's own 2FA is what stops a stolen password from becoming a hijacked account.",
     remediation_es="Pedir al usuario que active la verificación en dos pasos; quitarle el acceso hasta hacerlo.",
     remediation_en="Have the member turn on two-factor authentication; suspend the access until they do.",
-    needs=("obs:members",),
+    needs=("obs:members|login_two_factor",),
 )
 def member_without_two_factor(ctx: AccountContext) -> Iterator[Violation]:
+    login = ctx.snap.login_two_factor
+    if login.ok:
+        if login.value is TwoFactorState.OFF:
+            yield Violation(
+                "login",
+                f"La cuenta {ctx.account.linked_email or ctx.account.handle} no tiene activada la verificación en dos "
+                "pasos.",
+                f"Account {ctx.account.linked_email or ctx.account.handle} has two-factor authentication off.",
+                {"login": ctx.account.linked_email or ctx.account.handle, "raw": login.raw},
+            )
+        elif login.value is TwoFactorState.UNKNOWN:
+            ctx.attest("login_two_factor", "AUT-002")
     for m in ctx.snap.members.value or []:
         if m.pending or m.system_user:
             continue

@@ -102,9 +102,18 @@ def in_scope(scope: RunScope, institution: str, platform: Platform | None = None
     return not (scope.accounts and account is not None and account not in scope.accounts)
 
 
+def _state(spec: str, snap: AccountSnapshot) -> ObservationState:
+    """An attribute's state; `a|b` (either will do) is observed when one of them is."""
+    states = {snap.attribute(a).state for a in spec.split("|")}
+    for state in (ObservationState.OBSERVED, ObservationState.ERROR):
+        if state in states:
+            return state
+    return ObservationState.NOT_EXPOSED
+
+
 def _observability(rule_attrs: tuple[str, ...], snap: AccountSnapshot) -> ObservationState:
     """The worst state among the attributes a rule reads: error beats not_exposed beats observed."""
-    states = {snap.attribute(a).state for a in rule_attrs}
+    states = {_state(a, snap) for a in rule_attrs}
     if ObservationState.ERROR in states:
         return ObservationState.ERROR
     if ObservationState.NOT_EXPOSED in states:
@@ -152,8 +161,8 @@ def _evaluate_account(
             if state is ObservationState.NOT_EXPOSED:
                 result.tally(inst_id, er.severity, "not_observable")
                 for attr in attrs:
-                    if snapshot.attribute(attr).state is ObservationState.NOT_EXPOSED:
-                        ctx_base.attest(attr, rule.id)
+                    if _state(attr, snapshot) is ObservationState.NOT_EXPOSED:
+                        ctx_base.attest(attr.split("|")[0], rule.id)
                 continue
         for v in rule.check(ctx):
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))

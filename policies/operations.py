@@ -28,6 +28,7 @@ ATTRIBUTE_ES = {
     "members.two_factor": "verificación en dos pasos de cada usuario",
     "verification": "insignia de verificación",
     "members": "usuarios con acceso y sus roles",
+    "login_two_factor": "verificación en dos pasos del usuario de la cuenta",
     "last_activity": "última publicación",
     "alternative_handle_owner": "titular del nombre de perfil alternativo",
     "credential": "vigencia de la credencial",

@@ -38,6 +38,8 @@ class Fault:
     timeout: bool = False
     malformed: bool = False
     expired_token: bool = False
+    query: dict[str, str] | None = None  # only requests with these query parameters
+    body: Any = None  # the JSON body of an injected error (default: a transient Graph error)
     times: int | None = None
     hits: int = 0
 
@@ -47,6 +49,8 @@ class Fault:
         if self.method and self.method.upper() != request.method:
             return False
         if self.credential and self.credential != credential:
+            return False
+        if self.query and any(request.url.params.get(k) != v for k, v in self.query.items()):
             return False
         return re.search(self.path, request.url.path) is not None
 
@@ -66,7 +70,7 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         data = yaml.safe_load(fh) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a scenario is a mapping")
-    unknown = set(data) - {"tokens", "meta", "faults", "baseline", "now"}
+    unknown = set(data) - {"tokens", "meta", "x", "youtube", "google", "faults", "baseline"}
     if unknown:
         raise ValueError(f"{path}: unknown scenario sections {sorted(unknown)}")
     return data
@@ -103,7 +107,7 @@ class Sandbox:
 
     def credential_of(self, request: httpx.Request) -> tuple[str | None, dict[str, Any] | None]:
         """The token a request carries (query or bearer) and what the scenario says about it."""
-        token = request.url.params.get("access_token")
+        token = request.url.params.get("access_token") or request.url.params.get("key")
         auth = request.headers.get("authorization", "")
         if not token and auth.lower().startswith("bearer "):
             token = auth[7:].strip()
@@ -117,7 +121,7 @@ class Sandbox:
         entry = {
             "method": request.method,
             "path": request.url.path,
-            "query": {k: v for k, v in request.url.params.items() if k not in ("access_token", "input_token")},
+            "query": {k: v for k, v in request.url.params.items() if k not in ("access_token", "input_token", "key")},
             "status": status,
         }
         with self._lock:
@@ -163,6 +167,8 @@ class Sandbox:
                 fault.status or 200, headers={"content-type": "application/json"}, content=b'{"data": [ {"id": "1"'
             )
         status = fault.status or 500
+        if fault.body is not None:
+            return httpx.Response(status, headers=headers, json=fault.body)
         body = {
             "error": {
                 "message": "An unexpected error has occurred. Please retry your request later.",
@@ -185,8 +191,12 @@ class Sandbox:
         return httpx.Response(status, headers=headers, json=body)
 
     def _route(self, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
-        from connectors.sandbox import meta
+        from connectors.sandbox import google, meta, x
 
         if meta.PATH.match(request.url.path):
             return meta.handle(self, request, token, info)
+        if request.url.path.startswith("/2/"):
+            return x.handle(self, request, token, info)
+        if request.url.path.startswith(("/youtube/v3/", "/admin/directory/v1/")):
+            return google.handle(self, request, token, info)
         return httpx.Response(404, json={"error": {"message": f"sandbox: no route for {request.url.path}"}})

@@ -1,0 +1,97 @@
+"""X API v2 routes of the sandbox: user lookup by username or id, with the most recent post expanded.
+
+As X does: an unknown or suspended handle answers 200 with an `errors` array and no `data`; auth and
+throttling failures are RFC 7807 problem objects; every answer carries `x-rate-limit-*` headers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+if TYPE_CHECKING:
+    from connectors.sandbox.app import Sandbox
+
+WINDOW = 900
+
+
+def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> httpx.Response:
+    return httpx.Response(status, json={"title": title, "type": kind, "status": status, "detail": detail})
+
+
+def _user(user: dict[str, Any], fields: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {k: user[k] for k in ("id", "name", "username") if k in user}
+    out.update({k: v for k, v in user.items() if k in fields and k not in ("recent_tweet",)})
+    return out
+
+
+def handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
+    from connectors.sandbox.meta import NOW
+
+    NOW[:] = [sandbox.clock()]
+    response = _handle(sandbox, request, token, info)
+    limits = (sandbox.scenario.get("x") or {}).get("rate_limit") or {"limit": 900, "remaining": 880}
+    response.headers["x-rate-limit-limit"] = str(limits["limit"])
+    response.headers["x-rate-limit-remaining"] = str(limits["remaining"])
+    response.headers["x-rate-limit-reset"] = str(int(sandbox.clock()) + WINDOW)
+    return response
+
+
+def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
+    if not token or info is None or not info.get("is_valid", True):
+        return problem(401, "Unauthorized", "Unauthorized")
+    users = (sandbox.scenario.get("x") or {}).get("users") or {}
+    fields = set((request.url.params.get("user.fields") or "").split(","))
+    m = re.match(r"^/2/users/by/username/(?P<name>[^/]+)$", request.url.path) or re.match(
+        r"^/2/users/(?P<id>\d+)$", request.url.path
+    )
+    if not m:
+        return problem(404, "Not Found Error", f"no route for {request.url.path}")
+    wanted = m.groupdict()
+    found = None
+    for uid, user in users.items():
+        if wanted.get("id") == str(uid) or str(user.get("username", "")).lower() == str(wanted.get("name", "")).lower():
+            found = {**user, "id": str(uid)}
+    value = wanted.get("name") or wanted.get("id")
+    if found is None or found.get("suspended"):
+        detail = (
+            f"User has been suspended: [{value}]."
+            if found is not None
+            else f"Could not find user with {'username' if 'name' in wanted else 'id'}: [{value}]."
+        )
+        return httpx.Response(
+            200,
+            json={
+                "errors": [
+                    {
+                        "value": value,
+                        "detail": detail,
+                        "title": "Forbidden" if found is not None else "Not Found Error",
+                        "resource_type": "user",
+                        "parameter": "username" if "name" in wanted else "id",
+                        "resource_id": value,
+                        "type": "https://api.twitter.com/2/problems/"
+                        + ("resource-not-found" if found is None else "user-suspended"),
+                    }
+                ]
+            },
+        )
+    body: dict[str, Any] = {"data": _user(found, fields)}
+    recent = found.get("recent_tweet")
+    expansions = request.url.params.get("expansions") or ""
+    if recent and "most_recent_tweet_id" in expansions:
+        from connectors.sandbox.meta import _time_value
+
+        tweet = {"id": recent["id"], "text": recent.get("text", "…"), "edit_history_tweet_ids": [recent["id"]]}
+        if "created_at" in (request.url.params.get("tweet.fields") or ""):
+            tweet["created_at"] = _x_time(_time_value("created_time", recent["created_at"]))
+        body["data"]["most_recent_tweet_id"] = recent["id"]
+        body["includes"] = {"tweets": [tweet]}
+    return httpx.Response(200, json=body)
+
+
+def _x_time(graph_time: str) -> str:
+    """Graph's `+0000` style from the shared relative-time helper, in X's `…000Z` style."""
+    return graph_time.replace("+0000", ".000Z") if graph_time.endswith("+0000") else graph_time

@@ -1,0 +1,171 @@
+"""YouTube connector: Data API v3 through google-api-python-client (API key).
+
+`channels.list` by id or `forHandle` (parts snippet, status, contentDetails, statistics) and the last upload
+from `playlistItems.list` on the uploads playlist (1 quota unit; never `search.list`, which costs 100).
+`status.privacyStatus` other than `public` is reported (IDN-008). The first `quotaExceeded` stops every
+further YouTube call of the run: the remaining channels are reported as not audited (OPS-001). YouTube
+exposes no badge, owner email, 2FA or managers: those are not_exposed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+from googleapiclient.errors import HttpError
+
+from auditor.clock import utcnow
+from auditor.credentials import Secret
+from auditor.model import AccountSnapshot, AccountState, DiscoveredAccount, Institution, Observed, Platform
+from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited
+from connectors.google_api import HttpxHttp, google_service, map_http_error
+
+YOUTUBE_URL = "https://youtube.googleapis.com/"
+CHANNEL_PARTS = "snippet,status,contentDetails,statistics"
+UPLOAD_PARTS = "contentDetails"
+PRIVACY = {"public": AccountState.ACTIVE, "unlisted": AccountState.PROTECTED, "private": AccountState.UNPUBLISHED}
+
+
+def yt_time(raw: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else None
+    except ValueError:
+        return None
+
+
+class YouTubeConnector:
+    name: ClassVar[str] = "youtube"
+    platforms: ClassVar[tuple[Platform, ...]] = (Platform.YOUTUBE,)
+    discovers: ClassVar[bool] = False
+    capabilities: ClassVar[Mapping[Platform, frozenset[str]]] = {
+        Platform.YOUTUBE: frozenset({"status", "handle", "display_name", "last_activity", "alternative_handle_owner"}),
+    }
+
+    def __init__(self, settings: Any = None, *, transport: httpx.AsyncBaseTransport | None = None, http: Any = None):
+        self.http = http  # an httplib2-like object (google's HttpMockSequence in tests); default: httpx
+        self.base_url = getattr(settings, "base_url", None) or YOUTUBE_URL
+        self.timeout = float(getattr(settings, "timeout_seconds", 20.0))
+        self.retries = int(getattr(settings, "max_retries", 4))
+        self.transport = transport
+        self.quota_exhausted: dict[str, str] = {}  # per credential: quota belongs to the key's project
+        self._services: dict[str, Any] = {}
+
+    async def aclose(self) -> None:
+        return None
+
+    def _service(self, secret: Secret) -> Any:
+        if secret.name not in self._services:
+            http = self.http or HttpxHttp(self.transport, self.timeout)
+            self._services[secret.name] = google_service("youtube", "v3", self.base_url, http, secret.value)
+        return self._services[secret.name]
+
+    def _execute(self, call: Any, secret: Secret) -> dict[str, Any]:
+        if secret.name in self.quota_exhausted:
+            raise RateLimited(
+                f"YouTube quota of {secret.name} exhausted earlier in this run: not called "
+                f"({self.quota_exhausted[secret.name]})"
+            )
+        try:
+            result = call.execute(num_retries=self.retries)
+        except HttpError as exc:
+            error = map_http_error(exc, secret)
+            if "quotaExceeded" in str(error) or "dailyLimitExceeded" in str(error):
+                self.quota_exhausted[secret.name] = str(error)
+            raise error from None
+        if not isinstance(result, dict):
+            raise PlatformError("unexpected YouTube answer")
+        return result
+
+    def _channel(
+        self, secret: Secret, *, channel_id: str | None = None, handle: str | None = None
+    ) -> dict[str, Any] | None:
+        channels = self._service(secret).channels()
+        call = (
+            channels.list(part=CHANNEL_PARTS, id=channel_id)
+            if channel_id
+            else channels.list(part=CHANNEL_PARTS, forHandle=handle)
+        )
+        items = self._execute(call, secret).get("items") or []
+        return items[0] if items else None
+
+    def _fetch(self, request: FetchRequest) -> AccountSnapshot:
+        secret = request.secret
+        handle = (request.account.handle or "").lstrip("@")
+        channel = self._channel(secret, channel_id=request.platform_id, handle=None if request.platform_id else handle)
+        base = {
+            "institution": request.institution.id,
+            "account": request.account.id,
+            "platform": Platform.YOUTUBE,
+            "fetched_at": utcnow(),
+        }
+        if channel is None:
+            gone: Observed[Any] = Observed.failed("channel not found")
+            return AccountSnapshot(
+                **base,
+                platform_account_id=request.platform_id,
+                status=Observed.of(AccountState.NOT_FOUND, raw={"items": []}),
+                handle=gone,
+                display_name=gone,
+                last_activity=gone,
+                alternative_handle_owner=gone,
+            )
+        snippet, status = channel.get("snippet") or {}, channel.get("status") or {}
+        privacy = status.get("privacyStatus")
+        uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}).get("uploads")
+        last: Observed[datetime] = Observed.of(None)
+        if uploads:
+            try:
+                items = (
+                    self._execute(
+                        self._service(secret).playlistItems().list(part=UPLOAD_PARTS, playlistId=uploads, maxResults=1),
+                        secret,
+                    ).get("items")
+                    or []
+                )
+                last = Observed.of(
+                    yt_time((items[0].get("contentDetails") or {}).get("videoPublishedAt")) if items else None
+                )
+            except NotFound:
+                last = Observed.of(None)  # an empty uploads playlist
+            except (PermissionDenied, PlatformError, RateLimited) as exc:
+                last = Observed.failed(str(exc))
+        return AccountSnapshot(
+            **base,
+            platform_account_id=str(channel.get("id")),
+            status=Observed.of(PRIVACY.get(str(privacy), AccountState.ACTIVE), raw={"privacyStatus": privacy}),
+            handle=Observed.of(str(snippet.get("customUrl", "")).lstrip("@") or None, raw=snippet.get("customUrl")),
+            display_name=Observed.of(snippet.get("title")),
+            last_activity=last,
+            alternative_handle_owner=self._alternative_owner(request, secret),
+            evidence={
+                "channel": {
+                    "id": channel.get("id"),
+                    "title": snippet.get("title"),
+                    "customUrl": snippet.get("customUrl"),
+                    "privacyStatus": privacy,
+                    "subscriberCount": (channel.get("statistics") or {}).get("subscriberCount"),
+                }
+            },
+        )
+
+    def _alternative_owner(self, request: FetchRequest, secret: Secret) -> Observed[str]:
+        alt = (request.account.alternative_handle or "").lstrip("@")
+        if not alt:
+            return Observed.of(None)
+        try:
+            other = self._channel(secret, handle=alt)
+        except (PermissionDenied, PlatformError, RateLimited, NotFound) as exc:
+            return Observed.failed(str(exc))
+        return Observed.of(
+            str(other["id"]) if other else None,
+            raw={"id": other.get("id"), "title": (other.get("snippet") or {}).get("title")} if other else None,
+        )
+
+    async def fetch(self, request: FetchRequest) -> AccountSnapshot:
+        return await asyncio.to_thread(self._fetch, request)
+
+    async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
+        return []  # an API key sees public channels only: no list of the institution's own
