@@ -167,7 +167,7 @@ def test_demo_against_the_sandbox_server_logs_real_graph_paths(tmp_path):
         assert expected in paths, expected
     assert all(set(e) == {"method", "path", "query", "status"} for e in entries)
     raw = log.read_text(encoding="utf-8")
-    assert "EAAG" not in raw and "access_token" not in raw
+    assert "EAAG" not in raw and "access_token" not in raw and "AIza" not in raw and "ya29" not in raw
 
 
 def test_fault_injected_audit_through_the_cli_and_real_config_exits_3(tmp_path, monkeypatch):
@@ -186,9 +186,12 @@ def test_fault_injected_audit_through_the_cli_and_real_config_exits_3(tmp_path, 
         f'[store]\npath = "{tmp_path / "a.db"}"',
         f'[inventory]\npaths = ["{DEMO / "inventory"}"]',
         f'[reports]\nout = "{tmp_path / "out"}"',
-        f'[connectors.meta]\nbase_url = "http://127.0.0.1:{server.server_address[1]}"\n'
-        "backoff_seconds = 0.05\nmax_wait_seconds = 5",
     ]
+    for connector in ("meta", "x", "youtube", "google_workspace"):  # every connector at the sandbox server
+        lines.append(
+            f'[connectors.{connector}]\nbase_url = "http://127.0.0.1:{server.server_address[1]}/"\n'
+            "backoff_seconds = 0.05\nmax_wait_seconds = 5"
+        )
     for name, token in tokens.items():
         var = "TOKEN_" + name.replace("-", "_").upper()
         monkeypatch.setenv(var, token)

@@ -200,3 +200,22 @@ def test_bad_config_key_is_located(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(config), "policies", "list"])
     assert result.exit_code == 2
     assert f"{config}:3: store.colour: unknown key" in result.output
+
+
+def test_demo_audits_x_youtube_and_workspace(demo_runs):
+    report, _, _, _ = demo_runs
+    by = {(f["policy_id"], f["account"]) for f in report["findings"]}
+    assert ("IDN-004", "mprueba-x") in by  # a paid blue check is not institutional verification
+    assert ("IDN-006", "mprueba-x") in by  # @mprueba_py squatted on X
+    assert {
+        ("AUT-001", "una-drive"),
+        ("AUT-002", "una-drive"),
+        ("AUT-004", "una-drive"),
+        ("AUT-006", "una-drive"),
+    } <= by
+    quota = next(f for f in report["findings"] if f["policy_id"] == "OPS-001" and f["account"] == "mprueba-yt")
+    assert "quotaExceeded" in quota["message"]
+    assert ("LIF-002", "una-yt") in by
+    assert any(f["policy_id"] == "IDN-007" and f["platform"] == "google" for f in report["findings"])
+    observed = {a["account"]: a["observed_status"] for a in report["accounts"]}
+    assert observed["mprueba-x"] == observed["una-yt"] == observed["una-drive"] == "active"

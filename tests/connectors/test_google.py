@@ -1,0 +1,178 @@
+"""YouTube and Workspace connectors through google-api-python-client, offline (HttpMockSequence), and the
+requested fields checked against the discovery documents shipped in the library."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import googleapiclient
+import pytest
+from googleapiclient.http import HttpMockSequence
+
+from auditor.model import AccountState, ObservationState, TwoFactorPolicy, TwoFactorState
+from connectors import google_workspace, youtube
+from connectors.base import RateLimited
+from connectors.google_workspace import GoogleWorkspaceConnector
+from connectors.youtube import YouTubeConnector
+from tests.connectors.conftest import request_for
+
+DOCS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
+
+
+def discovery(name: str) -> dict:
+    return json.loads((DOCS / name).read_text(encoding="utf-8"))
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+CHANNEL = {
+    "items": [
+        {
+            "id": "UCx",
+            "snippet": {"title": "UNA TV", "customUrl": "@unapruebaoficial"},
+            "status": {"privacyStatus": "unlisted"},
+            "contentDetails": {"relatedPlaylists": {"uploads": "UUx"}},
+        }
+    ]
+}
+UPLOADS = {"items": [{"contentDetails": {"videoId": "v1", "videoPublishedAt": "2026-06-16T15:00:07Z"}}]}
+QUOTA = {
+    "error": {
+        "code": 403,
+        "message": "The request cannot be completed because you have exceeded your quota.",
+        "errors": [{"message": "quota", "domain": "youtube.quota", "reason": "quotaExceeded"}],
+    }
+}
+
+
+def test_youtube_channel_last_upload_and_privacy():
+    http = HttpMockSequence([({"status": "200"}, json.dumps(CHANNEL)), ({"status": "200"}, json.dumps(UPLOADS))])
+    connector = YouTubeConnector(http=http)
+    snap = run(connector.fetch(request_for("youtube", handle="unapruebaoficial")))
+    assert snap.platform_account_id == "UCx" and snap.handle.value == "unapruebaoficial"
+    assert snap.status.value is AccountState.PROTECTED  # unlisted: not open to the public (IDN-008)
+    assert snap.last_activity.value.isoformat() == "2026-06-16T15:00:07+00:00"
+    channels_uri, uploads_uri = (r[0] for r in http.request_sequence)
+    assert "/youtube/v3/channels?" in channels_uri and "forHandle=unapruebaoficial" in channels_uri
+    assert "part=snippet%2Cstatus%2CcontentDetails%2Cstatistics" in channels_uri and "key=EAAG" in channels_uri
+    assert "/youtube/v3/playlistItems?" in uploads_uri and "maxResults=1" in uploads_uri
+    assert "search" not in uploads_uri
+    for attribute in ("verification", "members", "linked_emails", "two_factor"):
+        assert snap.attribute(attribute).state is ObservationState.NOT_EXPOSED
+
+
+def test_youtube_unknown_channel_is_not_found():
+    connector = YouTubeConnector(http=HttpMockSequence([({"status": "200"}, json.dumps({"items": []}))]))
+    assert run(connector.fetch(request_for("youtube"))).status.value is AccountState.NOT_FOUND
+
+
+def test_youtube_quota_exceeded_stops_further_calls_for_that_key():
+    http = HttpMockSequence([({"status": "403"}, json.dumps(QUOTA))])
+    connector = YouTubeConnector(http=http, settings=None)
+    with pytest.raises(RateLimited, match="quotaExceeded"):
+        run(connector.fetch(request_for("youtube")))
+    with pytest.raises(RateLimited, match="exhausted earlier in this run"):
+        run(connector.fetch(request_for("youtube", handle="otro")))
+    assert len(http.request_sequence) == 1  # the second channel did not cost a call
+
+
+def test_youtube_requested_parts_and_parameters_exist_in_the_discovery_document():
+    doc = discovery("youtube.v3.json")
+    channel_params = doc["resources"]["channels"]["methods"]["list"]["parameters"]
+    assert {"part", "id", "forHandle"} <= set(channel_params)
+    channel_schema = doc["schemas"]["Channel"]["properties"]
+    assert set(youtube.CHANNEL_PARTS.split(",")) <= set(channel_schema)
+    items_params = doc["resources"]["playlistItems"]["methods"]["list"]["parameters"]
+    assert {"part", "playlistId", "maxResults"} <= set(items_params)
+    assert youtube.UPLOAD_PARTS in doc["schemas"]["PlaylistItem"]["properties"]
+    assert set(youtube.PRIVACY) == set(doc["schemas"]["ChannelStatus"]["properties"]["privacyStatus"]["enum"])
+
+
+USER = {
+    "id": "104",
+    "primaryEmail": "archivo.comunicacion@una.py",
+    "name": {"fullName": "Archivo"},
+    "isEnrolledIn2Sv": False,
+    "isEnforcedIn2Sv": False,
+    "suspended": False,
+    "archived": False,
+    "lastLoginTime": "1970-01-01T00:00:00.000Z",
+    "recoveryEmail": "Archivo.UNA@gmail.com",
+    "recoveryPhone": "+595981999999",
+}
+
+
+def workspace_request(**kw):
+    return request_for("google", handle="archivo", linked_email="archivo.comunicacion@una.py", **kw)
+
+
+def test_workspace_user_maps_2sv_recovery_and_never_logged_in():
+    http = HttpMockSequence([({"status": "200"}, json.dumps(USER))])
+    snap = run(GoogleWorkspaceConnector(http=http).fetch(workspace_request()))
+    assert "/admin/directory/v1/users/archivo.comunicacion%40una.py" in http.request_sequence[0][0]
+    assert snap.two_factor.value is TwoFactorPolicy.NONE and snap.login_two_factor.value is TwoFactorState.OFF
+    assert snap.linked_emails.value == ["archivo.una@gmail.com"] and snap.phone.value == "+595981999999"
+    assert snap.last_activity.ok and snap.last_activity.value is None  # 1970 means never
+    suspended = HttpMockSequence([({"status": "200"}, json.dumps({**USER, "suspended": True}))])
+    assert (
+        run(GoogleWorkspaceConnector(http=suspended).fetch(workspace_request())).status.value
+        is AccountState.DEACTIVATED
+    )
+    missing = HttpMockSequence(
+        [
+            (
+                {"status": "404"},
+                json.dumps(
+                    {
+                        "error": {
+                            "code": 404,
+                            "message": "Resource Not Found: userKey",
+                            "errors": [
+                                {"domain": "global", "reason": "notFound", "message": "Resource Not Found: userKey"}
+                            ],
+                        }
+                    }
+                ),
+            )
+        ]
+    )
+    assert run(GoogleWorkspaceConnector(http=missing).fetch(workspace_request())).status.value is AccountState.NOT_FOUND
+
+
+def test_workspace_discovery_pages_and_keeps_official_looking_mailboxes():
+    page1 = {"users": [USER, {**USER, "id": "105", "primaryEmail": "jperez@una.py"}], "nextPageToken": "t2"}
+    page2 = {"users": [{**USER, "id": "106", "primaryEmail": "redes.facultad@una.py"}]}
+    http = HttpMockSequence([({"status": "200"}, json.dumps(page1)), ({"status": "200"}, json.dumps(page2))])
+    from auditor.credentials import Secret
+
+    found = run(GoogleWorkspaceConnector(http=http).discover(request_for().institution, "g", Secret("g", "t")))
+    assert [d.handle for d in found] == ["archivo.comunicacion@una.py", "redes.facultad@una.py"]
+    assert "pageToken=t2" in http.request_sequence[1][0] and "customer=my_customer" in http.request_sequence[0][0]
+
+
+def test_workspace_fields_exist_in_the_directory_discovery_document():
+    doc = discovery("admin.directory_v1.json")
+    user = doc["schemas"]["User"]["properties"]
+    used = {
+        "primaryEmail",
+        "isEnrolledIn2Sv",
+        "isEnforcedIn2Sv",
+        "suspended",
+        "archived",
+        "lastLoginTime",
+        "isAdmin",
+        "isDelegatedAdmin",
+        "recoveryEmail",
+        "recoveryPhone",
+        "name",
+        "orgUnitPath",
+    }
+    assert used <= set(user)
+    list_params = doc["resources"]["users"]["methods"]["list"]["parameters"]
+    assert {"customer", "maxResults", "pageToken", "orderBy"} <= set(list_params)
+    assert "userKey" in doc["resources"]["users"]["methods"]["get"]["parameters"]
+    assert google_workspace.SCOPES[0] in doc["auth"]["oauth2"]["scopes"]
