@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from importlib import resources
 from pathlib import Path
@@ -20,9 +21,11 @@ from auditor.config import CONFIG_NAME, Config, OutboxSinkConfig, TicketsConfig,
 from auditor.engine import run_audit
 from auditor.inventory import inventory_digest, load_inventory
 from auditor.live import live_from_config, live_from_sandbox, load_sandbox
+from auditor.lock import EXIT_BUSY, StoreBusy, store_lock
 from auditor.model import DeliveryStatus, Inventory, Platform, Report, RunScope, RunType, Severity
 from auditor.sources import InputError
 from auditor.store import Store, StoreError
+from policies.evaluate import in_scope
 from policies.profile import load_profile, load_waivers
 from policies.registry import all_rules, get_rule
 from reports.render import RENDERERS, write_run_reports
@@ -61,12 +64,13 @@ def _formats(value: str) -> list[str]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", metavar="FILE", help=f"Configuration file (default: ./{CONFIG_NAME}).")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug); tokens are redacted.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="json: one object per line.")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
+def cli(ctx: click.Context, config_path: str | None, verbose: int, log_format: str) -> None:
     """Auditor of the official social-media accounts of the State (MITIC Res. 678/2022)."""
     from auditor.logs import setup_logging
 
-    setup_logging(verbose)
+    setup_logging(verbose, log_format)
     path = find_config(config_path)
     try:
         ctx.obj = load_config(path)
@@ -110,7 +114,8 @@ def inventory_import(config: Config, paths: tuple[str, ...], db: str | None) -> 
 
     inv = load_inventory(paths)
     store = Store(db or config.store.path)
-    store.import_inventory(inv, inventory_digest(inv), utcnow())
+    with _locked(store.path, 60):
+        store.import_inventory(inv, inventory_digest(inv), utcnow())
     click.echo(f"imported into {store.path}: {_summary(inv)}")
 
 
@@ -209,6 +214,20 @@ def policies_show(rule_id: str, lang: str) -> None:
 # -- audit --------------------------------------------------------------------------------------------
 
 
+def _account_ids(inventory: Inventory, wanted: tuple[str, ...]) -> list[str]:
+    """`--account` takes a registered account id or its handle (with or without @)."""
+    ids = []
+    for value in wanted:
+        key = value.lstrip("@").lower()
+        match = [
+            a.id for i in inventory.institutions for a in i.accounts if a.id == value or (a.handle or "").lower() == key
+        ]
+        if not match:
+            raise click.BadParameter(f"no registered account with id or handle {value!r}", param_hint="--account")
+        ids.extend(match)
+    return ids
+
+
 def _load_for_audit(
     config: Config, store: Store, inventory_paths: list[str], institutions: tuple[str, ...]
 ) -> tuple[Inventory, bool]:
@@ -282,6 +301,14 @@ def _report(
 @click.option("--baseline", is_flag=True, help="Record what exists now without opening incident tickets for it.")
 @click.option("--no-tickets", is_flag=True, help="Plan tickets but do not deliver them now (`tickets deliver`).")
 @click.option(
+    "--wait",
+    "wait_seconds",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another audit writing the same store; then exit 4.",
+)
+@click.option(
     "--fail-on",
     type=click.Choice([s.value for s in Severity] + ["none"]),
     default=None,
@@ -304,27 +331,100 @@ def audit(
     no_live: bool,
     baseline: bool,
     no_tickets: bool,
+    wait_seconds: float,
     fail_on: str | None,
 ) -> None:
     """Run one audit now (live against the platforms), write its reports and deliver its tickets."""
-    store = Store(db or config.store.path)
+    db_path = Path(db) if db else config.store.path
+    with _locked(db_path, wait_seconds):
+        _audit_locked(
+            config,
+            db_path,
+            inventory_paths,
+            institutions,
+            platforms,
+            accounts,
+            out,
+            formats,
+            lang,
+            profile,
+            waivers,
+            no_live,
+            baseline,
+            no_tickets,
+            fail_on,
+        )
+
+
+@contextmanager
+def _locked(db_path: Path, wait_seconds: float) -> Iterator[None]:
+    """The store's single-writer lock; a busy store is exit code 4 with a clear message."""
+    try:
+        with store_lock(db_path, wait_seconds):
+            yield
+    except StoreBusy as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_BUSY)
+
+
+def _progress_bar(inventory: Inventory, scope: RunScope) -> Any:
+    """A progress bar on interactive terminals only (accounts observed, errors so far)."""
+    if not sys.stderr.isatty():
+        return None
+    total = sum(
+        1 for i in inventory.institutions for a in i.accounts if in_scope(scope, i.institution.id, a.platform, a.id)
+    )
+    bar = click.progressbar(length=total, label="auditing accounts", file=sys.stderr, show_pos=True)
+    errors = [0]
+
+    def advance(snapshot: Any) -> None:
+        errors[0] += snapshot.error is not None
+        bar.label = f"auditing accounts ({errors[0]} could not be audited)" if errors[0] else "auditing accounts"
+        bar.update(1)
+
+    advance.bar = bar  # type: ignore[attr-defined]
+    return advance
+
+
+def _audit_locked(
+    config: Config,
+    db_path: Path,
+    inventory_paths: tuple[str, ...],
+    institutions: tuple[str, ...],
+    platforms: tuple[str, ...],
+    accounts: tuple[str, ...],
+    out: str | None,
+    formats: str | None,
+    lang: str | None,
+    profile: str | None,
+    waivers: str | None,
+    no_live: bool,
+    baseline: bool,
+    no_tickets: bool,
+    fail_on: str | None,
+) -> None:
+    store = Store(db_path)
     out_dir = Path(out) if out else config.reports.out
     fmts = _formats(formats) if formats else [str(f) for f in config.reports.formats]
     inv, imported = _load_for_audit(config, store, list(inventory_paths), institutions)
+    account_ids = _account_ids(inv, accounts)
+    scope = RunScope(institutions=list(institutions), platforms=[Platform(p) for p in platforms], accounts=account_ids)
+    progress = _progress_bar(inv, scope) if not no_live else None
     result = run_audit(
         store,
         inv,
         profile=load_profile(profile or config.policies.profile),
         waivers=load_waivers(waivers or config.policies.waivers, inv),
-        scope=RunScope(
-            institutions=list(institutions), platforms=[Platform(p) for p in platforms], accounts=list(accounts)
-        ),
+        scope=scope,
         run_type=RunType.ON_DEMAND,
         import_inventory=imported,
         live=None if no_live else live_from_config(config),
         tickets=config.tickets,
         baseline=baseline,
+        progress=progress,
     )
+    if progress is not None:
+        progress.bar.render_finish()
     report = _report(store, result.run_id, lang or config.reports.lang, out_dir, fmts)
     _print_outcome(report, out_dir)
     _tickets_outcome(store, config, result.tickets_held, deliver_now=not no_tickets)
@@ -354,16 +454,17 @@ def reevaluate(
     from auditor.engine import reevaluate as replay
 
     store = Store(db or config.store.path)
-    try:
-        result = replay(
-            store,
-            run_id,
-            profile=load_profile(profile or config.policies.profile),
-            waivers=load_waivers(waivers or config.policies.waivers),
-        )
-    except LookupError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(EXIT_INPUT)
+    with _locked(store.path, 0):
+        try:
+            result = replay(
+                store,
+                run_id,
+                profile=load_profile(profile or config.policies.profile),
+                waivers=load_waivers(waivers or config.policies.waivers),
+            )
+        except LookupError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_INPUT)
     out_dir = Path(out) if out else config.reports.out
     report = _report(store, result.run_id, lang or config.reports.lang, out_dir, list(RENDERERS))
     click.echo(f"replayed run #{run_id} as run #{result.run_id}")
@@ -429,11 +530,17 @@ def demo(config: Config, out: str, lang: str, sandbox_url: str | None, screensho
     No credentials and no network. On a new output folder the demo first audits the platforms as they were
     "yesterday" (the scenario's baseline), so the rules about changes have a past to compare with.
     """
+
+    out_dir = Path(out)
+    with _locked(out_dir / "audit.db", 0):
+        _demo_locked(config, out_dir, lang, sandbox_url, screenshot)
+
+
+def _demo_locked(config: Config, out_dir: Path, lang: str, sandbox_url: str | None, screenshot: bool) -> None:
     from datetime import timedelta
 
     from auditor.clock import utcnow
 
-    out_dir = Path(out)
     files = demo_files()
     store = Store(out_dir / "audit.db")
     inv = load_inventory([str(files / "inventory")])
@@ -513,7 +620,9 @@ def tickets() -> None:
 @_fail_on_input_errors
 def tickets_deliver(config: Config, db: str | None) -> None:
     """Send every pending ticket event that is due (with retries and backoff)."""
-    _tickets_outcome(Store(db or config.store.path), config, 0, deliver_now=True)
+    store = Store(db or config.store.path)
+    with _locked(store.path, 60):
+        _tickets_outcome(store, config, 0, deliver_now=True)
 
 
 @tickets.command("list")
@@ -544,10 +653,11 @@ def tickets_retry(config: Config, ticket_id: int, db: str | None) -> None:
     from auditor.clock import utcnow
 
     store = Store(db or config.store.path)
-    if not store.retry(ticket_id, utcnow()):
-        click.echo(f"ticket {ticket_id} has no failed or held delivery", err=True)
-        sys.exit(EXIT_INPUT)
-    _tickets_outcome(store, config, 0, deliver_now=True)
+    with _locked(store.path, 60):
+        if not store.retry(ticket_id, utcnow()):
+            click.echo(f"ticket {ticket_id} has no failed or held delivery", err=True)
+            sys.exit(EXIT_INPUT)
+        _tickets_outcome(store, config, 0, deliver_now=True)
 
 
 def _baseline(**options: Any) -> None:
@@ -562,6 +672,194 @@ cli.add_command(
         help="Audit now and take what exists as the baseline: the reports, but no incident tickets for it.",
     )
 )
+
+
+@cli.command()
+@click.option("--run-now", is_flag=True, help="Also run once right away (then keep the schedule).")
+@click.option("--cron", help="Override the configured cron expression (e.g. '*/5 * * * *').")
+@click.pass_obj
+def schedule(config: Config, run_now: bool, cron: str | None) -> None:
+    """Run the nightly daemon (APScheduler): cron from the config, default 02:00 America/Asuncion."""
+    import logging
+
+    from auditor.config import _check_cron
+    from auditor.schedule import serve
+
+    if cron:
+        try:
+            _check_cron(cron)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--cron") from None
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)  # a daemon says what it does
+    sys.exit(serve(config, run_now=run_now, cron=cron))
+
+
+@cli.group("config")
+def config_group() -> None:
+    """The configuration file."""
+
+
+@config_group.command("check")
+@click.pass_obj
+def config_check(config: Config) -> None:
+    """Validate config, inventory, profile, waivers and credential references (no platform is called)."""
+    from auditor.credentials import Credentials, CredentialUnavailable
+
+    problems: list[str] = []
+    inventory = None
+    try:
+        inventory = load_inventory([str(p) for p in config.inventory.paths])
+    except InputError as exc:
+        problems += [str(p) for p in exc.problems]
+    for loader, path in (
+        (lambda p: load_profile(p), config.policies.profile),
+        (lambda p: load_waivers(p, inventory), config.policies.waivers),
+    ):
+        try:
+            loader(path)
+        except InputError as exc:
+            problems += [str(p) for p in exc.problems]
+    credentials = Credentials(refs=config.credentials)
+    used = sorted(
+        {a.credential for i in (inventory.institutions if inventory else []) for a in i.accounts if a.credential}
+    )
+    for name in used:
+        try:
+            credentials.resolve(name)
+        except CredentialUnavailable as exc:
+            problems.append(f"credentials.{name}: {exc}")
+    for sink, sc in config.tickets.sinks.items():
+        for field in ("secret", "password", "api_key", "api_token"):
+            ref = getattr(sc, field, None)
+            if ref is not None:
+                try:
+                    Credentials({f"{sink}.{field}": ref}).resolve(f"{sink}.{field}")
+                except CredentialUnavailable as exc:
+                    problems.append(f"tickets.sinks.{sink}.{field}: {exc}")
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s)", err=True)
+        sys.exit(EXIT_INPUT)
+    summary = _summary(inventory) if inventory else "no inventory"
+    click.echo(
+        f"configuration ok: {summary}; {len(used)} credential(s) resolve; "
+        f"{len(config.tickets.sinks)} ticket sink(s); schedule '{config.schedule.cron}' "
+        f"({config.schedule.timezone})"
+    )
+
+
+@cli.group("connectors")
+def connectors_group() -> None:
+    """The platform connectors."""
+
+
+@connectors_group.command("check")
+@click.pass_obj
+@_fail_on_input_errors
+def connectors_check(config: Config) -> None:
+    """One cheap authenticated call per credential in use; reports validity and expiry."""
+    import asyncio
+
+    from auditor.credentials import CredentialUnavailable
+    from connectors.base import available_connectors, connector_for
+
+    live = live_from_config(config)
+    inventory = load_inventory([str(p) for p in config.inventory.paths])
+    first: dict[str, tuple[Any, Any]] = {}
+    for inst in inventory.institutions:
+        for account in inst.accounts:
+            factory = connector_for(account.platform, available_connectors())
+            if account.credential and factory is not None:
+                first.setdefault(account.credential, (factory, account))
+    failed = 0
+    for name, (factory, account) in sorted(first.items()):
+        try:
+            secret = live.credentials.resolve(name)
+            connector = factory(live.settings.get(factory.name))
+            health = asyncio.run(_check(connector, secret, account))
+        except CredentialUnavailable as exc:
+            click.echo(f"{name:<20} {factory.name:<16} FAILED  {exc}")
+            failed += 1
+            continue
+        if health.valid:
+            expiry = f"expires {health.expires_at:%Y-%m-%d}" if health.expires_at else "no expiry reported"
+            click.echo(f"{name:<20} {factory.name:<16} ok      {expiry}")
+        else:
+            click.echo(f"{name:<20} {factory.name:<16} FAILED  {health.error}")
+            failed += 1
+    sys.exit(3 if failed else 0)
+
+
+async def _check(connector: Any, secret: Any, account: Any) -> Any:
+    try:
+        return await connector.check(secret, account)
+    finally:
+        await connector.aclose()
+
+
+@cli.group("runs")
+def runs_group() -> None:
+    """Past runs."""
+
+
+@runs_group.command("list")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.pass_obj
+def runs_list(config: Config, db: str | None, limit: int) -> None:
+    """The latest runs: id, time (America/Asuncion), type, status, scope, coverage."""
+    from auditor.clock import local_text
+
+    store = Store(db or config.store.path)
+    for run in store.runs(limit):
+        scope = ",".join(run.scope.institutions) or "all"
+        click.echo(
+            f"#{run.id:<5} {local_text(run.started_at)}  {run.run_type.value:<12} {run.status.value:<10} "
+            f"{scope:<20} coverage {run.coverage.ratio:.0%}"
+        )
+
+
+@cli.group("findings")
+def findings_group() -> None:
+    """Findings in the store."""
+
+
+@findings_group.command("list")
+@click.option("--status", type=click.Choice(["open", "waived", "resolved"]), default="open", show_default=True)
+@click.option("--severity", type=click.Choice([s.value for s in Severity]), help="At or above this severity.")
+@click.option("--institution", help="Only this institution.")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.pass_obj
+def findings_list(config: Config, status: str, severity: str | None, institution: str | None, db: str | None) -> None:
+    """Findings by severity: rule, institution, account, message (Spanish)."""
+    from reports.escape import plain
+
+    store = Store(db or config.store.path)
+    rows = store.findings(status=status, min_severity=Severity(severity) if severity else None, institution=institution)
+    for r in rows:
+        where = f"{r['institution_id']}/{r['account_id']}" if r["account_id"] else r["institution_id"]
+        click.echo(f"{r['severity']:<9} {r['policy_id']}  {where:<32} {plain(r['message_es'], 140)}")
+    click.echo(f"{len(rows)} finding(s)", err=True)
+
+
+@cli.command()
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.pass_obj
+def browse(config: Config, db: str | None) -> None:
+    """Open the store in Datasette (optional extra: pip install 'oee-social-auditor[browse]')."""
+    import shutil
+
+    path = Path(db) if db else config.store.path
+    datasette = shutil.which("datasette")
+    if datasette is None:
+        click.echo(
+            f"Datasette is not installed: pip install datasette (or the [browse] extra), then `datasette {path}`",
+            err=True,
+        )
+        sys.exit(EXIT_INPUT)
+    sys.exit(subprocess.call([datasette, str(path), "--setting", "default_page_size", "50"]))
 
 
 @cli.group()

@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from auditor.credentials import CredentialRef
 from auditor.model import Severity
@@ -153,6 +153,51 @@ class TicketsConfig(_Section):
     sinks: dict[str, SinkConfig] = {"outbox": OutboxSinkConfig()}
 
 
+class InstitutionSchedule(_Section):
+    cron: str
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        return _check_cron(value)
+
+
+def _check_cron(value: str) -> str:
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value)
+    except ValueError as exc:
+        raise ValueError(f"not a cron expression ({exc})") from None
+    return value
+
+
+class ScheduleConfig(_Section):
+    """The nightly run (and optional extra per-institution runs) of `auditor schedule`."""
+
+    cron: str = "0 2 * * *"
+    timezone: str = "America/Asuncion"
+    misfire_grace_seconds: int = 3600
+    lock_wait_seconds: float = 900.0  # a scheduled run waits this long for an on-demand one to finish
+    institutions: dict[str, InstitutionSchedule] = {}
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        return _check_cron(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+
 class Config(_Section):
     store: StoreConfig = StoreConfig()
     inventory: InventoryConfig = InventoryConfig()
@@ -162,6 +207,7 @@ class Config(_Section):
     connectors: dict[str, ConnectorSettings] = {}
     credentials: dict[str, CredentialRef] = {}
     tickets: TicketsConfig = TicketsConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
 
     def resolved(self, base: Path) -> Config:
         """Paths made absolute against the config file's folder."""

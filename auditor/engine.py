@@ -7,15 +7,18 @@ snapshots without credentials).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from auditor.clock import local_date, utcnow
 from auditor.config import TicketsConfig
 from auditor.inventory import inventory_digest
-from auditor.model import Inventory, Profile, RunScope, RunStatus, RunType, Severity, Waiver
-from auditor.observe import LiveSetup, observe
+from auditor.model import AccountSnapshot, Inventory, Profile, RunScope, RunStatus, RunType, Severity, Waiver
+from auditor.observe import LiveSetup, Observation, observe
 from auditor.store import Store
 from auditor.tickets.deliver import DeliveryReport, build_sinks, deliver
 from auditor.tickets.plan import TicketPlanner
@@ -54,11 +57,15 @@ def run_audit(
     live: LiveSetup | None = None,
     tickets: TicketsConfig | None = None,
     baseline: bool = False,
+    should_stop: Callable[[], bool] | None = None,
+    progress: Callable[[AccountSnapshot], None] | None = None,
 ) -> AuditResult:
     """Audit now. Without `live`, only the inventory rules run (nothing is asked of any platform).
 
     With `tickets`, incident tickets are planned in the run's transaction (delivered by `deliver_tickets`);
     `baseline` (or `baseline_first_run` on a new store) records what already exists without opening tickets.
+    `should_stop` (a daemon's shutdown) is checked while the platforms are observed: the run is then recorded
+    as aborted, with nothing else written. Once the run's transaction has begun, it is completed.
     """
     started = now or utcnow()
     scope = scope or RunScope()
@@ -67,7 +74,19 @@ def run_audit(
     if live is not None:
         previous = store.latest_snapshots()
         pinned = store.pinned_ids()
-        seen = asyncio.run(observe(inventory, scope, live, pinned, previous))
+        try:
+            seen = asyncio.run(
+                _observe_unless_stopped(observe(inventory, scope, live, pinned, previous, progress), should_stop)
+            )
+        except RunAborted:
+            run_id = store.record_aborted_run(
+                started_at=started,
+                finished_at=utcnow(),
+                run_type=run_type,
+                scope=scope,
+                digest=inventory_digest(inventory),
+            )
+            return AuditResult(run_id, RunStatus.ABORTED, [])
         requests = seen.requests
         observations = Observations(
             snapshots=seen.snapshots,
@@ -104,6 +123,25 @@ def run_audit(
         planner,
         list(tickets.sinks) if tickets else [],
     )
+
+
+class RunAborted(Exception):
+    pass
+
+
+async def _observe_unless_stopped(
+    work: Coroutine[Any, Any, Observation], should_stop: Callable[[], bool] | None
+) -> Observation:
+    """Observe, cancelling (and raising RunAborted) as soon as `should_stop` says so."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        if should_stop is not None and should_stop():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+            raise RunAborted
+        await asyncio.wait({task}, timeout=0.2)
+    return task.result()
 
 
 def deliver_tickets(

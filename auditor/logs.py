@@ -6,8 +6,10 @@ Connectors already redact what they log and raise; this filter is the last line 
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+from datetime import UTC, datetime
 
 from auditor.credentials import known_secret_values
 from connectors.http import redact
@@ -24,10 +26,31 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def setup_logging(verbosity: int = 0) -> None:
+CONTEXT_FIELDS = ("event", "run_id", "institution", "platform", "account", "job", "error", "delivered", "failed")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line for a SIEM: time, level, logger, message, and the run's context fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: getattr(record, k) for k in CONTEXT_FIELDS if getattr(record, k, None) is not None})
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def setup_logging(verbosity: int = 0, fmt: str = "text") -> None:
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    )
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     for existing in list(root.handlers):

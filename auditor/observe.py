@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +64,7 @@ async def observe(
     live: LiveSetup,
     pinned: Mapping[tuple[str, str], str],
     previous: Mapping[tuple[str, str], AccountSnapshot],
+    progress: Callable[[AccountSnapshot], None] | None = None,
 ) -> Observation:
     instances: dict[str, Connector] = {}
 
@@ -78,6 +79,8 @@ async def observe(
         inst_id: str, request_or_error: FetchRequest | AccountSnapshot, factory: ConnectorFactory | None
     ) -> AccountSnapshot:
         if isinstance(request_or_error, AccountSnapshot):
+            if progress is not None:
+                progress(request_or_error)
             return request_or_error
         request = request_or_error
         assert factory is not None
@@ -93,7 +96,21 @@ async def observe(
                 FetchError.PLATFORM,
                 redact(f"{type(exc).__name__}: {exc}", {request.secret.value}),
             )
-        return _suspect_empty_members(snap, previous.get((inst_id, request.account.id)))
+        snap = _suspect_empty_members(snap, previous.get((inst_id, request.account.id)))
+        log.info(
+            "account observed%s",
+            f": {snap.error.value}" if snap.error else "",
+            extra={
+                "event": "account_observed",
+                "institution": inst_id,
+                "platform": snap.platform.value,
+                "account": snap.account,
+                "error": snap.error_detail,
+            },
+        )
+        if progress is not None:
+            progress(snap)
+        return snap
 
     jobs = []
     keys = []

@@ -323,7 +323,10 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        new = str(path) != ":memory:" and not self.path.exists()
+        if new:  # the store holds personal data: readable by its owner only
+            self.path.touch(mode=0o600)
         self.db = Database(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
         if str(path) != ":memory:":
@@ -679,6 +682,31 @@ class Store:
             ignore=True,
         )
 
+    def record_aborted_run(
+        self, *, started_at: datetime, finished_at: datetime, run_type: RunType, scope: RunScope, digest: str
+    ) -> int:
+        """A run stopped before its transaction: recorded as aborted, with no finding, event or ticket."""
+        with self.db.atomic():
+            run_id = (
+                self.db.table("runs")
+                .insert(
+                    {
+                        "started_at": started_at.isoformat(),
+                        "finished_at": finished_at.isoformat(),
+                        "run_type": run_type.value,
+                        "status": RunStatus.ABORTED.value,
+                        "scope": scope.model_dump_json(),
+                        "inventory_digest": digest,
+                        "rules_evaluated": 0,
+                        "rules_not_observable": 0,
+                        "rules_errors": 0,
+                    },
+                )
+                .last_pk
+            )
+        assert isinstance(run_id, int)
+        return run_id
+
     def _apply_lifecycle(
         self,
         run_id: int,
@@ -907,6 +935,27 @@ class Store:
             }
             out.append((run_id, started, counts))
         return out
+
+    def runs(self, limit: int = 20) -> list[Run]:
+        ids = [r[0] for r in self.db.execute("select id from runs order by id desc limit ?", [limit]).fetchall()]
+        return [run for run in (self.run(i) for i in ids) if run is not None]
+
+    def findings(
+        self, *, status: str = "open", min_severity: Severity | None = None, institution: str | None = None
+    ) -> list[dict[str, Any]]:
+        clauses, params = ["status = ?"], [status]
+        if min_severity is not None:
+            allowed = [s.value for s in Severity if s.rank >= min_severity.rank]
+            clauses.append(f"severity in ({','.join('?' * len(allowed))})")
+            params += allowed
+        if institution:
+            clauses.append("institution_id = ?")
+            params.append(institution)
+        order = (
+            "case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 "
+            "else 4 end, institution_id, account_id, policy_id"
+        )
+        return list(self.db.query(f"select * from findings where {' and '.join(clauses)} order by {order}", params))
 
     def previous_run_id(self, run_id: int) -> int | None:
         row = self.db.execute("select max(id) from runs where id < ?", [run_id]).fetchone()

@@ -22,6 +22,7 @@ from auditor.credentials import Secret
 from auditor.model import (
     SNAPSHOT_ATTRIBUTES,
     AccountSnapshot,
+    CredentialHealth,
     DiscoveredAccount,
     FetchError,
     Institution,
@@ -96,7 +97,20 @@ class Connector(Protocol):
         self, institution: Institution, credential_name: str, secret: Secret
     ) -> list[DiscoveredAccount]: ...
 
+    async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
+        """One cheap authenticated call: is the credential valid, and until when (`connectors check`)."""
+        ...
+
     async def aclose(self) -> None: ...
+
+
+async def health_of(call: Any) -> CredentialHealth:
+    """Run a cheap call; success means a valid credential (expiry unknown), a ConnectorError says why not."""
+    try:
+        await call
+    except ConnectorError as exc:
+        return CredentialHealth(valid=False, error=str(exc))
+    return CredentialHealth(valid=True)
 
 
 class ConnectorFactory(Protocol):

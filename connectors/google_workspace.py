@@ -25,14 +25,16 @@ from auditor.credentials import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,
+    CredentialHealth,
     DiscoveredAccount,
     Institution,
     Observed,
     Platform,
+    RegisteredAccount,
     TwoFactorPolicy,
     TwoFactorState,
 )
-from connectors.base import FetchRequest, NotFound, PlatformError
+from connectors.base import FetchRequest, NotFound, PlatformError, health_of
 from connectors.google_api import HttpxHttp, google_service, map_http_error, service_account_info
 
 ADMIN_URL = "https://admin.googleapis.com/"
@@ -195,6 +197,10 @@ class GoogleWorkspaceConnector:
             if not token:
                 return found
         raise PlatformError(f"users.list: more than {MAX_PAGES} pages")
+
+    async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
+        call = self._service(secret).users().list(customer=self.customer, maxResults=1)
+        return await health_of(asyncio.to_thread(self._execute, call, secret))
 
     async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
         return await asyncio.to_thread(self._discover, credential_name, secret)

@@ -34,6 +34,7 @@ from auditor.model import (
     Observed,
     Platform,
     PlatformRole,
+    RegisteredAccount,
     TwoFactorPolicy,
     TwoFactorState,
     VerificationState,
@@ -503,6 +504,13 @@ class MetaConnector:
         body = await self._node(f"{ig_id}/media", secret, fields=MEDIA_FIELDS, limit=1)
         media = body.get("data") or []
         return graph_time(media[0].get("timestamp")) if media else None
+
+    async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
+        try:
+            observed = await self._credential(secret)
+        except CredentialError as exc:
+            return CredentialHealth(valid=False, error=str(exc))
+        return observed.value if observed.ok and observed.value else CredentialHealth(valid=False, error=observed.error)
 
     # -- discovery ----------------------------------------------------------------------------------
 

@@ -20,10 +20,12 @@ from auditor.credentials import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,
+    CredentialHealth,
     DiscoveredAccount,
     Institution,
     Observed,
     Platform,
+    RegisteredAccount,
     VerificationState,
 )
 from connectors.base import (
@@ -33,6 +35,7 @@ from connectors.base import (
     PermissionDenied,
     PlatformError,
     RateLimited,
+    health_of,
 )
 from connectors.http import HttpSettings, PlatformHttp
 
@@ -188,6 +191,9 @@ class XConnector:
                 "verified_type": user.get("verified_type"),
             },
         )
+
+    async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
+        return await health_of(self._lookup(secret, username=(account.handle or "XDevelopers").lstrip("@")))
 
     async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
         return []  # X has no list of the accounts a token may administer (`discovers` is False)

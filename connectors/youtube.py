@@ -19,8 +19,17 @@ from googleapiclient.errors import HttpError
 
 from auditor.clock import utcnow
 from auditor.credentials import Secret
-from auditor.model import AccountSnapshot, AccountState, DiscoveredAccount, Institution, Observed, Platform
-from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited
+from auditor.model import (
+    AccountSnapshot,
+    AccountState,
+    CredentialHealth,
+    DiscoveredAccount,
+    Institution,
+    Observed,
+    Platform,
+    RegisteredAccount,
+)
+from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
 from connectors.google_api import HttpxHttp, google_service, map_http_error
 
 YOUTUBE_URL = "https://youtube.googleapis.com/"
@@ -166,6 +175,10 @@ class YouTubeConnector:
 
     async def fetch(self, request: FetchRequest) -> AccountSnapshot:
         return await asyncio.to_thread(self._fetch, request)
+
+    async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
+        handle = (account.handle or "youtube").lstrip("@")
+        return await health_of(asyncio.to_thread(self._channel, secret, handle=handle))
 
     async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
         return []  # an API key sees public channels only: no list of the institution's own

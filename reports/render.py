@@ -30,16 +30,16 @@ RENDERERS: dict[str, tuple[str, Callable[[Report], str]]] = {
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a report."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write through a temporary file and rename, so a reader never sees half a report.
+
+    Reports hold personal data (names, CI numbers, emails): files are 0600 and new folders 0700.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise whoever shares the report
-        os.replace(tmp, path)
+        os.replace(tmp, path)  # mkstemp made it 0600
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

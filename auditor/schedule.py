@@ -1,0 +1,159 @@
+"""The nightly daemon: APScheduler 3 with cron triggers, one run at a time, clean shutdown.
+
+`coalesce` and `max_instances=1` mean a backlog never becomes a burst of runs; a run that misses its time
+by more than the grace period is skipped (and logged). SIGTERM/SIGINT stop the scheduler: a run still
+observing the platforms is recorded as aborted, a run already writing finishes its transaction. Scheduled
+and on-demand runs share the store's write lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_STARTED,
+    JobExecutionEvent,
+    SchedulerEvent,
+)
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from auditor.config import Config
+from auditor.engine import deliver_tickets, run_audit
+from auditor.inventory import load_inventory
+from auditor.live import live_from_config
+from auditor.lock import StoreBusy, store_lock
+from auditor.model import RunScope, RunStatus, RunType
+from auditor.sources import InputError
+from auditor.store import Store
+from policies.profile import load_profile, load_waivers
+from reports.render import write_run_reports
+
+log = logging.getLogger("auditor.schedule")
+
+
+def scheduled_run(config: Config, institution: str | None, stop: threading.Event) -> RunStatus | None:
+    """One scheduled audit (all institutions, or one), with reports and ticket delivery."""
+    scope = RunScope(institutions=[institution] if institution else [])
+    log.info("scheduled run starting", extra={"event": "run_started", "institution": institution})
+    try:
+        with store_lock(config.store.path, config.schedule.lock_wait_seconds):
+            store = Store(config.store.path)
+            inventory = load_inventory([str(p) for p in config.inventory.paths])
+            result = run_audit(
+                store,
+                inventory,
+                profile=load_profile(config.policies.profile),
+                waivers=load_waivers(config.policies.waivers, inventory),
+                scope=scope,
+                run_type=RunType.SCHEDULED,
+                live=live_from_config(config),
+                tickets=config.tickets,
+                should_stop=stop.is_set,
+            )
+            if result.status is RunStatus.ABORTED:
+                log.warning("run aborted by shutdown", extra={"event": "run_aborted", "run_id": result.run_id})
+                return result.status
+            report, _ = write_run_reports(
+                store, result.run_id, config.reports.out, [str(f) for f in config.reports.formats], config.reports.lang
+            )
+            if not stop.is_set():
+                delivery = deliver_tickets(store, config.tickets)
+                log.info(
+                    "tickets delivered",
+                    extra={
+                        "event": "tickets",
+                        "run_id": result.run_id,
+                        "delivered": delivery.delivered,
+                        "failed": delivery.failed,
+                    },
+                )
+            open_count = sum(c.open for c in report.summary)
+            log.info(
+                "run #%s %s: %s open finding(s), coverage %.0f%%",
+                result.run_id,
+                result.status.value,
+                open_count,
+                100 * report.coverage.ratio,
+                extra={"event": "run_finished", "run_id": result.run_id, "institution": institution},
+            )
+            return result.status
+    except StoreBusy as exc:
+        log.error("%s", exc, extra={"event": "store_busy"})
+    except InputError as exc:
+        log.error("input error, run skipped:\n%s", exc, extra={"event": "input_error"})
+    return None
+
+
+def build_scheduler(
+    config: Config, stop: threading.Event, *, run_now: bool = False, cron: str | None = None
+) -> BlockingScheduler:
+    tz = ZoneInfo(config.schedule.timezone)
+    scheduler = BlockingScheduler(
+        timezone=tz,
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": config.schedule.misfire_grace_seconds,
+        },
+    )
+    first: dict[str, Any] = {"next_run_time": datetime.now(tz)} if run_now else {}
+    scheduler.add_job(
+        scheduled_run,
+        CronTrigger.from_crontab(cron or config.schedule.cron, timezone=tz),
+        args=[config, None, stop],
+        id="all",
+        name="all institutions",
+        **first,
+    )
+    for institution, extra in config.schedule.institutions.items():
+        scheduler.add_job(
+            scheduled_run,
+            CronTrigger.from_crontab(extra.cron, timezone=tz),
+            args=[config, institution, stop],
+            id=f"institution:{institution}",
+            name=institution,
+        )
+
+    def announce(event: SchedulerEvent) -> None:
+        if isinstance(event, JobExecutionEvent) and event.code == EVENT_JOB_MISSED:
+            log.warning(
+                "run %s missed its time (%s): skipped",
+                event.job_id,
+                event.scheduled_run_time,
+                extra={"event": "run_missed"},
+            )
+        for job in scheduler.get_jobs():
+            log.info("next run of %s: %s", job.name, job.next_run_time, extra={"event": "next_run", "job": job.id})
+
+    scheduler.add_listener(announce, EVENT_SCHEDULER_STARTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    return scheduler
+
+
+def serve(config: Config, *, run_now: bool = False, cron: str | None = None) -> int:
+    """Run the daemon until SIGTERM or SIGINT."""
+    stop = threading.Event()
+    scheduler = build_scheduler(config, stop, run_now=run_now, cron=cron)
+
+    def shutdown(signum: int, _frame: object) -> None:
+        log.warning(
+            "received %s: stopping (a run in progress is finished or recorded as aborted)",
+            signal.Signals(signum).name,
+            extra={"event": "shutdown"},
+        )
+        stop.set()
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, shutdown)
+    signal.signal(signal.SIGINT, shutdown)
+    log.info("scheduler starting (timezone %s)", config.schedule.timezone, extra={"event": "scheduler_start"})
+    scheduler.start()  # blocks until shutdown; the pool's running job is joined at exit
+    return 0
