@@ -144,13 +144,17 @@ def serve(config: Config, *, run_now: bool = False, cron: str | None = None) -> 
     scheduler = build_scheduler(config, stop, run_now=run_now, cron=cron)
 
     def shutdown(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            return  # already stopping
         log.warning(
             "received %s: stopping (a run in progress is finished or recorded as aborted)",
             signal.Signals(signum).name,
             extra={"event": "shutdown"},
         )
         stop.set()
-        scheduler.shutdown(wait=False)
+        # Shut down from another thread: the handler may have interrupted the scheduler's own loop, which
+        # must not see its job store change under it; shutdown takes the scheduler's locks properly there.
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}, daemon=True).start()
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
