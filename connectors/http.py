@@ -11,6 +11,7 @@ connector as small functions.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import random
@@ -24,12 +25,19 @@ from typing import Any, Literal
 import httpx
 
 from auditor.credentials import Secret
-from connectors.base import ConnectorError, PlatformError, RateLimited
+from connectors.base import (
+    ConnectorError,
+    CredentialError,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+    RateLimited,
+)
 
 log = logging.getLogger("auditor.http")
 
 _TOKEN_PARAMS = re.compile(r"(?i)((?:access_token|input_token|token|key|apikey)=)[^&\s\"']+")
-_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=|-]+")
+_BEARER = re.compile(r"(?i)((?:bearer|basic)\s+)[A-Za-z0-9._~+/=|-]+")
 
 
 def redact(text: str, secrets: set[str] | frozenset[str] = frozenset()) -> str:
@@ -39,6 +47,21 @@ def redact(text: str, secrets: set[str] | frozenset[str] = frozenset()) -> str:
             text = text.replace(secret, "[REDACTED]")
     text = _TOKEN_PARAMS.sub(r"\1[REDACTED]", text)
     return _BEARER.sub(r"\1[REDACTED]", text)
+
+
+def error_for_status(status: int, text: str) -> ConnectorError | None:
+    """The usual meaning of an HTTP status, for platforms whose error bodies add little to it."""
+    if status < 400:
+        return None
+    if status == 401:
+        return CredentialError(text)
+    if status == 403:
+        return PermissionDenied(text)
+    if status == 404:
+        return NotFound(text)
+    if status == 429:
+        return RateLimited(text)
+    return PlatformError(text)
 
 
 @dataclass(frozen=True)
@@ -98,7 +121,8 @@ class PlatformHttp:
     usage_reader: UsageReader | None = None
     reset_header: str | None = None
     remaining_header: str | None = None  # e.g. X's x-rate-limit-remaining: at 0, wait for the reset
-    auth: Literal["bearer", "query"] = "bearer"
+    auth: Literal["bearer", "query", "basic"] = "bearer"
+    default_headers: dict[str, str] = field(default_factory=dict)
     transport: httpx.AsyncBaseTransport | None = None
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     stats: RequestStats = field(default_factory=RequestStats)
@@ -108,7 +132,7 @@ class PlatformHttp:
             base_url=self.settings.base_url,
             timeout=self.settings.timeout_seconds,
             transport=self.transport,
-            headers={"User-Agent": "oee-social-auditor/0.1"},
+            headers={"User-Agent": "oee-social-auditor/0.1", **self.default_headers},
         )
         self._platform_slots = asyncio.Semaphore(self.settings.concurrency)
         self._credential_slots: dict[str, asyncio.Semaphore] = {}
@@ -154,6 +178,9 @@ class PlatformHttp:
         send_headers = dict(headers or {})
         if self.auth == "query":
             query["access_token"] = secret.value
+        elif self.auth == "basic":  # Mailchimp: any user name, the API key as password
+            token = base64.b64encode(f"auditor:{secret.value}".encode()).decode()
+            send_headers["Authorization"] = f"Basic {token}"
         else:
             send_headers["Authorization"] = f"Bearer {secret.value}"
         async with self._platform_slots, self._slots_for(secret):
@@ -199,16 +226,16 @@ class PlatformHttp:
         """(seconds to wait before retrying or None, the error or the parsed body)."""
         attempt_backoff = self._backoff(attempt)
         where = f"{method} {path}"
-        if response.status_code == 429:
-            self.stats.throttled += 1
-            wait = retry_after_seconds(response, self.reset_header)
-            return (wait if wait is not None else attempt_backoff), RateLimited(
-                f"HTTP 429 on {where}", retry_after=wait
-            )
         try:
             body = response.json() if response.content else None
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = _MALFORMED
+        if response.status_code == 429:
+            self.stats.throttled += 1
+            wait = retry_after_seconds(response, self.reset_header)
+            said = self.error_mapper(response, None if body is _MALFORMED else body)
+            text = self.redact(str(said)) if said is not None else f"HTTP 429 on {where}"
+            return (wait if wait is not None else attempt_backoff), RateLimited(text, retry_after=wait)
         mapped = self.error_mapper(response, None if body is _MALFORMED else body)
         if isinstance(mapped, RateLimited):
             self.stats.throttled += 1

@@ -43,6 +43,8 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         # Non-social platforms the guide names: Google (Drive/Workspace), Zoom, Mailchimp.
         PlatformInfo(Platform.GOOGLE, "Google Workspace / Drive", False, True, False, None),
         PlatformInfo(Platform.ZOOM, "Zoom", False, True, False, None),
-        PlatformInfo(Platform.MAILCHIMP, "Mailchimp", False, True, False, None),
+        # Mailchimp has user levels, but its API cannot show them: the audit treats it as one login, so several
+        # people on it need the RSI usage protocol (INV-014) unless a profile says otherwise.
+        PlatformInfo(Platform.MAILCHIMP, "Mailchimp", False, False, False, None),
     )
 }

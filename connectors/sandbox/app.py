@@ -70,7 +70,19 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
         data = yaml.safe_load(fh) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: a scenario is a mapping")
-    unknown = set(data) - {"tokens", "meta", "x", "youtube", "google", "faults", "baseline"}
+    unknown = set(data) - {
+        "tokens",
+        "meta",
+        "x",
+        "youtube",
+        "google",
+        "linkedin",
+        "tiktok",
+        "zoom",
+        "mailchimp",
+        "faults",
+        "baseline",
+    }
     if unknown:
         raise ValueError(f"{path}: unknown scenario sections {sorted(unknown)}")
     return data
@@ -111,6 +123,14 @@ class Sandbox:
         auth = request.headers.get("authorization", "")
         if not token and auth.lower().startswith("bearer "):
             token = auth[7:].strip()
+        elif not token and auth.lower().startswith("basic "):  # Mailchimp: user:API key
+            import base64
+            import binascii
+
+            try:
+                token = base64.b64decode(auth[6:].strip()).decode().split(":", 1)[-1]
+            except (binascii.Error, UnicodeDecodeError):
+                token = None
         if not token:
             return None, None
         info = self.tokens.get(token)
@@ -191,7 +211,7 @@ class Sandbox:
         return httpx.Response(status, headers=headers, json=body)
 
     def _route(self, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
-        from connectors.sandbox import google, meta, x
+        from connectors.sandbox import google, meta, others, x
 
         if meta.PATH.match(request.url.path):
             return meta.handle(self, request, token, info)
@@ -199,4 +219,8 @@ class Sandbox:
             return x.handle(self, request, token, info)
         if request.url.path.startswith(("/youtube/v3/", "/admin/directory/v1/")):
             return google.handle(self, request, token, info)
+        if request.url.path.startswith(
+            ("/rest/", "/v2/user/info", "/v2/video/list", "/v2/users", "/v2/accounts/", "/3.0/")
+        ):
+            return others.handle(self, request, token, info)
         return httpx.Response(404, json={"error": {"message": f"sandbox: no route for {request.url.path}"}})

@@ -73,6 +73,9 @@ def fast_connector(factory: Callable[..., Any]) -> Any:
     from auditor.config import ConnectorSettings
 
     connector = factory(ConnectorSettings(backoff_seconds=0.01, max_retries=3))
-    connector.http.sleep = no_sleep
+    if hasattr(connector, "http"):
+        connector.http.sleep = no_sleep
+    else:
+        connector.sleep = no_sleep  # a connector that makes its HTTP clients per host (Mailchimp)
     SLEPT.clear()
     return connector
