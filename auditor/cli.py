@@ -862,6 +862,79 @@ def browse(config: Config, db: str | None) -> None:
     sys.exit(subprocess.call([datasette, str(path), "--setting", "default_page_size", "50"]))
 
 
+@cli.command()
+@click.option("--institutions", type=int, default=200, show_default=True)
+@click.option("--accounts-per-institution", type=int, default=50, show_default=True)
+@click.option("--platforms", default="facebook,x,youtube,linkedin", show_default=True)
+@click.option("--latency-ms", type=int, default=50, show_default=True)
+@click.option("--rate-limit", default="1/1", show_default=True, help="Per credential: REQUESTS/SECONDS.")
+@click.option("--runs", type=int, default=2, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--concurrency", type=int, default=32, show_default=True, help="Requests in flight per platform.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def bench(
+    institutions: int,
+    accounts_per_institution: int,
+    platforms: str,
+    latency_ms: int,
+    rate_limit: str,
+    runs: int,
+    seed: int,
+    concurrency: int,
+    as_json: bool,
+) -> None:
+    """Full audits of a synthetic country against the sandbox server, measured against the rate-limit bound."""
+    from dataclasses import asdict
+
+    from auditor.bench import BENCH_PLATFORMS, BenchSpec, run_bench
+
+    try:
+        requests, seconds = rate_limit.split("/")
+        limit = (int(requests), float(seconds))
+        chosen = tuple(Platform(p.strip()) for p in platforms.split(",") if p.strip())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    unsupported = [p.value for p in chosen if p not in BENCH_PLATFORMS]
+    if unsupported:
+        raise click.BadParameter(
+            f"the bench generates {', '.join(p.value for p in BENCH_PLATFORMS)}; not {', '.join(unsupported)}",
+            param_hint="--platforms",
+        )
+    spec = BenchSpec(
+        institutions=institutions,
+        accounts_per_institution=accounts_per_institution,
+        platforms=chosen,
+        latency_ms=latency_ms,
+        rate_limit=limit,
+        runs=runs,
+        seed=seed,
+        concurrency=concurrency,
+    )
+
+    def show(f: Any) -> None:
+        if not as_json:
+            click.echo(
+                f"run {f.run}: {f.accounts} accounts, {f.requests} requests, wall {f.wall_seconds:.1f} s, "
+                f"bound {f.bound_seconds:.1f} s, ratio {f.ratio:.2f}, CPU {f.cpu_ms_per_account:.2f} ms/account, "
+                f"peak RSS {f.peak_rss_mb:.0f} MB, report {f.report_seconds:.2f} s ({f.status})"
+            )
+
+    result = run_bench(spec, progress=show)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "spec": result.spec,
+                    "runs": [asdict(r) for r in result.runs],
+                    "last_over_first": round(result.slowdown, 3),
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(f"last run / first run wall time: {result.slowdown:.2f}")
+
+
 @cli.group()
 def sandbox() -> None:
     """The offline stand-in for the platforms' APIs."""

@@ -34,7 +34,7 @@ from auditor.model import (
 )
 from auditor.tickets.plan import PlannedTicket, TicketHistory
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _migration_1(db: Database) -> None:
@@ -272,11 +272,18 @@ def _migration_4(db: Database) -> None:
     db.table("deliveries").create_index(["status", "next_attempt_at"])
 
 
+def _migration_5(db: Database) -> None:
+    """Indexes for the look-ups every run makes, so a run does not slow down as history grows."""
+    db.table("snapshots").create_index(["institution_id", "account_id", "run_id"])
+    db.table("finding_events").create_index(["run_id"])
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _migration_1,
     2: _migration_2,
     3: _migration_3,
     4: _migration_4,
+    5: _migration_5,
 }
 
 
@@ -720,6 +727,9 @@ class Store:
         previous = {r["fingerprint"]: r for r in self.db.table("findings").rows}
         seen = set()
         events: list[tuple[FindingStatus, Finding]] = []
+        finding_rows: list[dict[str, Any]] = []
+        event_rows: list[dict[str, Any]] = []
+        resolved: list[str] = []
         for f in findings:
             if f.fingerprint in seen:
                 continue
@@ -734,7 +744,7 @@ class Store:
                 event = FindingStatus.REGRESSED
             else:
                 event = FindingStatus.PERSISTING
-            self.db.table("findings").upsert(
+            finding_rows.append(
                 {
                     "fingerprint": f.fingerprint,
                     "policy_id": f.policy_id,
@@ -755,10 +765,13 @@ class Store:
                     "last_seen_run": run_id,
                     "resolved_run": None,
                     "waiver_id": waiver.id if waiver else None,
-                },
-                pk="fingerprint",
+                }
             )
-            self._event(run_id, f.fingerprint, event, f.severity.value, f.message_es, f.message_en, f.evidence, waiver)
+            event_rows.append(
+                self._event(
+                    run_id, f.fingerprint, event, f.severity.value, f.message_es, f.message_en, f.evidence, waiver
+                )
+            )
             events.append((event, f))
         registered = {(i.institution.id, a.id) for i in inventory.institutions for a in i.accounts}
         full = {inst for (_, inst, acc) in evaluated if acc is None}
@@ -770,18 +783,29 @@ class Store:
             account_gone = account is not None and inst in full and (inst, account) not in registered
             if not (ran_there or account_gone):
                 continue  # the rule did not run on it this time: incomparable, left as it was
-            self.db.table("findings").update(fp, {"status": "resolved", "resolved_run": run_id, "waiver_id": None})
-            self._event(
-                run_id,
-                fp,
-                FindingStatus.RESOLVED,
-                prev["severity"],
-                prev["message_es"],
-                prev["message_en"],
-                {"reason": "account_unregistered"} if account_gone else {},
-                None,
+            resolved.append(fp)
+            event_rows.append(
+                self._event(
+                    run_id,
+                    fp,
+                    FindingStatus.RESOLVED,
+                    prev["severity"],
+                    prev["message_es"],
+                    prev["message_en"],
+                    {"reason": "account_unregistered"} if account_gone else {},
+                    None,
+                )
             )
             events.append((FindingStatus.RESOLVED, _finding_from_row(prev)))
+        # Written in bulk: one statement per table instead of one per finding (the same transaction).
+        if finding_rows:
+            self.db.table("findings").upsert_all(finding_rows, pk="fingerprint")
+        self.db.conn.executemany(
+            "update findings set status = 'resolved', resolved_run = ?, waiver_id = null where fingerprint = ?",
+            [(run_id, fp) for fp in resolved],
+        )
+        if event_rows:
+            self.db.table("finding_events").insert_all(event_rows)
         return events
 
     def _event(
@@ -794,20 +818,19 @@ class Store:
         message_en: str,
         evidence: dict[str, Any],
         waiver: Waiver | None,
-    ) -> None:
-        self.db.table("finding_events").insert(
-            {
-                "run_id": run_id,
-                "fingerprint": fp,
-                "status": status.value,
-                "severity": severity,
-                "message_es": message_es,
-                "message_en": message_en,
-                "evidence": json.dumps(evidence, default=str, sort_keys=True),
-                "waiver_id": waiver.id if waiver else None,
-                "waiver": waiver.model_dump_json() if waiver else None,
-            },
-        )
+    ) -> dict[str, Any]:
+        """The `finding_events` row of one finding in one run."""
+        return {
+            "run_id": run_id,
+            "fingerprint": fp,
+            "status": status.value,
+            "severity": severity,
+            "message_es": message_es,
+            "message_en": message_en,
+            "evidence": json.dumps(evidence, default=str, sort_keys=True),
+            "waiver_id": waiver.id if waiver else None,
+            "waiver": waiver.model_dump_json() if waiver else None,
+        }
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -819,10 +842,11 @@ class Store:
 
     def latest_snapshots(self, before_run: int | None = None) -> dict[tuple[str, str], AccountSnapshot]:
         """Per account, the last snapshot that was fetched successfully (before a run, if given)."""
-        sql = """select institution_id, account_id, document from snapshots s
-                 where error is null and run_id = (select max(run_id) from snapshots t
-                       where t.institution_id = s.institution_id and t.account_id = s.account_id
-                       and t.error is null and t.run_id < ?)"""
+        sql = """select s.institution_id, s.account_id, s.document from snapshots s
+                 join (select institution_id, account_id, max(run_id) as run_id from snapshots
+                       where error is null and run_id < ? group by institution_id, account_id) last
+                   on last.institution_id = s.institution_id and last.account_id = s.account_id
+                  and last.run_id = s.run_id"""
         rows = self.db.execute(sql, [before_run if before_run is not None else 2**62]).fetchall()
         return {(r[0], r[1]): AccountSnapshot.model_validate_json(r[2]) for r in rows}
 

@@ -8,8 +8,11 @@ through httpx, so the sandbox's transport, timeouts and redaction work as for ev
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import httplib2
 import httpx
@@ -19,6 +22,8 @@ from googleapiclient.errors import HttpError
 from auditor.credentials import Secret
 from connectors.base import ConnectorError, CredentialError, NotFound, PermissionDenied, PlatformError, RateLimited
 from connectors.http import redact
+
+T = TypeVar("T")
 
 
 class HttpxHttp:
@@ -31,6 +36,9 @@ class HttpxHttp:
         self.transport = transport
         self.timeout = timeout
         self._bearer = bearer
+        # Over the network (or a sandbox server), one pooled, thread-safe sync client keeps connections alive;
+        # an in-process async transport (the sandbox's) needs its own short event loop per request.
+        self._sync = httpx.Client(timeout=timeout) if transport is None else None
 
     def request(
         self,
@@ -50,13 +58,28 @@ class HttpxHttp:
                 return await client.request(method, uri, content=body, headers=send)
 
         try:
-            response = asyncio.run(go())
+            if self._sync is not None:
+                response = self._sync.request(method, uri, content=body, headers=send)
+            else:
+                response = asyncio.run(go())
         except httpx.HTTPError as exc:
             raise PlatformError(redact(f"{type(exc).__name__} on {method} {uri}", {self._bearer or ""})) from None
         info = {"status": str(response.status_code), **{k.lower(): v for k, v in response.headers.items()}}
         result = httplib2.Response(info)
         result.reason = response.reason_phrase
         return result, response.content
+
+
+def worker_pool(settings: Any) -> ThreadPoolExecutor:
+    """google-api-python-client is synchronous: its calls run in a pool as wide as the platform's allowed
+    concurrency (asyncio's default pool has only a handful of threads, which would serialise a country)."""
+    return ThreadPoolExecutor(
+        max_workers=int(getattr(settings, "concurrency", 8) or 8), thread_name_prefix="google-api"
+    )
+
+
+async def in_pool(pool: ThreadPoolExecutor, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    return await asyncio.get_running_loop().run_in_executor(pool, functools.partial(fn, *args, **kwargs))
 
 
 def service_account_info(secret: Secret) -> dict[str, Any] | None:

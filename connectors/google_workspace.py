@@ -11,7 +11,6 @@ delegation (`delegated_subject` in the connector settings); the sandbox takes a 
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -35,7 +34,7 @@ from auditor.model import (
     TwoFactorState,
 )
 from connectors.base import FetchRequest, NotFound, PlatformError, health_of
-from connectors.google_api import HttpxHttp, google_service, map_http_error, service_account_info
+from connectors.google_api import HttpxHttp, google_service, in_pool, map_http_error, service_account_info, worker_pool
 
 ADMIN_URL = "https://admin.googleapis.com/"
 SCOPES = ["https://www.googleapis.com/auth/admin.directory.user.readonly"]
@@ -75,9 +74,10 @@ class GoogleWorkspaceConnector:
         self.subject = getattr(settings, "delegated_subject", None)
         self.customer = getattr(settings, "customer", None) or "my_customer"
         self.transport = transport
+        self.pool = worker_pool(settings)
 
     async def aclose(self) -> None:
-        return None
+        self.pool.shutdown(wait=False)
 
     def _service(self, secret: Secret) -> Any:
         info = service_account_info(secret)
@@ -171,7 +171,7 @@ class GoogleWorkspaceConnector:
         )
 
     async def fetch(self, request: FetchRequest) -> AccountSnapshot:
-        return await asyncio.to_thread(self._fetch, request)
+        return await in_pool(self.pool, self._fetch, request)
 
     def _discover(self, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
         users_api = self._service(secret).users()
@@ -200,7 +200,7 @@ class GoogleWorkspaceConnector:
 
     async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
         call = self._service(secret).users().list(customer=self.customer, maxResults=1)
-        return await health_of(asyncio.to_thread(self._execute, call, secret))
+        return await health_of(in_pool(self.pool, self._execute, call, secret))
 
     async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
-        return await asyncio.to_thread(self._discover, credential_name, secret)
+        return await in_pool(self.pool, self._discover, credential_name, secret)

@@ -13,6 +13,7 @@ Instagram exposes no email, phone, verification badge or per-account member list
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -212,7 +213,10 @@ class MetaConnector:
         self.http = PlatformHttp(
             http_settings, error_mapper=map_graph_error, usage_reader=graph_usage, auth="query", transport=transport
         )
+        # Per run (a connector lives for one run): what is the same for every Page of a business or credential.
         self._businesses: dict[str, Any] = {}
+        self._edges: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
+        self._credentials: dict[str, asyncio.Future[Observed[CredentialHealth]]] = {}
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -258,6 +262,18 @@ class MetaConnector:
             return Observed.failed(self.http.redact(str(exc)))
 
     async def _credential(self, secret: Secret) -> Observed[CredentialHealth]:
+        if secret.name not in self._credentials:  # concurrent Pages share one look-up
+            self._credentials[secret.name] = asyncio.ensure_future(self._inspect(secret))
+        return await asyncio.shield(self._credentials[secret.name])
+
+    async def _business_edge(self, edge: str, secret: Secret, **params: Any) -> list[dict[str, Any]]:
+        """A business-level edge (users, pending invitations) is read once per run, not once per Page."""
+        key = f"{secret.name}:{edge}"
+        if key not in self._edges:
+            self._edges[key] = asyncio.ensure_future(self._edge(edge, secret, **params))
+        return await asyncio.shield(self._edges[key])
+
+    async def _inspect(self, secret: Secret) -> Observed[CredentialHealth]:
         try:
             body = await self._node("debug_token", secret, input_token=secret.value)
         except (PermissionDenied, PlatformError, RateLimited, NotFound) as exc:
@@ -383,7 +399,9 @@ class MetaConnector:
             if business_id:
                 users = {
                     str(u.get("id")): u
-                    for u in await self._edge(f"{business_id}/business_users", secret, fields=BUSINESS_USER_FIELDS)
+                    for u in await self._business_edge(
+                        f"{business_id}/business_users", secret, fields=BUSINESS_USER_FIELDS
+                    )
                 }
                 assigned = await self._edge(
                     f"{page_id}/assigned_users", secret, business=business_id, fields=ASSIGNED_USER_FIELDS
@@ -413,7 +431,7 @@ class MetaConnector:
                             two_factor=two_factor_state(user.get("two_fac_status")),
                             raw_two_factor=user.get("two_fac_status"),
                         )
-                for p in await self._edge(f"{business_id}/pending_users", secret, fields=PENDING_USER_FIELDS):
+                for p in await self._business_edge(f"{business_id}/pending_users", secret, fields=PENDING_USER_FIELDS):
                     pid = f"pending:{p.get('id')}"
                     members[pid] = Member(
                         platform_user_id=pid,

@@ -9,7 +9,6 @@ exposes no badge, owner email, 2FA or managers: those are not_exposed.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -30,7 +29,7 @@ from auditor.model import (
     RegisteredAccount,
 )
 from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
-from connectors.google_api import HttpxHttp, google_service, map_http_error
+from connectors.google_api import HttpxHttp, google_service, in_pool, map_http_error, worker_pool
 
 YOUTUBE_URL = "https://youtube.googleapis.com/"
 CHANNEL_PARTS = "snippet,status,contentDetails,statistics"
@@ -59,11 +58,12 @@ class YouTubeConnector:
         self.timeout = float(getattr(settings, "timeout_seconds", 20.0))
         self.retries = int(getattr(settings, "max_retries", 4))
         self.transport = transport
+        self.pool = worker_pool(settings)
         self.quota_exhausted: dict[str, str] = {}  # per credential: quota belongs to the key's project
         self._services: dict[str, Any] = {}
 
     async def aclose(self) -> None:
-        return None
+        self.pool.shutdown(wait=False)
 
     def _service(self, secret: Secret) -> Any:
         if secret.name not in self._services:
@@ -174,11 +174,11 @@ class YouTubeConnector:
         )
 
     async def fetch(self, request: FetchRequest) -> AccountSnapshot:
-        return await asyncio.to_thread(self._fetch, request)
+        return await in_pool(self.pool, self._fetch, request)
 
     async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
         handle = (account.handle or "youtube").lstrip("@")
-        return await health_of(asyncio.to_thread(self._channel, secret, handle=handle))
+        return await health_of(in_pool(self.pool, self._channel, secret, handle=handle))
 
     async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
         return []  # an API key sees public channels only: no list of the institution's own

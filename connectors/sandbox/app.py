@@ -98,9 +98,14 @@ class Sandbox:
     log_file: Path | None = None
     server_timeout_seconds: float = 30.0
     clock: Callable[[], float] = time.time
+    latency_ms: int = 0  # added to every answer (the bench's network)
+    rate_limit: tuple[int, float] | None = None  # per credential: at most N requests per window of S seconds
+    keep_log: bool = True  # the bench keeps only counts, not a log entry per request
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        self._windows: dict[str, tuple[int, int]] = {}
+        self.counts: dict[str, int] = {}  # requests served per credential (not counting 429s)
         self.faults = self.faults + [Fault(**f) for f in self.scenario.get("faults") or []]
         self.tokens: dict[str, dict[str, Any]] = {
             str(token): dict(info or {}) for token, info in (self.scenario.get("tokens") or {}).items()
@@ -138,6 +143,8 @@ class Sandbox:
 
     def _log(self, request: httpx.Request, status: int) -> None:
         # The log never contains token values: query parameters are redacted like every log line.
+        if not self.keep_log:
+            return
         entry = {
             "method": request.method,
             "path": request.url.path,
@@ -151,8 +158,60 @@ class Sandbox:
                     fh.write(redact(json.dumps(entry, ensure_ascii=False)) + "\n")
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
+        """The in-process transport's entry point (latency as an asyncio sleep)."""
+        delay, outcome = self._respond(request)
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def handle_sync(self, request: httpx.Request) -> httpx.Response:
+        """The threaded server's entry point (latency as a thread sleep: no event loop per request)."""
+        delay, outcome = self._respond(request)
+        if delay > 0:
+            time.sleep(delay)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def _rate_limited(self, credential: str | None) -> httpx.Response | None:
+        """A per-credential fixed-window limit (`rate_limit: [requests, seconds]`), answered like X does."""
+        if not self.rate_limit or credential is None:
+            return None
+        limit, window = self.rate_limit
+        now = self.clock()
+        slot = int(now // window)
+        with self._lock:
+            used = self._windows.get(credential)
+            count = used[1] + 1 if used and used[0] == slot else 1
+            self._windows[credential] = (slot, count)
+        if count <= limit:
+            return None
+        reset = (slot + 1) * window
+        wait = max(1, int(reset - now + 0.999))
+        return httpx.Response(
+            429,
+            headers={
+                "Retry-After": str(wait),
+                "x-rate-limit-limit": str(limit),
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(int(reset)),
+            },
+            json={"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
+        )
+
+    def _respond(self, request: httpx.Request) -> tuple[float, httpx.Response | Exception]:
+        if request.url.path == "/__sandbox/stats":
+            with self._lock:
+                return 0.0, httpx.Response(200, json={"served": dict(self.counts)})
         token, info = self.credential_of(request)
         credential = (info or {}).get("credential")
+        delay = self.latency_ms / 1000
+        limited = self._rate_limited(credential)
+        if limited is not None:
+            self._log(request, 429)
+            return delay, limited
         fault = None
         with self._lock:
             for candidate in self.faults:
@@ -161,20 +220,28 @@ class Sandbox:
                     fault = candidate
                     break
         if fault is not None:
-            if fault.latency_ms:
-                await asyncio.sleep(fault.latency_ms / 1000)
+            delay += fault.latency_ms / 1000
             if fault.timeout:
                 self._log(request, 0)
-                raise httpx.ReadTimeout("sandbox: injected timeout", request=request)
+                return delay, httpx.ReadTimeout("sandbox: injected timeout", request=request)
             if fault.status or fault.malformed:
                 response = self._fault_response(fault)
                 self._log(request, response.status_code)
-                return response
+                return delay, response
             if fault.expired_token and info is not None:
                 info = {**info, "is_valid": False}
         response = self._route(request, token, info)
         self._log(request, response.status_code)
-        return response
+        if self.rate_limit and credential is not None:  # say what is left, as X does on every answer
+            limit, window = self.rate_limit
+            slot, used = self._windows.get(credential, (0, 0))
+            response.headers["x-rate-limit-limit"] = str(limit)
+            response.headers["x-rate-limit-remaining"] = str(max(0, limit - used))
+            response.headers["x-rate-limit-reset"] = str(int((slot + 1) * window))
+        if credential is not None:
+            with self._lock:
+                self.counts[credential] = self.counts.get(credential, 0) + 1
+        return delay, response
 
     def _fault_response(self, fault: Fault) -> httpx.Response:
         headers: dict[str, str] = {}

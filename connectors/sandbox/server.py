@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,7 +24,7 @@ def make_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Thr
             url = f"http://{self.headers.get('host') or f'{host}:{port}'}{self.path}"
             request = httpx.Request(self.command, url, headers=dict(self.headers.items()), content=body)
             try:
-                response = asyncio.run(sandbox.handle(request))
+                response = sandbox.handle_sync(request)
             except httpx.TimeoutException:
                 # An injected timeout: hold the connection longer than any client waits, then drop it.
                 Event().wait(sandbox.server_timeout_seconds)
