@@ -335,7 +335,7 @@ def run_bench(spec: BenchSpec, workdir: Path | None = None, progress: Any = None
                 accounts=audit.accounts_observed,
                 requests=sum(per_credential.values()),
                 wall_seconds=round(wall, 2),
-                bound_seconds=round(bound, 2),
+                bound_seconds=round(bound, 3),
                 ratio=round(wall / bound, 3) if bound else 0,
                 cpu_ms_per_account=round(1000 * cpu_used / max(1, accounts), 2),
                 peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

@@ -145,19 +145,19 @@ class PlatformHttp:
         self._secrets: set[str] = set()
 
     def _client_for(self, secret: Secret) -> httpx.AsyncClient:
-        """One connection pool per credential, as large as the credential's allowed concurrency: httpcore
-        checks every pooled connection on every request, so small pools keep that cost flat at scale."""
-        if secret.name not in self._clients:
-            size = min(self.settings.per_credential_concurrency, self.settings.concurrency)
-            self._clients[secret.name] = httpx.AsyncClient(
+        """One pool per platform, as large as the requests allowed in flight (httpcore checks every pooled
+        connection per request; a pool per credential would open thousands of sockets at national scale)."""
+        if not self._clients:
+            size = self.settings.concurrency
+            self._clients["*"] = httpx.AsyncClient(
                 base_url=self.settings.base_url,
                 timeout=self.settings.timeout_seconds,
                 transport=self.transport,
-                verify=shared_tls_context(),  # one CA bundle in memory, not one per credential
+                verify=shared_tls_context(),
                 limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
                 headers={"User-Agent": "oee-social-auditor/0.1", **self.default_headers},
             )
-        return self._clients[secret.name]
+        return self._clients["*"]
 
     async def aclose(self) -> None:
         for client in self._clients.values():
