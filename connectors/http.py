@@ -21,6 +21,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
@@ -67,6 +68,14 @@ def error_for_status(status: int, text: str) -> ConnectorError | None:
 
 
 @functools.cache
+def iso_time(raw: Any) -> datetime | None:
+    """An ISO-8601 timestamp as the platforms send it (`Z` or an offset); anything unparsable is unknown."""
+    try:
+        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else None
+    except ValueError:
+        return None
+
+
 def shared_tls_context() -> ssl.SSLContext:
     """Loading the CA bundle costs ~40 ms and ~1 MB: do it once per process, not per client."""
     return ssl.create_default_context()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -28,7 +27,7 @@ from auditor.model import (
     RegisteredAccount,
 )
 from connectors.base import ConnectorError, FetchRequest, PermissionDenied, PlatformError, RateLimited, health_of
-from connectors.http import PlatformHttp, error_for_status
+from connectors.http import PlatformHttp, error_for_status, iso_time
 
 PAGE_SIZE = 1000
 MAX_PAGES = 20
@@ -49,13 +48,6 @@ def data_center(api_key: str) -> str:
     if not sep or not dc.isalnum():
         raise PlatformError("a Mailchimp API key ends with its data center (e.g. -us21)")
     return dc
-
-
-def mc_time(raw: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(raw)) if raw else None
-    except ValueError:
-        return None
 
 
 class MailchimpConnector:
@@ -120,7 +112,7 @@ class MailchimpConnector:
             status=Observed.of(AccountState.ACTIVE),
             display_name=Observed.of(root.get("account_name")),
             linked_emails=Observed.of([email] if email else [], raw={"email": root.get("email")}),
-            last_activity=Observed.of(mc_time(root.get("last_login"))),
+            last_activity=Observed.of(iso_time(root.get("last_login"))),
             evidence={
                 "account": {
                     k: root.get(k)

@@ -10,7 +10,6 @@ An unknown or suspended handle answers 200 with an `errors` array and no `data`:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -37,7 +36,7 @@ from connectors.base import (
     RateLimited,
     health_of,
 )
-from connectors.http import HttpSettings, PlatformHttp
+from connectors.http import HttpSettings, PlatformHttp, iso_time
 
 X_URL = "https://api.x.com"
 USER_FIELDS = (
@@ -72,13 +71,6 @@ def map_problem(response: httpx.Response, body: Any) -> ConnectorError | None:
     if response.status_code == 429:
         return RateLimited(text)
     return PlatformError(text)
-
-
-def x_time(raw: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else None
-    except ValueError:
-        return None
 
 
 class XConnector:
@@ -162,7 +154,7 @@ class XConnector:
             verification=Observed.of(
                 VERIFIED.get(str(raw_type), VerificationState.UNKNOWN), raw=user.get("verified_type")
             ),
-            last_activity=Observed.of(x_time(recent.get("created_at")) if recent else None),
+            last_activity=Observed.of(iso_time(recent.get("created_at")) if recent else None),
             alternative_handle_owner=await self._alternative_owner(request, secret),
             evidence={
                 "user": {

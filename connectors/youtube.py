@@ -30,18 +30,12 @@ from auditor.model import (
 )
 from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
 from connectors.google_api import HttpxHttp, google_service, in_pool, map_http_error, worker_pool
+from connectors.http import iso_time
 
 YOUTUBE_URL = "https://youtube.googleapis.com/"
 CHANNEL_PARTS = "snippet,status,contentDetails,statistics"
 UPLOAD_PARTS = "contentDetails"
 PRIVACY = {"public": AccountState.ACTIVE, "unlisted": AccountState.PROTECTED, "private": AccountState.UNPUBLISHED}
-
-
-def yt_time(raw: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else None
-    except ValueError:
-        return None
 
 
 class YouTubeConnector:
@@ -135,7 +129,7 @@ class YouTubeConnector:
                     or []
                 )
                 last = Observed.of(
-                    yt_time((items[0].get("contentDetails") or {}).get("videoPublishedAt")) if items else None
+                    iso_time((items[0].get("contentDetails") or {}).get("videoPublishedAt")) if items else None
                 )
             except NotFound:
                 last = Observed.of(None)  # an empty uploads playlist

@@ -39,7 +39,7 @@ from connectors.base import (
     RateLimited,
     health_of,
 )
-from connectors.http import HttpSettings, PlatformHttp, error_for_status
+from connectors.http import HttpSettings, PlatformHttp, error_for_status, iso_time
 
 ZOOM_URL = "https://api.zoom.us"
 PAGE_SIZE = 300
@@ -63,13 +63,6 @@ def map_zoom_error(response: httpx.Response, body: Any) -> ConnectorError | None
     if code == 4700:
         return PermissionDenied(text)
     return error_for_status(response.status_code, text)
-
-
-def zoom_time(raw: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")) if raw else None
-    except ValueError:
-        return None
 
 
 class ZoomConnector:
@@ -137,7 +130,7 @@ class ZoomConnector:
                 )
             )
             owners = [str(u.get("email")).lower() for u in active if str(u.get("role_id")) == "0" and u.get("email")]
-            logins = [t for t in (zoom_time(u.get("last_login_time")) for u in active) if t]
+            logins = [t for t in (iso_time(u.get("last_login_time")) for u in active) if t]
             last = max(logins) if logins else None
         except (PermissionDenied, PlatformError, RateLimited, NotFound) as exc:
             members = Observed.failed(self.http.redact(str(exc)))
