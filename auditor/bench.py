@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import multiprocessing
+import os
 import random
 import resource
+import shutil
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
@@ -280,12 +282,23 @@ def lower_bound(spec: BenchSpec, per_credential: dict[str, int]) -> float:
 # -- the run ---------------------------------------------------------------------------------------------
 
 
+def _start_profiler() -> Any:
+    """pyinstrument samples the main thread's stack (wall time: idle waits show as the event loop's select)."""
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.002, async_mode="disabled")
+    profiler.start()
+    return profiler
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 
 
-def run_bench(spec: BenchSpec, workdir: Path | None = None, progress: Any = None) -> BenchResult:
+def run_bench(
+    spec: BenchSpec, workdir: Path | None = None, progress: Any = None, profile: Path | None = None
+) -> BenchResult:
     inventory, scenario = generate(spec)
     tokens = {info["credential"]: token for token, info in scenario["tokens"].items()}
     accounts = sum(len(i.accounts) for i in inventory.institutions)
@@ -315,6 +328,7 @@ def run_bench(spec: BenchSpec, workdir: Path | None = None, progress: Any = None
         )
         store = Store(base / "bench.db")
         tickets = TicketsConfig(sinks={"outbox": OutboxSinkConfig(path=base / "tickets")}, max_new_per_run=100_000)
+        profiler = _start_profiler() if profile else None
         for n in range(1, spec.runs + 1):
             before = served(url)
             cpu, started = _cpu(), time.monotonic()
@@ -345,7 +359,19 @@ def run_bench(spec: BenchSpec, workdir: Path | None = None, progress: Any = None
             result.runs.append(figures)
             if progress is not None:
                 progress(figures)
+        if profiler is not None and profile is not None:
+            profiler.stop()
+            profile.write_text(
+                profiler.output_html()
+                if profile.suffix == ".html"
+                else profiler.output_text(
+                    unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))
+                ),
+                encoding="utf-8",
+            )
     finally:
         process.terminate()
         process.join(timeout=10)
+        if workdir is None:  # a store of 10,000 accounts' history: not left behind in /tmp
+            shutil.rmtree(base, ignore_errors=True)
     return result

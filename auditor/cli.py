@@ -872,6 +872,12 @@ def browse(config: Config, db: str | None) -> None:
 @click.option("--seed", type=int, default=1, show_default=True)
 @click.option("--concurrency", type=int, default=32, show_default=True, help="Requests in flight per platform.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a sampling profile (pyinstrument) of the auditor process: .html, else text.",
+)
 def bench(
     institutions: int,
     accounts_per_institution: int,
@@ -882,6 +888,7 @@ def bench(
     seed: int,
     concurrency: int,
     as_json: bool,
+    profile_path: Path | None,
 ) -> None:
     """Full audits of a synthetic country against the sandbox server, measured against the rate-limit bound."""
     from dataclasses import asdict
@@ -919,7 +926,7 @@ def bench(
                 f"peak RSS {f.peak_rss_mb:.0f} MB, report {f.report_seconds:.2f} s ({f.status})"
             )
 
-    result = run_bench(spec, progress=show)
+    result = run_bench(spec, progress=show, profile=profile_path)
     if as_json:
         click.echo(
             json.dumps(

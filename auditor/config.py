@@ -60,6 +60,7 @@ class ConnectorSettings(_Section):
     max_retries: int = 4
     backoff_seconds: float = 0.5
     max_wait_seconds: float = 60.0
+    max_throttled_retries: int = 8
     usage_threshold_pct: float = 75.0
     delegated_subject: str | None = None  # google_workspace: the admin a service account acts as
     customer: str | None = None  # google_workspace: customer id (default my_customer)
@@ -73,6 +74,7 @@ class ConnectorSettings(_Section):
             max_retries=self.max_retries,
             backoff_seconds=self.backoff_seconds,
             max_wait_seconds=self.max_wait_seconds,
+            max_throttled_retries=self.max_throttled_retries,
             usage_threshold_pct=self.usage_threshold_pct,
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -21,7 +21,8 @@ from googleapiclient.errors import HttpError
 
 from auditor.credentials import Secret
 from connectors.base import ConnectorError, CredentialError, NotFound, PermissionDenied, PlatformError, RateLimited
-from connectors.http import redact
+from connectors.http import redact, retry_after_seconds, shared_tls_context
+from connectors.pacing import CredentialPacer
 
 T = TypeVar("T")
 
@@ -32,13 +33,24 @@ class HttpxHttp:
     Runs inside `asyncio.to_thread`, so each request gets its own short-lived event loop.
     """
 
-    def __init__(self, transport: httpx.AsyncBaseTransport | None, timeout: float, bearer: str | None = None):
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport | None,
+        timeout: float,
+        bearer: str | None = None,
+        on_response: Callable[[Mapping[str, str] | None], None] | None = None,
+        client: httpx.Client | None = None,
+    ):
         self.transport = transport
         self.timeout = timeout
         self._bearer = bearer
+        self._on_response = on_response  # the credential's pacer learns the rate-limit window from answers
         # Over the network (or a sandbox server), one pooled, thread-safe sync client keeps connections alive;
         # an in-process async transport (the sandbox's) needs its own short event loop per request.
-        self._sync = httpx.Client(timeout=timeout) if transport is None else None
+        # (`client`: one shared by a connector's credentials; an SSL context per credential costs ~40 ms each.)
+        self._sync = (
+            (client or httpx.Client(timeout=timeout, verify=shared_tls_context())) if transport is None else None
+        )
 
     def request(
         self,
@@ -63,7 +75,11 @@ class HttpxHttp:
             else:
                 response = asyncio.run(go())
         except httpx.HTTPError as exc:
+            if self._on_response is not None:
+                self._on_response(None)
             raise PlatformError(redact(f"{type(exc).__name__} on {method} {uri}", {self._bearer or ""})) from None
+        if self._on_response is not None:
+            self._on_response(response.headers)
         info = {"status": str(response.status_code), **{k.lower(): v for k, v in response.headers.items()}}
         result = httplib2.Response(info)
         result.reason = response.reason_phrase
@@ -125,3 +141,56 @@ def map_http_error(exc: HttpError, secret: Secret) -> ConnectorError:
     if exc.status_code == 404:
         return NotFound(text)
     return PlatformError(text)
+
+
+async def execute_paced(
+    pool: ThreadPoolExecutor,
+    call: Any,
+    secret: Secret,
+    pacer: CredentialPacer,
+    *,
+    max_retries: int,
+    max_throttled_retries: int,
+    backoff_seconds: float,
+    max_wait_seconds: float,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Any:
+    """`call.execute()` in the pool, one HTTP request per attempt, with retries decided here on the event loop.
+
+    google-api-python-client's own `num_retries` sleeps inside a worker thread: at national scale a few
+    throttled credentials would then hold every thread of the pool while the other credentials wait. Here a
+    429 pauses only its credential (through the pacer) and a 5xx backs off without holding a thread.
+    """
+    attempt = throttled = 0
+    while True:
+        await pacer.admit(secret.name)
+        try:
+            return await in_pool(pool, call.execute, num_retries=0)
+        except HttpError as exc:
+            error = map_http_error(exc, secret)
+            quota = "quotaExceeded" in str(error) or "dailyLimitExceeded" in str(error)
+            if isinstance(error, RateLimited) and not quota:
+                throttled += 1
+                headers = {str(k).lower(): str(v) for k, v in dict(exc.resp or {}).items()}
+                wait = retry_after_seconds(headers)
+                wait = backoff_seconds * 2**throttled if wait is None else wait
+                if throttled > max_throttled_retries or wait > max_wait_seconds:
+                    raise error from None
+                pacer.pause(secret.name, wait)
+                continue
+            if exc.status_code is not None and exc.status_code >= 500 and attempt < max_retries:
+                attempt += 1
+                await sleep(backoff_seconds * 2**attempt)
+                continue
+            raise error from None
+        except PlatformError:  # the transport failed (HttpxHttp raised it)
+            if attempt < max_retries:
+                attempt += 1
+                await sleep(backoff_seconds * 2**attempt)
+                continue
+            raise
+
+
+def setting(settings: Any, name: str, default: float) -> float:
+    """A numeric connector setting, or its default when the connector was built without settings (tests)."""
+    return float(getattr(settings, name, default) if settings is not None else default)

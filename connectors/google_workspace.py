@@ -11,13 +11,13 @@ delegation (`delegated_subject` in the connector settings); the sandbox takes a 
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
-from googleapiclient.errors import HttpError
 
 from auditor.clock import utcnow
 from auditor.credentials import Secret
@@ -33,8 +33,16 @@ from auditor.model import (
     TwoFactorPolicy,
     TwoFactorState,
 )
-from connectors.base import FetchRequest, NotFound, PlatformError, health_of
-from connectors.google_api import HttpxHttp, google_service, in_pool, map_http_error, service_account_info, worker_pool
+from connectors.base import FetchRequest, NotFound, PageCursor, PlatformError, health_of
+from connectors.google_api import (
+    HttpxHttp,
+    execute_paced,
+    google_service,
+    service_account_info,
+    setting,
+    worker_pool,
+)
+from connectors.pacing import CredentialPacer
 
 ADMIN_URL = "https://admin.googleapis.com/"
 SCOPES = ["https://www.googleapis.com/auth/admin.directory.user.readonly"]
@@ -75,11 +83,19 @@ class GoogleWorkspaceConnector:
         self.customer = getattr(settings, "customer", None) or "my_customer"
         self.transport = transport
         self.pool = worker_pool(settings)
+        self.settings = settings
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.pacer = CredentialPacer(
+            sleep=lambda seconds: self.sleep(seconds), max_wait_seconds=setting(settings, "max_wait_seconds", 60.0)
+        )
 
     async def aclose(self) -> None:
         self.pool.shutdown(wait=False)
 
     def _service(self, secret: Secret) -> Any:
+        def learn(headers: Mapping[str, str] | None) -> None:
+            self.pacer.settle(secret.name, headers)
+
         info = service_account_info(secret)
         if info is not None:  # production: a service account impersonating a Workspace admin
             import google_auth_httplib2
@@ -87,21 +103,29 @@ class GoogleWorkspaceConnector:
 
             make = service_account.Credentials.from_service_account_info
             credentials = make(info, scopes=SCOPES, subject=self.subject)  # type: ignore[no-untyped-call]
-            http: Any = google_auth_httplib2.AuthorizedHttp(credentials, http=HttpxHttp(self.transport, self.timeout))
+            inner = HttpxHttp(self.transport, self.timeout, on_response=learn)
+            http: Any = google_auth_httplib2.AuthorizedHttp(credentials, http=inner)
         else:
-            http = self.http or HttpxHttp(self.transport, self.timeout, bearer=secret.value)
+            http = self.http or HttpxHttp(self.transport, self.timeout, bearer=secret.value, on_response=learn)
         return google_service("admin", "directory_v1", self.base_url, http)
 
-    def _execute(self, call: Any, secret: Secret) -> dict[str, Any]:
-        try:
-            result = call.execute(num_retries=self.retries)
-        except HttpError as exc:
-            raise map_http_error(exc, secret) from None
+    async def _execute(self, call: Any, secret: Secret) -> dict[str, Any]:
+        result = await execute_paced(
+            self.pool,
+            call,
+            secret,
+            self.pacer,
+            max_retries=self.retries,
+            max_throttled_retries=int(setting(self.settings, "max_throttled_retries", 8)),
+            backoff_seconds=setting(self.settings, "backoff_seconds", 0.5),
+            max_wait_seconds=setting(self.settings, "max_wait_seconds", 60.0),
+            sleep=self.sleep,
+        )
         if not isinstance(result, dict):
             raise PlatformError("unexpected Directory API answer")
         return result
 
-    def _fetch(self, request: FetchRequest) -> AccountSnapshot:
+    async def fetch(self, request: FetchRequest) -> AccountSnapshot:
         secret = request.secret
         account = request.account
         key = request.platform_id or next((v for v in (account.linked_email, account.handle) if v and "@" in v), None)
@@ -114,7 +138,7 @@ class GoogleWorkspaceConnector:
             "fetched_at": utcnow(),
         }
         try:
-            user = self._execute(self._service(secret).users().get(userKey=key), secret)
+            user = await self._execute(self._service(secret).users().get(userKey=key), secret)
         except NotFound as exc:
             gone: Observed[Any] = Observed.failed("account not found")
             return AccountSnapshot(
@@ -170,15 +194,13 @@ class GoogleWorkspaceConnector:
             },
         )
 
-    async def fetch(self, request: FetchRequest) -> AccountSnapshot:
-        return await in_pool(self.pool, self._fetch, request)
-
-    def _discover(self, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
+    async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
         users_api = self._service(secret).users()
         found: list[DiscoveredAccount] = []
         token = None
-        for _ in range(MAX_PAGES):
-            page = self._execute(
+        cursor = PageCursor("users.list", MAX_PAGES)
+        while True:
+            page = await self._execute(
                 users_api.list(customer=self.customer, maxResults=500, pageToken=token, orderBy="email"), secret
             )
             for user in page.get("users") or []:
@@ -196,11 +218,8 @@ class GoogleWorkspaceConnector:
             token = page.get("nextPageToken")
             if not token:
                 return found
-        raise PlatformError(f"users.list: more than {MAX_PAGES} pages")
+            cursor.advance(token)
 
     async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
         call = self._service(secret).users().list(customer=self.customer, maxResults=1)
-        return await health_of(in_pool(self.pool, self._execute, call, secret))
-
-    async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
-        return await in_pool(self.pool, self._discover, credential_name, secret)
+        return await health_of(self._execute(call, secret))

@@ -19,7 +19,7 @@ import random
 import re
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -36,8 +36,11 @@ from connectors.base import (
     PlatformError,
     RateLimited,
 )
+from connectors.pacing import CredentialPacer
 
 log = logging.getLogger("auditor.http")
+
+_POOL_SIZE = 4  # connections per pool (see PlatformHttp._client_for)
 
 _TOKEN_PARAMS = re.compile(r"(?i)((?:access_token|input_token|token|key|apikey)=)[^&\s\"']+")
 _BEARER = re.compile(r"(?i)((?:bearer|basic)\s+)[A-Za-z0-9._~+/=|-]+")
@@ -76,6 +79,7 @@ def iso_time(raw: Any) -> datetime | None:
         return None
 
 
+@functools.cache
 def shared_tls_context() -> ssl.SSLContext:
     """Loading the CA bundle costs ~40 ms and ~1 MB: do it once per process, not per client."""
     return ssl.create_default_context()
@@ -90,6 +94,7 @@ class HttpSettings:
     max_retries: int = 4
     backoff_seconds: float = 0.5
     max_wait_seconds: float = 60.0
+    max_throttled_retries: int = 8
     usage_threshold_pct: float = 75.0
     usage_max_pause_seconds: float = 10.0
 
@@ -101,10 +106,10 @@ UsageReader = Callable[[httpx.Response], float | None]
 
 
 def retry_after_seconds(
-    response: httpx.Response, reset_header: str | None = None, now: Callable[[], float] = time.time
+    headers: Mapping[str, str], reset_header: str | None = None, now: Callable[[], float] = time.time
 ) -> float | None:
     """Seconds to wait from `Retry-After` (seconds or HTTP date) or a reset epoch header."""
-    value = response.headers.get("retry-after")
+    value = headers.get("retry-after")
     if value:
         try:
             return max(0.0, float(value))
@@ -113,9 +118,9 @@ def retry_after_seconds(
                 return max(0.0, parsedate_to_datetime(value).timestamp() - now())
             except (TypeError, ValueError):
                 pass
-    if reset_header and response.headers.get(reset_header):
+    if reset_header and headers.get(reset_header):
         try:
-            return max(0.0, float(response.headers[reset_header]) - now())
+            return max(0.0, float(headers[reset_header]) - now())
         except ValueError:
             return None
     return None
@@ -140,6 +145,7 @@ class PlatformHttp:
     # gateways copy): at 0 left, the credential waits for the reset instead of collecting 429s.
     reset_header: str | None = "x-rate-limit-reset"
     remaining_header: str | None = "x-rate-limit-remaining"
+    limit_header: str | None = "x-rate-limit-limit"
     auth: Literal["bearer", "query", "basic"] = "bearer"
     default_headers: dict[str, str] = field(default_factory=dict)
     transport: httpx.AsyncBaseTransport | None = None
@@ -147,29 +153,48 @@ class PlatformHttp:
     stats: RequestStats = field(default_factory=RequestStats)
 
     def __post_init__(self) -> None:
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clients: list[httpx.AsyncClient] = []
+        self._busy: list[int] = []  # requests in flight per pool
         self._platform_slots = asyncio.Semaphore(self.settings.concurrency)
         self._credential_slots: dict[str, asyncio.Semaphore] = {}
-        self._paused_until: dict[str, float] = {}
+        self.pacer = CredentialPacer(
+            sleep=lambda seconds: self.sleep(seconds),  # looked up per call: tests replace `sleep`
+            max_wait_seconds=self.settings.max_wait_seconds,
+            on_wait=self._count_wait,
+            reset_header=self.reset_header,
+            remaining_header=self.remaining_header,
+            limit_header=self.limit_header,
+        )
         self._secrets: set[str] = set()
 
-    def _client_for(self, secret: Secret) -> httpx.AsyncClient:
-        """One pool per platform, as large as the requests allowed in flight (httpcore checks every pooled
-        connection per request; a pool per credential would open thousands of sockets at national scale)."""
+    def _client_for(self) -> tuple[int, httpx.AsyncClient]:
+        """The least busy of a few small connection pools.
+
+        httpcore re-checks every pooled connection (`has_expired`: a socket `getpeername` and `poll`) each time
+        a request starts or ends, so one pool as large as the platform's concurrency costs O(concurrency) CPU
+        per request — the largest CPU item at national scale. Pools of `_POOL_SIZE` connections, as many as
+        the concurrency needs, keep that scan short; a pool per credential would open thousands of sockets.
+        """
         if not self._clients:
-            size = self.settings.concurrency
-            self._clients["*"] = httpx.AsyncClient(
-                base_url=self.settings.base_url,
-                timeout=self.settings.timeout_seconds,
-                transport=self.transport,
-                verify=shared_tls_context(),
-                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-                headers={"User-Agent": "oee-social-auditor/0.1", **self.default_headers},
-            )
-        return self._clients["*"]
+            shards = max(1, -(-self.settings.concurrency // _POOL_SIZE))
+            size = min(_POOL_SIZE, self.settings.concurrency)
+            self._clients = [
+                httpx.AsyncClient(
+                    base_url=self.settings.base_url,
+                    timeout=self.settings.timeout_seconds,
+                    transport=self.transport,
+                    verify=shared_tls_context(),
+                    limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+                    headers={"User-Agent": "oee-social-auditor/0.1", **self.default_headers},
+                )
+                for _ in range(shards)
+            ]
+            self._busy = [0] * shards
+        shard = min(range(len(self._clients)), key=self._busy.__getitem__)
+        return shard, self._clients[shard]
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
+        for client in self._clients:
             await client.aclose()
 
     def _slots_for(self, secret: Secret) -> asyncio.Semaphore:
@@ -183,6 +208,9 @@ class PlatformHttp:
 
     def redact(self, text: str) -> str:
         return redact(text, self._secrets)
+
+    def _count_wait(self, seconds: float) -> None:
+        self.stats.waited_seconds += seconds
 
     async def _wait(self, seconds: float) -> None:
         if seconds > 0:
@@ -213,18 +241,25 @@ class PlatformHttp:
             send_headers["Authorization"] = f"Basic {token}"
         else:
             send_headers["Authorization"] = f"Bearer {secret.value}"
-        async with self._platform_slots, self._slots_for(secret):
-            attempt = 0
+        async with self._slots_for(secret):
+            attempt = throttled = 0
             while True:
-                pause = self._paused_until.get(secret.name, 0.0) - time.monotonic()
-                await self._wait(pause)
+                # Waiting for the credential's rate limit happens before a platform slot is taken.
+                await self.pacer.admit(secret.name)
                 self.stats.requests += 1
                 started = time.monotonic()
                 try:
-                    response = await self._client_for(secret).request(
-                        method, path, params=query, json=json_body, headers=send_headers
-                    )
+                    async with self._platform_slots:
+                        shard, client = self._client_for()
+                        self._busy[shard] += 1
+                        try:
+                            response = await client.request(
+                                method, path, params=query, json=json_body, headers=send_headers
+                            )
+                        finally:
+                            self._busy[shard] -= 1
                 except httpx.TransportError as exc:  # connection refused, reset, timeouts
+                    self.pacer.settle(secret.name, None)
                     failure: ConnectorError = PlatformError(self.redact(f"{type(exc).__name__} on {method} {path}"))
                     if attempt < self.settings.max_retries:
                         attempt += 1
@@ -232,6 +267,7 @@ class PlatformHttp:
                         await self._wait(self._backoff(attempt))
                         continue
                     raise failure from None
+                self.pacer.settle(secret.name, response.headers)
                 log.debug(
                     "%s %s -> %s in %.0f ms",
                     method,
@@ -245,7 +281,15 @@ class PlatformHttp:
                     if isinstance(failure_or_body, ConnectorError):
                         raise failure_or_body
                     return failure_or_body
-                if attempt >= self.settings.max_retries or retry_in > self.settings.max_wait_seconds:
+                if isinstance(failure_or_body, RateLimited):
+                    # Throttling is the platform asking to wait, not a failure: it has its own, larger budget.
+                    throttled += 1
+                    if throttled > self.settings.max_throttled_retries or retry_in > self.settings.max_wait_seconds:
+                        raise failure_or_body
+                    self.stats.retries += 1
+                    self.pacer.pause(secret.name, retry_in)
+                    continue
+                if attempt >= self.settings.max_retries:
                     assert isinstance(failure_or_body, ConnectorError)
                     raise failure_or_body
                 attempt += 1
@@ -262,7 +306,7 @@ class PlatformHttp:
             body = _MALFORMED
         if response.status_code == 429:
             self.stats.throttled += 1
-            wait = retry_after_seconds(response, self.reset_header)
+            wait = retry_after_seconds(response.headers, self.reset_header)
             said = self.error_mapper(response, None if body is _MALFORMED else body)
             text = self.redact(str(said)) if said is not None else f"HTTP 429 on {where}"
             return (wait if wait is not None else attempt_backoff), RateLimited(text, retry_after=wait)
@@ -281,19 +325,7 @@ class PlatformHttp:
         return None, body
 
     def _note_usage(self, response: httpx.Response, secret: Secret) -> None:
-        """Slow this credential down in proportion to how close the platform says it is to its limit, and
-        stop it until the window resets when the platform says nothing is left."""
-        if self.remaining_header and self.reset_header and response.headers.get(self.remaining_header) == "0":
-            wait = retry_after_seconds(
-                httpx.Response(200, headers={self.reset_header: response.headers.get(self.reset_header, "")}),
-                self.reset_header,
-            )
-            if wait is not None and response.status_code != 429:
-                pause = min(wait, self.settings.max_wait_seconds)
-                self._paused_until[secret.name] = max(
-                    self._paused_until.get(secret.name, 0.0), time.monotonic() + pause
-                )
-                log.info("credential %s has no requests left in this window: pausing %.1f s", secret.name, pause)
+        """Slow this credential down in proportion to how close the platform says it is to its limit."""
         if self.usage_reader is None:
             return
         pct = self.usage_reader(response)
@@ -302,7 +334,7 @@ class PlatformHttp:
             return
         fraction = min(1.0, (pct - threshold) / max(1.0, 100.0 - threshold))
         pause = self.settings.usage_max_pause_seconds * fraction
-        self._paused_until[secret.name] = max(self._paused_until.get(secret.name, 0.0), time.monotonic() + pause)
+        self.pacer.pause(secret.name, pause)
         log.info("credential %s at %.0f%% of its rate limit: pausing %.1f s", secret.name, pct, pause)
 
 

@@ -9,12 +9,12 @@ exposes no badge, owner email, 2FA or managers: those are not_exposed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
-from googleapiclient.errors import HttpError
 
 from auditor.clock import utcnow
 from auditor.credentials import Secret
@@ -29,8 +29,9 @@ from auditor.model import (
     RegisteredAccount,
 )
 from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
-from connectors.google_api import HttpxHttp, google_service, in_pool, map_http_error, worker_pool
-from connectors.http import iso_time
+from connectors.google_api import HttpxHttp, execute_paced, google_service, setting, worker_pool
+from connectors.http import iso_time, shared_tls_context
+from connectors.pacing import CredentialPacer
 
 YOUTUBE_URL = "https://youtube.googleapis.com/"
 CHANNEL_PARTS = "snippet,status,contentDetails,statistics"
@@ -53,36 +54,71 @@ class YouTubeConnector:
         self.retries = int(getattr(settings, "max_retries", 4))
         self.transport = transport
         self.pool = worker_pool(settings)
+        self.settings = settings
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.pacer = CredentialPacer(
+            sleep=lambda seconds: self.sleep(seconds), max_wait_seconds=setting(settings, "max_wait_seconds", 60.0)
+        )
         self.quota_exhausted: dict[str, str] = {}  # per credential: quota belongs to the key's project
         self._services: dict[str, Any] = {}
+        self._client: httpx.Client | None = None
 
     async def aclose(self) -> None:
         self.pool.shutdown(wait=False)
+        if self._client is not None:
+            self._client.close()
+
+    def _shared_client(self) -> httpx.Client | None:
+        """One pooled sync client for every credential's service (a sandbox transport needs none)."""
+        if self.transport is not None:
+            return None
+        if self._client is None:
+            size = int(getattr(self.settings, "concurrency", 8) or 8)
+            self._client = httpx.Client(
+                timeout=self.timeout,
+                verify=shared_tls_context(),
+                limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            )
+        return self._client
 
     def _service(self, secret: Secret) -> Any:
         if secret.name not in self._services:
-            http = self.http or HttpxHttp(self.transport, self.timeout)
+            http = self.http or HttpxHttp(
+                self.transport,
+                self.timeout,
+                on_response=lambda headers: self.pacer.settle(secret.name, headers),
+                client=self._shared_client(),
+            )
             self._services[secret.name] = google_service("youtube", "v3", self.base_url, http, secret.value)
         return self._services[secret.name]
 
-    def _execute(self, call: Any, secret: Secret) -> dict[str, Any]:
+    async def _execute(self, call: Any, secret: Secret) -> dict[str, Any]:
         if secret.name in self.quota_exhausted:
             raise RateLimited(
                 f"YouTube quota of {secret.name} exhausted earlier in this run: not called "
                 f"({self.quota_exhausted[secret.name]})"
             )
         try:
-            result = call.execute(num_retries=self.retries)
-        except HttpError as exc:
-            error = map_http_error(exc, secret)
-            if "quotaExceeded" in str(error) or "dailyLimitExceeded" in str(error):
-                self.quota_exhausted[secret.name] = str(error)
-            raise error from None
+            result = await execute_paced(
+                self.pool,
+                call,
+                secret,
+                self.pacer,
+                max_retries=self.retries,
+                max_throttled_retries=int(setting(self.settings, "max_throttled_retries", 8)),
+                backoff_seconds=setting(self.settings, "backoff_seconds", 0.5),
+                max_wait_seconds=setting(self.settings, "max_wait_seconds", 60.0),
+                sleep=self.sleep,
+            )
+        except RateLimited as exc:
+            if "quotaExceeded" in str(exc) or "dailyLimitExceeded" in str(exc):
+                self.quota_exhausted[secret.name] = str(exc)
+            raise
         if not isinstance(result, dict):
             raise PlatformError("unexpected YouTube answer")
         return result
 
-    def _channel(
+    async def _channel(
         self, secret: Secret, *, channel_id: str | None = None, handle: str | None = None
     ) -> dict[str, Any] | None:
         channels = self._service(secret).channels()
@@ -91,13 +127,15 @@ class YouTubeConnector:
             if channel_id
             else channels.list(part=CHANNEL_PARTS, forHandle=handle)
         )
-        items = self._execute(call, secret).get("items") or []
+        items = (await self._execute(call, secret)).get("items") or []
         return items[0] if items else None
 
-    def _fetch(self, request: FetchRequest) -> AccountSnapshot:
+    async def fetch(self, request: FetchRequest) -> AccountSnapshot:
         secret = request.secret
         handle = (request.account.handle or "").lstrip("@")
-        channel = self._channel(secret, channel_id=request.platform_id, handle=None if request.platform_id else handle)
+        channel = await self._channel(
+            secret, channel_id=request.platform_id, handle=None if request.platform_id else handle
+        )
         base = {
             "institution": request.institution.id,
             "account": request.account.id,
@@ -121,13 +159,8 @@ class YouTubeConnector:
         last: Observed[datetime] = Observed.of(None)
         if uploads:
             try:
-                items = (
-                    self._execute(
-                        self._service(secret).playlistItems().list(part=UPLOAD_PARTS, playlistId=uploads, maxResults=1),
-                        secret,
-                    ).get("items")
-                    or []
-                )
+                call = self._service(secret).playlistItems().list(part=UPLOAD_PARTS, playlistId=uploads, maxResults=1)
+                items = (await self._execute(call, secret)).get("items") or []
                 last = Observed.of(
                     iso_time((items[0].get("contentDetails") or {}).get("videoPublishedAt")) if items else None
                 )
@@ -142,7 +175,7 @@ class YouTubeConnector:
             handle=Observed.of(str(snippet.get("customUrl", "")).lstrip("@") or None, raw=snippet.get("customUrl")),
             display_name=Observed.of(snippet.get("title")),
             last_activity=last,
-            alternative_handle_owner=self._alternative_owner(request, secret),
+            alternative_handle_owner=await self._alternative_owner(request, secret),
             evidence={
                 "channel": {
                     "id": channel.get("id"),
@@ -154,12 +187,12 @@ class YouTubeConnector:
             },
         )
 
-    def _alternative_owner(self, request: FetchRequest, secret: Secret) -> Observed[str]:
+    async def _alternative_owner(self, request: FetchRequest, secret: Secret) -> Observed[str]:
         alt = (request.account.alternative_handle or "").lstrip("@")
         if not alt:
             return Observed.of(None)
         try:
-            other = self._channel(secret, handle=alt)
+            other = await self._channel(secret, handle=alt)
         except (PermissionDenied, PlatformError, RateLimited, NotFound) as exc:
             return Observed.failed(str(exc))
         return Observed.of(
@@ -167,12 +200,9 @@ class YouTubeConnector:
             raw={"id": other.get("id"), "title": (other.get("snippet") or {}).get("title")} if other else None,
         )
 
-    async def fetch(self, request: FetchRequest) -> AccountSnapshot:
-        return await in_pool(self.pool, self._fetch, request)
-
     async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:
         handle = (account.handle or "youtube").lstrip("@")
-        return await health_of(in_pool(self.pool, self._channel, secret, handle=handle))
+        return await health_of(self._channel(secret, handle=handle))
 
     async def discover(self, institution: Institution, credential_name: str, secret: Secret) -> list[DiscoveredAccount]:
         return []  # an API key sees public channels only: no list of the institution's own

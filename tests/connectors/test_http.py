@@ -56,7 +56,7 @@ def test_5xx_then_success_is_retried_with_growing_backoff():
 def test_retry_after_is_honoured():
     http, waits = client(sequence(httpx.Response(429, headers={"Retry-After": "7"}), httpx.Response(200, json=[])))
     assert run(http) == []
-    assert waits == [7.0] and http.stats.throttled == 1
+    assert len(waits) == 1 and waits[0] == pytest.approx(7.0, abs=0.05) and http.stats.throttled == 1
 
 
 def test_reset_epoch_header_is_honoured():
@@ -171,4 +171,4 @@ def test_redact_removes_known_secrets_and_token_parameters():
 
 def test_retry_after_http_date():
     response = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
-    assert retry_after_seconds(response, now=lambda: 1445412480 - 60) == pytest.approx(60)
+    assert retry_after_seconds(response.headers, now=lambda: 1445412480 - 60) == pytest.approx(60)

@@ -1,0 +1,147 @@
+"""Per-credential pacing: send a credential's requests as fast as its platform allows, and no faster.
+
+Rate limits are per credential (an app token, a system user, an API key), so a credential that has to wait
+must not hold anything other credentials need: waiting happens here, before a request takes one of the
+platform's connection slots. What a platform announces is used as far as it goes:
+
+- a window (`x-rate-limit-limit` / `-remaining` / `-reset`, X's names, copied by other gateways): the
+  credential sends what is left, then waits for the reset; at the reset it sends at most `limit` requests
+  until the next answer announces the new window, instead of all its waiting requests at once;
+- a 429 with `Retry-After` (or a reset epoch): the whole credential pauses, not only the request that got it;
+- a usage percentage (Meta's `X-App-Usage`): the connector calls `pause` in proportion.
+
+Answers can arrive from worker threads (google-api-python-client runs in a pool), so the state is guarded by
+a lock; waiting itself is always `await`ed on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from connectors.base import RateLimited
+
+# After a reset the new window is unknown until an answer announces it; requests beyond the last known
+# limit wait this long for that answer instead of guessing.
+_ANNOUNCEMENT_POLL_SECONDS = 0.05
+# Reset epochs come in whole seconds from another clock: a little margin avoids landing just before it.
+_RESET_MARGIN_SECONDS = 0.02
+
+
+@dataclass
+class _Window:
+    limit: int | None = None
+    remaining: int | None = None
+    resets_at: float | None = None  # monotonic
+    paused_until: float = 0.0
+    in_flight: int = 0
+
+
+class CredentialPacer:
+    def __init__(
+        self,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        max_wait_seconds: float = 60.0,
+        on_wait: Callable[[float], None] | None = None,
+        reset_header: str | None = "x-rate-limit-reset",
+        remaining_header: str | None = "x-rate-limit-remaining",
+        limit_header: str | None = "x-rate-limit-limit",
+    ) -> None:
+        self.sleep = sleep
+        self.max_wait_seconds = max_wait_seconds
+        self.on_wait = on_wait
+        self.reset_header = reset_header
+        self.remaining_header = remaining_header
+        self.limit_header = limit_header
+        self.paused_seconds: dict[str, float] = {}  # per credential, for the bench and the logs
+        self._windows: dict[str, _Window] = {}
+        self._lock = threading.Lock()
+
+    def _window(self, name: str) -> _Window:
+        window = self._windows.get(name)
+        if window is None:
+            window = self._windows[name] = _Window()
+        return window
+
+    async def admit(self, name: str) -> None:
+        """Wait until the credential may send one more request, and count it as sent."""
+        while True:
+            with self._lock:
+                window = self._window(name)
+                now = time.monotonic()
+                wait = max(0.0, window.paused_until - now)
+                waited_for, paused_to = window.resets_at, window.paused_until
+                if window.remaining is not None and window.remaining <= 0:
+                    if window.resets_at is None:
+                        wait = max(wait, _ANNOUNCEMENT_POLL_SECONDS)
+                    else:
+                        wait = max(wait, window.resets_at - now + _RESET_MARGIN_SECONDS)
+                if wait <= 0:
+                    if window.remaining is not None:
+                        window.remaining -= 1
+                    window.in_flight += 1
+                    return
+                if wait > self.max_wait_seconds:
+                    raise RateLimited(
+                        f"credential {name} may not send for {wait:.0f} s (more than the {self.max_wait_seconds:.0f} s "
+                        "allowed): not called",
+                        retry_after=wait,
+                    )
+            await self._wait(name, wait)
+            with self._lock:
+                window = self._window(name)
+                # The window waited for is over (trusting the sleep, not the clock: tests sleep no time).
+                if waited_for is not None and window.resets_at == waited_for:
+                    window.remaining, window.resets_at = window.limit, None
+                if window.paused_until == paused_to:  # no new pause arrived meanwhile
+                    window.paused_until = 0.0
+
+    def settle(self, name: str, headers: Mapping[str, str] | None) -> None:
+        """An answer (or a failure, with `headers=None`) to an admitted request: learn the window from it."""
+        with self._lock:
+            window = self._window(name)
+            window.in_flight = max(0, window.in_flight - 1)
+            if headers is None:
+                return
+            limit = _int(headers.get(self.limit_header)) if self.limit_header else None
+            remaining = _int(headers.get(self.remaining_header)) if self.remaining_header else None
+            reset_epoch = _float(headers.get(self.reset_header)) if self.reset_header else None
+            if limit is not None:
+                window.limit = limit
+            if remaining is not None and reset_epoch is not None:
+                resets_at = time.monotonic() + (reset_epoch - time.time())
+                if window.resets_at is None or resets_at > window.resets_at + 0.5:
+                    # A new window: requests still in flight may be counted in it too.
+                    window.resets_at = resets_at
+                    window.remaining = max(0, remaining - window.in_flight)
+                elif window.remaining is not None:
+                    window.remaining = min(window.remaining, remaining)
+
+    def pause(self, name: str, seconds: float) -> None:
+        """Hold every request of the credential for `seconds` (a 429's Retry-After, a usage percentage)."""
+        with self._lock:
+            window = self._window(name)
+            window.paused_until = max(window.paused_until, time.monotonic() + seconds)
+
+    async def _wait(self, name: str, seconds: float) -> None:
+        self.paused_seconds[name] = self.paused_seconds.get(name, 0.0) + seconds
+        if self.on_wait is not None:
+            self.on_wait(seconds)
+        await self.sleep(seconds)
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _float(raw: str | None) -> float | None:
+    try:
+        return float(raw) if raw is not None else None
+    except ValueError:
+        return None

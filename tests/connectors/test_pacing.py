@@ -1,0 +1,119 @@
+"""Per-credential pacing: a throttled credential waits without holding what other credentials need, and a
+credential that knows its window sends what the window allows instead of collecting 429s."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import httpx
+import pytest
+
+from auditor.credentials import Secret
+from connectors.base import RateLimited
+from connectors.http import HttpSettings, PlatformHttp
+from connectors.pacing import CredentialPacer
+
+A, B = Secret("cred-a", "token-a"), Secret("cred-b", "token-b")
+
+
+def test_a_throttled_credential_does_not_hold_the_platform_slot():
+    order: list[str] = []
+    first_a = {"done": False}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        who = request.headers["authorization"].rsplit("-", 1)[1]
+        order.append(who)
+        if who == "a" and not first_a["done"]:
+            first_a["done"] = True
+            return httpx.Response(429, headers={"Retry-After": "1"}, json={})
+        return httpx.Response(200, json={"who": who})
+
+    http = PlatformHttp(
+        HttpSettings(base_url="https://api.example", concurrency=1, per_credential_concurrency=1),
+        error_mapper=lambda r, b: None,
+        transport=httpx.MockTransport(handler),
+    )
+
+    async def go() -> tuple[float, float]:
+        started = time.monotonic()
+
+        async def timed(secret: Secret) -> float:
+            await http.get_json("/x", secret)
+            return time.monotonic() - started
+
+        try:
+            a, b = await asyncio.gather(timed(A), timed(B))
+        finally:
+            await http.aclose()
+        return a, b
+
+    a_done, b_done = asyncio.run(go())
+    # B went while A waited out its Retry-After on the one platform slot: before the fix B waited ~1 s too.
+    assert order == ["a", "b", "a"]
+    assert b_done < 0.5 <= 0.9 < a_done
+
+
+def test_a_known_window_is_used_without_collecting_429s():
+    limit, window = 2, 1.0
+    state = {"slot": None, "used": 0, "throttled": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        now = time.time()
+        slot = int(now // window)
+        if state["slot"] != slot:
+            state["slot"], state["used"] = slot, 0
+        state["used"] += 1
+        reset = str(int((slot + 1) * window))
+        headers = {"x-rate-limit-limit": str(limit), "x-rate-limit-reset": reset}
+        if state["used"] > limit:
+            state["throttled"] += 1
+            return httpx.Response(429, headers={**headers, "x-rate-limit-remaining": "0", "Retry-After": "1"})
+        return httpx.Response(200, json={}, headers={**headers, "x-rate-limit-remaining": str(limit - state["used"])})
+
+    http = PlatformHttp(
+        HttpSettings(base_url="https://api.example", concurrency=8, per_credential_concurrency=1),
+        error_mapper=lambda r, b: None,
+        transport=httpx.MockTransport(handler),
+    )
+
+    async def go() -> None:
+        try:
+            for n in range(7):
+                await http.get_json(f"/{n}", A)
+        finally:
+            await http.aclose()
+
+    asyncio.run(go())
+    # The first answer announces the window; from then on the credential waits for each reset.
+    assert state["throttled"] == 0 and http.stats.requests == 7
+
+
+def test_a_reset_beyond_the_allowed_wait_is_reported_not_waited_for():
+    pacer = CredentialPacer(max_wait_seconds=5)
+    reset = str(int(time.time()) + 900)  # X's 15-minute window
+    asyncio.run(pacer.admit("x-cred"))
+    pacer.settle("x-cred", {"x-rate-limit-remaining": "0", "x-rate-limit-reset": reset, "x-rate-limit-limit": "75"})
+    with pytest.raises(RateLimited, match="may not send"):
+        asyncio.run(pacer.admit("x-cred"))
+
+
+def test_after_a_reset_only_the_announced_limit_goes_at_once():
+    slept: list[float] = []
+
+    async def record(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = CredentialPacer(sleep=record)
+    asyncio.run(pacer.admit("c"))
+    pacer.settle(
+        "c", {"x-rate-limit-limit": "1", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(time.time() + 2)}
+    )
+
+    asyncio.run(pacer.admit("c"))  # waits for the reset, then takes the window's one request
+    # The answer to that request announces the new window: nothing left until its reset.
+    pacer.settle(
+        "c", {"x-rate-limit-limit": "1", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(time.time() + 1)}
+    )
+    asyncio.run(pacer.admit("c"))
+    assert len(slept) == 2 and 1.5 < slept[0] < 2.1 and 0.5 < slept[1] < 1.1
