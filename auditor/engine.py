@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,8 @@ from auditor.tickets.deliver import DeliveryReport, build_sinks, deliver
 from auditor.tickets.plan import TicketPlanner
 from policies.evaluate import Observations, evaluate, matching_waiver
 from policies.profile import effective_rules
+
+log = logging.getLogger("auditor.engine")
 
 
 @dataclass(frozen=True)
@@ -71,58 +74,69 @@ def run_audit(
     scope = scope or RunScope()
     observations = None
     requests = 0
-    if live is not None:
-        previous = store.latest_snapshots()
-        pinned = store.pinned_ids()
-        try:
-            seen = asyncio.run(
-                _observe_unless_stopped(observe(inventory, scope, live, pinned, previous, progress), should_stop)
-            )
-        except RunAborted:
-            run_id = store.record_aborted_run(
-                started_at=started,
-                finished_at=utcnow(),
-                run_type=run_type,
-                scope=scope,
-                digest=inventory_digest(inventory),
-            )
-            return AuditResult(run_id, RunStatus.ABORTED, [])
-        requests = seen.requests
-        observations = Observations(
-            snapshots=seen.snapshots,
-            previous=previous,
-            prior=store.prior_evidence(),
-            discovered=seen.discovered,
-            pinned=pinned,
+    for interrupted in store.abort_interrupted_runs(utcnow()):
+        log.warning("run %s was interrupted (the process died): recorded as aborted", interrupted)
+    digest = inventory_digest(inventory)
+    run_id = store.begin_run(started_at=started, run_type=run_type, scope=scope, digest=digest)
+
+    def mark_aborted() -> None:
+        store.record_aborted_run(
+            started_at=started, finished_at=utcnow(), run_type=run_type, scope=scope, digest=digest, run_id=run_id
         )
-    planner = None
-    if tickets is not None and tickets.sinks:
-        first_run = store.run() is None
-        planner = TicketPlanner(
+
+    try:
+        if live is not None:
+            previous = store.latest_snapshots()
+            pinned = store.pinned_ids()
+            try:
+                seen = asyncio.run(
+                    _observe_unless_stopped(observe(inventory, scope, live, pinned, previous, progress), should_stop)
+                )
+            except RunAborted:
+                mark_aborted()
+                return AuditResult(run_id, RunStatus.ABORTED, [])
+            requests = seen.requests
+            observations = Observations(
+                snapshots=seen.snapshots,
+                previous=previous,
+                prior=store.prior_evidence(),
+                discovered=seen.discovered,
+                discovery_failed=seen.discovery_failed,
+                pinned=pinned,
+            )
+        planner = None
+        if tickets is not None and tickets.sinks:
+            first_run = store.run() is None
+            planner = TicketPlanner(
+                inventory,
+                observations.snapshots if observations else {},
+                started,
+                lang=tickets.lang,
+                recipient=tickets.recipient,
+                deadline_hours=tickets.deadline_hours,
+                baseline=baseline or (tickets.baseline_first_run and first_run),
+                max_new=tickets.max_new_per_run,
+            )
+        return _evaluate_and_record(
+            store,
             inventory,
-            observations.snapshots if observations else {},
+            profile,
+            waivers or [],
+            scope,
+            run_type,
+            import_inventory,
             started,
-            lang=tickets.lang,
-            recipient=tickets.recipient,
-            deadline_hours=tickets.deadline_hours,
-            baseline=baseline or (tickets.baseline_first_run and first_run),
-            max_new=tickets.max_new_per_run,
+            now,
+            observations,
+            requests,
+            planner,
+            list(tickets.sinks) if tickets else [],
+            run_id,
         )
-    return _evaluate_and_record(
-        store,
-        inventory,
-        profile,
-        waivers or [],
-        scope,
-        run_type,
-        import_inventory,
-        started,
-        now,
-        observations,
-        requests,
-        planner,
-        list(tickets.sinks) if tickets else [],
-    )
+    except BaseException:  # an error, not a kill: the run is recorded as aborted now, not at the next start
+        with contextlib.suppress(Exception):
+            mark_aborted()
+        raise
 
 
 class RunAborted(Exception):
@@ -215,6 +229,7 @@ def _evaluate_and_record(
     requests: int,
     planner: TicketPlanner | None = None,
     sinks: list[str] | None = None,
+    run_id: int | None = None,
 ) -> AuditResult:
     today = local_date(started)
     evaluation = evaluate(inventory, effective_rules(profile or Profile()), waivers, today, scope, observations)
@@ -236,6 +251,7 @@ def _evaluate_and_record(
         findings=evaluation.findings,
         waived=waived,
         evaluated=evaluation.evaluated,
+        errored=evaluation.errored,
         coverage=evaluation.coverage,
         status=status,
         import_inventory=import_inventory,
@@ -245,6 +261,7 @@ def _evaluate_and_record(
         waivers=waivers,
         ticketing=planner,
         sinks=sinks,
+        run_id=run_id,
     )
     open_severities = [f.severity for f in evaluation.findings if f.fingerprint not in waived]
     return AuditResult(run_id, status, open_severities, len(snapshots), requests, planner.held if planner else 0)

@@ -529,6 +529,12 @@ class RunType(StrEnum):
     REEVALUATION = "reevaluation"
 
 
+def shared_scope(subject: str) -> str:
+    """Where a run's evaluated/errored sets record a finding several accounts share (an account rule's
+    finding tied to no single account, e.g. OPS-002's one per credential): by its subject, not an account."""
+    return f"subject:{subject}"
+
+
 class RunStatus(StrEnum):
     RUNNING = "running"
     COMPLETE = "complete"

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from auditor.crashpoints import crash_point
 from auditor.credentials import Credentials, CredentialUnavailable
 from auditor.model import AccountSnapshot, DiscoveredAccount, FetchError, Inventory, Observed, RunScope
 from connectors.base import Connector, ConnectorError, ConnectorFactory, FetchRequest, connector_for, error_snapshot
@@ -41,6 +42,7 @@ class Observation:
     snapshots: dict[tuple[str, str], AccountSnapshot]
     discovered: dict[str, list[DiscoveredAccount]]
     requests: int = 0
+    discovery_failed: frozenset[str] = frozenset()  # institutions whose discovery was attempted and failed
 
 
 def _suspect_empty_members(snapshot: AccountSnapshot, previous: AccountSnapshot | None) -> AccountSnapshot:
@@ -110,6 +112,7 @@ async def observe(
         )
         if progress is not None:
             progress(snap)
+        crash_point("fetch")
         return snap
 
     jobs = []
@@ -177,4 +180,4 @@ async def observe(
     finally:
         for connector in instances.values():
             await connector.aclose()
-    return Observation(dict(zip(keys, snapshots, strict=True)), discovered, requests)
+    return Observation(dict(zip(keys, snapshots, strict=True)), discovered, requests, frozenset(failed))

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from auditor.crashpoints import crash_point
 from auditor.model import (
     AccountSnapshot,
     Coverage,
@@ -31,6 +32,7 @@ from auditor.model import (
     RunType,
     Severity,
     Waiver,
+    shared_scope,
 )
 from auditor.tickets.plan import PlannedTicket, TicketHistory
 
@@ -466,6 +468,7 @@ class Store:
         waived: dict[str, Waiver],
         evaluated: set[tuple[str, str, str | None]],
         coverage: Coverage,
+        errored: set[tuple[str, str, str | None]] | None = None,
         status: RunStatus,
         import_inventory: bool,
         snapshots: dict[tuple[str, str], AccountSnapshot] | None = None,
@@ -474,33 +477,38 @@ class Store:
         waivers: list[Waiver] | None = None,
         ticketing: TicketPlanner | None = None,
         sinks: list[str] | None = None,
+        run_id: int | None = None,
     ) -> int:
-        """Write the run, its inventory (when imported), snapshots, findings and lifecycle events atomically."""
+        """Write the run, its inventory (when imported), snapshots, findings and lifecycle events atomically.
+
+        With `run_id` (from `begin_run`) the run's row is completed; without, a run row is added.
+        """
         with self.db.atomic():
             if import_inventory:
                 self._write_inventory(inventory, digest, started_at)
-            run_id = (
-                self.db.table("runs")
-                .insert(
-                    {
-                        "started_at": started_at.isoformat(),
-                        "finished_at": finished_at.isoformat(),
-                        "run_type": run_type.value,
-                        "status": status.value,
-                        "scope": scope.model_dump_json(),
-                        "inventory_digest": digest,
-                        "rules_evaluated": coverage.evaluated,
-                        "rules_not_observable": coverage.not_observable,
-                        "rules_errors": coverage.errors,
-                    },
-                )
-                .last_pk
-            )
+            crash_point("commit")
+            row = {
+                "started_at": started_at.isoformat(),
+                "finished_at": finished_at.isoformat(),
+                "run_type": run_type.value,
+                "status": status.value,
+                "scope": scope.model_dump_json(),
+                "inventory_digest": digest,
+                "rules_evaluated": coverage.evaluated,
+                "rules_not_observable": coverage.not_observable,
+                "rules_errors": coverage.errors,
+            }
+            if run_id is None:
+                run_id = self.db.table("runs").insert(row).last_pk
+            else:
+                self.db.table("runs").update(run_id, row)
             assert isinstance(run_id, int)
+            crash_point("commit")
             self.db.table("inventory_versions").insert(
                 {"digest": digest, "document": inventory.model_dump_json(), "first_run": run_id}, ignore=True
             )
             self._write_observations(run_id, snapshots or {}, discovered or {})
+            crash_point("commit")
             self.db.table("run_coverage").insert_all(
                 {
                     "run_id": run_id,
@@ -523,10 +531,47 @@ class Store:
                 }
                 for w in waivers or []
             )
-            events = self._apply_lifecycle(run_id, inventory, findings, waived, evaluated)
+            crash_point("commit")
+            events = self._apply_lifecycle(run_id, inventory, findings, waived, evaluated, errored or set())
+            crash_point("commit")
             if ticketing is not None and sinks:
                 self._write_tickets(run_id, ticketing(run_id, events, self._ticket_history()), sinks, started_at)
+            crash_point("commit")
         return run_id
+
+    def begin_run(self, *, started_at: datetime, run_type: RunType, scope: RunScope, digest: str) -> int:
+        """Record that a run started (status `running`), so a run that dies is visible, not silent."""
+        with self.db.atomic():
+            run_id = (
+                self.db.table("runs")
+                .insert(
+                    {
+                        "started_at": started_at.isoformat(),
+                        "finished_at": None,
+                        "run_type": run_type.value,
+                        "status": RunStatus.RUNNING.value,
+                        "scope": scope.model_dump_json(),
+                        "inventory_digest": digest,
+                        "rules_evaluated": 0,
+                        "rules_not_observable": 0,
+                        "rules_errors": 0,
+                    }
+                )
+                .last_pk
+            )
+        assert isinstance(run_id, int)
+        return run_id
+
+    def abort_interrupted_runs(self, at: datetime) -> list[int]:
+        """Runs still `running` while the caller holds the store's lock died (killed, power cut): they are
+        recorded as aborted, with nothing else of theirs in the store (their transaction never committed)."""
+        with self.db.atomic():
+            ids = [r[0] for r in self.db.execute("select id from runs where status = 'running'").fetchall()]
+            if ids:
+                self.db.execute(
+                    "update runs set status = 'aborted', finished_at = ? where status = 'running'", [at.isoformat()]
+                )
+        return ids
 
     # -- tickets (the transactional outbox) ----------------------------------------------------------
 
@@ -690,28 +735,22 @@ class Store:
         )
 
     def record_aborted_run(
-        self, *, started_at: datetime, finished_at: datetime, run_type: RunType, scope: RunScope, digest: str
+        self,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        run_type: RunType,
+        scope: RunScope,
+        digest: str,
+        run_id: int | None = None,
     ) -> int:
         """A run stopped before its transaction: recorded as aborted, with no finding, event or ticket."""
+        if run_id is None:
+            run_id = self.begin_run(started_at=started_at, run_type=run_type, scope=scope, digest=digest)
         with self.db.atomic():
-            run_id = (
-                self.db.table("runs")
-                .insert(
-                    {
-                        "started_at": started_at.isoformat(),
-                        "finished_at": finished_at.isoformat(),
-                        "run_type": run_type.value,
-                        "status": RunStatus.ABORTED.value,
-                        "scope": scope.model_dump_json(),
-                        "inventory_digest": digest,
-                        "rules_evaluated": 0,
-                        "rules_not_observable": 0,
-                        "rules_errors": 0,
-                    },
-                )
-                .last_pk
+            self.db.table("runs").update(
+                run_id, {"status": RunStatus.ABORTED.value, "finished_at": finished_at.isoformat()}
             )
-        assert isinstance(run_id, int)
         return run_id
 
     def _apply_lifecycle(
@@ -721,15 +760,19 @@ class Store:
         findings: list[Finding],
         waived: dict[str, Waiver],
         evaluated: set[tuple[str, str, str | None]],
+        errored: set[tuple[str, str, str | None]],
     ) -> list[tuple[FindingStatus, Finding]]:
         """new / persisting / regressed / waived for what this run saw; resolved for what it no longer sees
-        where the rule really ran (a rule that did not run resolves nothing). Returns the run's events."""
+        where the rule really ran (a rule that did not run resolves nothing); persisting, unchanged, for what a
+        rule could not re-check because of a fetch error (still open: the run's report must show it). Returns
+        the run's events."""
         previous = {r["fingerprint"]: r for r in self.db.table("findings").rows}
         seen = set()
         events: list[tuple[FindingStatus, Finding]] = []
         finding_rows: list[dict[str, Any]] = []
         event_rows: list[dict[str, Any]] = []
         resolved: list[str] = []
+        carried: list[str] = []
         for f in findings:
             if f.fingerprint in seen:
                 continue
@@ -779,9 +822,16 @@ class Store:
             if fp in seen or prev["status"] == "resolved":
                 continue
             inst, account, policy = prev["institution_id"], prev["account_id"], prev["policy_id"]
-            ran_there = (policy, inst, account) in evaluated or (policy, inst, None) in evaluated
+            shared = (policy, inst, shared_scope(prev["subject"]))
+            ran_there = (policy, inst, account) in evaluated or (policy, inst, None) in evaluated or shared in evaluated
             account_gone = account is not None and inst in full and (inst, account) not in registered
             if not (ran_there or account_gone):
+                if (
+                    policy,
+                    inst,
+                    account,
+                ) in errored or shared in errored:  # not re-checked: still open, shown as it was last seen
+                    carried.append(fp)
                 continue  # the rule did not run on it this time: incomparable, left as it was
             resolved.append(fp)
             event_rows.append(
@@ -806,6 +856,15 @@ class Store:
         )
         if event_rows:
             self.db.table("finding_events").insert_all(event_rows)
+        # Copies of their last event (messages, evidence, waiver), persisting, so the report still lists them.
+        self.db.conn.executemany(
+            """insert into finding_events (run_id, fingerprint, status, severity, message_es, message_en, evidence,
+                                           waiver_id, waiver)
+               select ?, fingerprint, case status when 'waived' then 'waived' else 'persisting' end, severity,
+                      message_es, message_en, evidence, waiver_id, waiver
+               from finding_events where fingerprint = ? and status != 'resolved' order by run_id desc limit 1""",
+            [(run_id, fp) for fp in carried],
+        )
         return events
 
     def _event(
@@ -890,7 +949,8 @@ class Store:
             rows = self.db.execute(
                 """select f.institution_id, f.account_id, f.policy_id, f.subject, e.evidence
                    from finding_events e join findings f on f.fingerprint = e.fingerprint
-                   where e.run_id = (select max(id) from runs where id < ?) and e.status != 'resolved'
+                   where e.run_id = (select max(id) from runs where id < ? and status in ('complete', 'incomplete'))
+                   and e.status != 'resolved'
                    and f.account_id is not null""",
                 [before_run],
             ).fetchall()
@@ -900,8 +960,10 @@ class Store:
         return out
 
     def run(self, run_id: int | None = None) -> Run | None:
-        """A run by id, or the latest one."""
-        sql = "select * from runs " + ("where id = ?" if run_id else "order by id desc limit 1")
+        """A run by id, or the latest one that recorded its findings (not running, not aborted)."""
+        sql = "select * from runs " + (
+            "where id = ?" if run_id else "where status in ('complete', 'incomplete') order by id desc limit 1"
+        )
         rows = list(self.db.query(sql, [run_id] if run_id else []))
         if not rows:
             return None
@@ -943,7 +1005,9 @@ class Store:
     ) -> list[tuple[int, str, dict[Severity, int]]]:
         """Open (not waived, not resolved) findings per severity for the last runs: the report's trend."""
         runs = self.db.execute(
-            "select id, started_at from runs where id <= ? order by id desc limit ?", [up_to_run, limit]
+            "select id, started_at from runs where id <= ? and status in ('complete', 'incomplete') "
+            "order by id desc limit ?",
+            [up_to_run, limit],
         ).fetchall()
         out = []
         for run_id, started in reversed(runs):
@@ -982,7 +1046,9 @@ class Store:
         return list(self.db.query(f"select * from findings where {' and '.join(clauses)} order by {order}", params))
 
     def previous_run_id(self, run_id: int) -> int | None:
-        row = self.db.execute("select max(id) from runs where id < ?", [run_id]).fetchone()
+        row = self.db.execute(
+            "select max(id) from runs where id < ? and status in ('complete', 'incomplete')", [run_id]
+        ).fetchone()
         return int(row[0]) if row[0] is not None else None
 
     def events(self, run_id: int) -> Iterator[StoredEvent]:

@@ -160,3 +160,24 @@ def error_snapshot(
         platform_account_id=account.platform_account_id,
         **{name: failed for name in SNAPSHOT_ATTRIBUTES},
     )
+
+
+class PageCursor:
+    """A pagination cursor that refuses to go in circles.
+
+    A cursor seen before (a platform bug, a hostile proxy) or more than `max_pages` pages is an error of the
+    whole read — never an endless audit, and never a list silently cut short and taken as complete.
+    """
+
+    def __init__(self, what: str, max_pages: int):
+        self.what, self.max_pages = what, max_pages
+        self._seen: set[str] = set()
+
+    def advance(self, cursor: Any) -> Any:
+        key = str(cursor)
+        if key in self._seen:
+            raise PlatformError(f"{self.what}: the pagination cursor repeats after {len(self._seen)} pages")
+        if len(self._seen) + 1 >= self.max_pages:
+            raise PlatformError(f"{self.what}: more than {self.max_pages} pages")
+        self._seen.add(key)
+        return cursor

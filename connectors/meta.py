@@ -45,6 +45,7 @@ from connectors.base import (
     CredentialError,
     FetchRequest,
     NotFound,
+    PageCursor,
     PermissionDenied,
     PlatformError,
     RateLimited,
@@ -236,7 +237,8 @@ class MetaConnector:
         """Every item of a cursor-paginated edge: follow `after` until `paging.next` is absent."""
         items: list[dict[str, Any]] = []
         query: dict[str, Any] = {"limit": 100, **params}
-        for _ in range(MAX_PAGES):
+        cursor = PageCursor(f"edge {edge}", MAX_PAGES)
+        while True:
             body = await self._node(edge, secret, **query)
             data = body.get("data")
             if not isinstance(data, list):
@@ -251,8 +253,7 @@ class MetaConnector:
             )
             if not after:
                 raise PlatformError(f"edge {edge}: paging.next without an after cursor")
-            query["after"] = after
-        raise PlatformError(f"edge {edge}: more than {MAX_PAGES} pages")
+            query["after"] = cursor.advance(after)
 
     async def _optional(self, coro: Any) -> Observed[Any]:
         """Run one sub-read; a failure marks that attribute as an error instead of failing the account."""

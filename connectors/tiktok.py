@@ -30,6 +30,7 @@ from connectors.base import (
     ConnectorError,
     CredentialError,
     FetchRequest,
+    PageCursor,
     PermissionDenied,
     PlatformError,
     RateLimited,
@@ -84,7 +85,8 @@ class TikTokConnector:
     async def _last_video(self, secret: Secret) -> datetime | None:
         """The newest video; pages are followed only while they come back empty with `has_more`."""
         cursor: int | None = None
-        for _ in range(MAX_PAGES):
+        pages = PageCursor("video/list", MAX_PAGES)
+        while True:
             payload: dict[str, Any] = {"max_count": 1}
             if cursor is not None:
                 payload["cursor"] = cursor
@@ -97,8 +99,7 @@ class TikTokConnector:
                 return datetime.fromtimestamp(int(videos[0]["create_time"]), tz=UTC)
             if not data.get("has_more"):
                 return None
-            cursor = data.get("cursor")
-        return None
+            cursor = pages.advance(data.get("cursor"))
 
     async def fetch(self, request: FetchRequest) -> AccountSnapshot:
         secret = request.secret

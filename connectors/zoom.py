@@ -34,6 +34,7 @@ from connectors.base import (
     CredentialError,
     FetchRequest,
     NotFound,
+    PageCursor,
     PermissionDenied,
     PlatformError,
     RateLimited,
@@ -84,7 +85,8 @@ class ZoomConnector:
     async def _users(self, secret: Secret, status: str) -> list[dict[str, Any]]:
         users: list[dict[str, Any]] = []
         token = ""
-        for _ in range(MAX_PAGES):
+        cursor = PageCursor("users", MAX_PAGES)
+        while True:
             params: dict[str, Any] = {"status": status, "page_size": PAGE_SIZE}
             if token:
                 params["next_page_token"] = token
@@ -93,7 +95,7 @@ class ZoomConnector:
             token = body.get("next_page_token") or ""
             if not token:  # an empty token is the last page
                 return users
-        raise PlatformError(f"users: more than {MAX_PAGES} pages")
+            cursor.advance(token)
 
     async def fetch(self, request: FetchRequest) -> AccountSnapshot:
         secret = request.secret

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from auditor.crashpoints import crash_point
 from auditor.model import (
     AccountSnapshot,
     Coverage,
@@ -26,6 +27,7 @@ from auditor.model import (
     RunScope,
     Severity,
     Waiver,
+    shared_scope,
 )
 from policies.context import AccountContext, InstitutionContext, PersonContext, Violation, WaiverContext
 from policies.profile import EffectiveRule
@@ -43,6 +45,9 @@ class Evaluation:
     # (policy id, institution, account or None): the rule really ran there, so its absence of findings means
     # "resolved" for earlier ones in that scope.
     evaluated: set[tuple[str, str, str | None]] = field(default_factory=set)
+    # (policy id, institution, account): the rule should have run there but could not read its inputs (a fetch
+    # error): what it found before is still open, and is carried into this run's report as such.
+    errored: set[tuple[str, str, str | None]] = field(default_factory=set)
     # The same counts by institution and rule severity, so every number in a report has its coverage.
     coverage_detail: dict[tuple[str, Severity], Coverage] = field(default_factory=dict)
 
@@ -60,6 +65,7 @@ class Observations:
     previous: dict[tuple[str, str], AccountSnapshot] = field(default_factory=dict)
     prior: dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
     discovered: dict[str, list[DiscoveredAccount]] | None = None  # institution -> accounts seen
+    discovery_failed: frozenset[str] = frozenset()  # institutions whose discovery was attempted and failed
     pinned: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
@@ -142,6 +148,7 @@ def _evaluate_account(
         (obs.prior.get(key) or {}) if obs else {},
     )
     deferred = []
+    partial = snapshot is not None and snapshot.error is not None  # some rule could not read what it needs
     for er in rules:
         rule = er.rule
         if rule.live and snapshot is None:
@@ -157,6 +164,10 @@ def _evaluate_account(
             state = ObservationState.ERROR if snapshot.error else _observability(attrs, snapshot)
             if state is ObservationState.ERROR:
                 result.tally(inst_id, er.severity, "errors")
+                result.errored.add((rule.id, inst_id, account.id))
+                if rule.shared_subject is not None:
+                    result.errored.add((rule.id, inst_id, shared_scope(rule.shared_subject(ctx)[0])))
+                partial = True
                 continue
             if state is ObservationState.NOT_EXPOSED:
                 result.tally(inst_id, er.severity, "not_observable")
@@ -168,9 +179,18 @@ def _evaluate_account(
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
         result.tally(inst_id, er.severity, "evaluated")
         result.evaluated.add((rule.id, inst_id, account.id))
+        if rule.shared_subject is not None and snapshot is not None:
+            subject, observed = rule.shared_subject(ctx)
+            (result.evaluated if observed else result.errored).add((rule.id, inst_id, shared_scope(subject)))
     for er in deferred:
         for v in er.rule.check(replace(ctx_base, params=er.params)):
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
+        if partial:
+            # The list of what needs attesting is incomplete when some rule could not even read its inputs:
+            # the attestations asked before stay asked (found by the suite: a failed fetch resolved them).
+            result.tally(inst_id, er.severity, "errors")
+            result.errored.add((er.rule.id, inst_id, account.id))
+            continue
         result.tally(inst_id, er.severity, "evaluated")
         result.evaluated.add((er.rule.id, inst_id, account.id))
 
@@ -212,6 +232,7 @@ def evaluate(
         for account in inst_inv.accounts:
             if in_scope(scope, inst_id, account.platform, account.id):
                 _evaluate_account(result, account_rules, inst_inv, account, today, observations)
+                crash_point("evaluate")
         if not whole_institution:
             continue
         for er in enabled:
@@ -233,6 +254,10 @@ def evaluate(
                 result.evaluated.add((er.rule.id, inst_id, None))
             elif er.rule.scope == "institution":
                 discovered = observations.discovered if observations else None
+                if observations is not None and inst_id in observations.discovery_failed:
+                    result.tally(inst_id, er.severity, "errors")
+                    result.errored.add((er.rule.id, inst_id, None))
+                    continue
                 if discovered is None or inst_id not in discovered:
                     continue  # discovery did not run for this institution: nothing to compare
                 ctx_i = InstitutionContext(

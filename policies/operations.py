@@ -69,6 +69,12 @@ def could_not_audit(ctx: AccountContext) -> Iterator[Violation]:
     remediation_en="Renew the token (e.g. a Meta Business system-user token) before it expires.",
     needs=("obs",),
     params={"expiry_warning_days": 14},
+    # One finding per credential: this account re-checks it when the platform said the token is invalid or
+    # showed the token's health; any other failure leaves the credential's earlier finding as it was.
+    shared_subject=lambda ctx: (
+        f"credential:{ctx.account.credential or '?'}",
+        ctx.snap.error is FetchError.CREDENTIAL or (ctx.snap.error is None and ctx.snap.credential.ok),
+    ),
 )
 def credential_expiring(ctx: AccountContext) -> Iterator[Violation]:
     snap = ctx.snap

@@ -43,6 +43,10 @@ class Rule:
     # For account rules: whether the rule concerns this account at all (IDN-006 only where an
     # alternative handle is registered). A rule that does not apply is neither run nor counted.
     applies: Callable[..., bool] | None = None
+    # For account rules whose findings are shared by accounts (account_level=False): (the subject this
+    # account's evaluation speaks for, whether it could observe it). Lets a run resolve such a finding only
+    # where it was really re-checked, and carry it where it was not.
+    shared_subject: Callable[..., tuple[str, bool]] | None = None
 
     @property
     def observed_attributes(self) -> tuple[str, ...]:
@@ -97,6 +101,7 @@ def rule(
     rsit: str | None = None,
     params: dict[str, Any] | None = None,
     applies: Callable[..., bool] | None = None,
+    shared_subject: Callable[..., tuple[str, bool]] | None = None,
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a rule function under its catalogue id, validating the metadata now."""
 
@@ -139,6 +144,7 @@ def rule(
             rsit,
             params or {},
             applies,
+            shared_subject,
         )
         return fn
 

@@ -9,8 +9,6 @@ with the same key, which the look-up or the receiver recognises: no duplicate ti
 
 from __future__ import annotations
 
-import os
-import signal
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,6 +22,7 @@ from auditor.config import (
     TicketsConfig,
     WebhookSinkConfig,
 )
+from auditor.crashpoints import crash_point
 from auditor.credentials import CredentialRef, Credentials
 from auditor.model import DeliveryStatus, TicketAction, TicketContent
 from auditor.store import Store
@@ -31,7 +30,6 @@ from auditor.tickets.content import group_key
 from auditor.tickets.sinks import SinkError, TicketSink
 from connectors.http import redact
 
-KILL_ENV = "AUDITOR_KILL_AT"  # test hook: "after-send:N" SIGKILLs the process after the N-th send
 MAX_BACKOFF = timedelta(hours=6)
 
 NOTES = {
@@ -51,13 +49,6 @@ NOTES = {
 
 def _note(kind: str, ticket: TicketContent) -> str:
     return NOTES[kind][0 if ticket.lang == "es" else 1] + f" ({ticket.policy_id}: {ticket.description})"
-
-
-def _checkpoint(point: str, count: int) -> None:
-    spec = os.environ.get(KILL_ENV, "")
-    name, _, n = spec.partition(":")
-    if name == point and count >= int(n or 1):
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass
@@ -173,12 +164,12 @@ async def deliver(
 ) -> DeliveryReport:
     """Send every due delivery; failures are retried later with exponential backoff, then given up."""
     report = DeliveryReport()
-    sent = 0
     try:
         for row in store.due_deliveries(now, ticket_ids):
             sink = sinks.get(row["sink"])
             if sink is None:
                 continue  # a sink removed from the configuration: its deliveries wait, visible in `tickets list`
+            crash_point("deliver")
             try:
                 status, ledger = await _apply(sink, row, store)
             except SinkError as exc:
@@ -190,8 +181,7 @@ async def deliver(
                 report.failed += 1
                 report.errors.append(f"ticket {row['ticket_id']} → {sink.name}: {redact(str(exc))}")
                 continue
-            sent += 1
-            _checkpoint("after-send", sent)
+            crash_point("after-send")
             store.record_delivery(row["ticket_id"], sink.name, now, status=status, ledger=ledger)
             if status is DeliveryStatus.SKIPPED:
                 report.skipped += 1

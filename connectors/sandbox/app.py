@@ -21,6 +21,10 @@ from connectors.http import redact
 Handler = Callable[["Sandbox", httpx.Request], httpx.Response]
 
 
+# Marks an answer the server must cut half-way (the threaded server writes half of it and closes).
+TRUNCATE_HEADER = "x-sandbox-truncate"
+
+
 @dataclass
 class Fault:
     """One injected failure, matched by path regex (and optionally method or credential name).
@@ -36,6 +40,8 @@ class Fault:
     reset_in: float | None = None
     latency_ms: int = 0
     timeout: bool = False
+    reset: bool = False  # the connection is closed without an answer
+    truncate: bool = False  # the answer stops half-way through its announced length
     malformed: bool = False
     expired_token: bool = False
     query: dict[str, str] | None = None  # only requests with these query parameters
@@ -164,6 +170,8 @@ class Sandbox:
             await asyncio.sleep(delay)
         if isinstance(outcome, Exception):
             raise outcome
+        if TRUNCATE_HEADER in outcome.headers:  # what httpx says when a body stops short
+            raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
         return outcome
 
     def handle_sync(self, request: httpx.Request) -> httpx.Response:
@@ -224,6 +232,9 @@ class Sandbox:
             if fault.timeout:
                 self._log(request, 0)
                 return delay, httpx.ReadTimeout("sandbox: injected timeout", request=request)
+            if fault.reset:
+                self._log(request, 0)
+                return delay, httpx.RemoteProtocolError("sandbox: connection reset", request=request)
             if fault.status or fault.malformed:
                 response = self._fault_response(fault)
                 self._log(request, response.status_code)
@@ -232,6 +243,8 @@ class Sandbox:
                 info = {**info, "is_valid": False}
         response = self._route(request, token, info)
         self._log(request, response.status_code)
+        if fault is not None and fault.truncate:
+            response.headers[TRUNCATE_HEADER] = "1"
         if self.rate_limit and credential is not None:  # say what is left, as X does on every answer
             limit, window = self.rate_limit
             slot, used = self._windows.get(credential, (0, 0))

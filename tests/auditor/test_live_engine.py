@@ -217,3 +217,21 @@ def test_fault_injected_audit_through_the_cli_and_real_config_exits_3(tmp_path, 
     assert snaps["deportes-juegos-fb"] == "credential"
     assert snaps["mprueba-fb"] is None and snaps["aguas-fb"] is None
     assert os.environ.get("TOKEN_META_MPRUEBA") not in (tmp_path / "out" / "report.json").read_text()
+
+
+def test_a_renewed_credential_resolves_its_finding_and_an_unreachable_one_keeps_it(store, inventory):
+    """OPS-002 is one finding per credential (no account): it used to stay open forever once raised."""
+    scenario = load_scenario(DEMO / "sandbox.yaml")
+    scenario["faults"] = []
+    first = run_audit(store, inventory, live=live_from_sandbox(Sandbox(scenario)), now=NOW).run_id
+    key = next(k for k in events(store, first) if k[0] == "OPS-002" and "meta-deportes" in k[2])
+    # The platform cannot be reached: the credential's finding is carried, open, into the run's events.
+    down = run_audit(
+        store, inventory, live=live_from_sandbox(Sandbox(scenario, faults=[Fault(status=502)])), now=NOW
+    ).run_id
+    assert events(store, down)[key].status is FindingStatus.PERSISTING
+    # The token was renewed: the platform shows it healthy, so the finding is resolved.
+    for info in scenario["tokens"].values():
+        info.pop("expires_in_days", None)
+    renewed = run_audit(store, inventory, live=live_from_sandbox(Sandbox(scenario)), now=NOW).run_id
+    assert events(store, renewed)[key].status is FindingStatus.RESOLVED

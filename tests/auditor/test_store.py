@@ -94,7 +94,7 @@ def test_findings_of_an_unregistered_account_are_resolved(store):
     assert old[0].finding.evidence == {"reason": "account_unregistered"}
 
 
-def test_a_failing_run_writes_nothing(store, monkeypatch):
+def test_a_failing_run_writes_nothing_but_its_aborted_record(store, monkeypatch):
     calls = []
 
     def explode(*args, **kwargs):
@@ -105,7 +105,8 @@ def test_a_failing_run_writes_nothing(store, monkeypatch):
     monkeypatch.setattr(store, "_event", explode)
     with pytest.raises(RuntimeError):
         run_audit(store, inventory(gmail_and_no_plan()), now=NOW)
-    assert store.db["runs"].count == 0
+    assert [r["status"] for r in store.db["runs"].rows] == ["aborted"]
+    assert store.run() is None  # no run with findings: reports and baselines still see an empty store
     assert store.db["findings"].count == 0
     assert store.db["institutions"].count == 0
 
