@@ -281,7 +281,7 @@ class _Collector:
         for line, cells in table.rows:
             record: dict[str, Any] = {}
             labels: dict[str, str] = {}
-            if len(cells) > len(columns):
+            if len(cells) != len(columns):  # a cut or merged line: its cells would land in the wrong columns
                 self.problems.append(
                     Problem(table.name, line, "", f"row has {len(cells)} cells, header has {len(columns)}")
                 )
@@ -348,6 +348,16 @@ class _Collector:
             self.problems.append(Problem(file, line, "CI", "missing: a person needs a CI (or an id)"))
             return
         key = str(key).replace(".", "").replace(" ", "")
+        if not record.get("id") and not _PERSON_KEY.match(key):
+            self.problems.append(
+                Problem(
+                    file,
+                    line,
+                    labels.get("ci", "CI"),
+                    f"{record.get('ci')!r} cannot identify the person (a cédula is digits, with or without dots)",
+                )
+            )
+            return
         record["id"] = record.get("id") or key
         source = self.sources[inst_id]
         existing = next((i for i, p in enumerate(people) if p.get("id") == record["id"]), None)
@@ -482,6 +492,9 @@ def inventory_files(paths: Iterable[str | Path]) -> list[Path]:
     if not files:
         raise InputError([Problem(", ".join(map(str, paths)) or ".", 0, "", "no inventory files found")])
     return sorted(files, key=lambda p: (p.suffix.lower() == ".csv", str(p)))
+
+
+_PERSON_KEY = re.compile(r"^[0-9]{1,9}$")
 
 
 def load_inventory(paths: Iterable[str | Path]) -> Inventory:

@@ -45,19 +45,24 @@ class Observation:
     discovery_failed: frozenset[str] = frozenset()  # institutions whose discovery was attempted and failed
 
 
+_SUSPECT_EMPTY = "empty member list where the last observed list had"
+
+
 def _suspect_empty_members(snapshot: AccountSnapshot, previous: AccountSnapshot | None) -> AccountSnapshot:
-    """An empty member list where the last run had members is suspect (a permission change, an API hiccup),
-    not "everyone was removed": it is kept as an error so nothing is resolved or reported on it."""
-    if (
-        snapshot.members.ok
-        and not snapshot.members.value
-        and previous is not None
-        and previous.members.ok
-        and previous.members.value
-    ):
-        note = f"empty member list where the previous run saw {len(previous.members.value)}: not compared"
-        return snapshot.model_copy(update={"members": Observed.failed(note)})
-    return snapshot
+    """An empty member list where the last observed list had members is suspect (a permission change, an API
+    hiccup), not "everyone was removed": it is kept as an error so nothing is resolved or reported on it — for
+    as long as it stays empty, so the same answer twice gives the same result (each run says it is incomplete,
+    which is what makes a person look)."""
+    if not (snapshot.members.ok and not snapshot.members.value and previous is not None):
+        return snapshot
+    if previous.members.ok and previous.members.value:
+        had = len(previous.members.value)
+    elif not previous.members.ok and (previous.members.error or "").startswith(_SUSPECT_EMPTY):
+        had = int((previous.members.error or "").removeprefix(_SUSPECT_EMPTY).split()[0])
+    else:
+        return snapshot
+    note = f"{_SUSPECT_EMPTY} {had} members: not compared"
+    return snapshot.model_copy(update={"members": Observed.failed(note)})
 
 
 async def observe(

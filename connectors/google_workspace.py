@@ -90,7 +90,7 @@ class GoogleWorkspaceConnector:
         )
 
     async def aclose(self) -> None:
-        self.pool.shutdown(wait=False)
+        self.pool.shutdown(wait=False, cancel_futures=True)  # a stopped run calls nothing more
 
     def _service(self, secret: Secret) -> Any:
         def learn(headers: Mapping[str, str] | None) -> None:

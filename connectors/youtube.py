@@ -64,7 +64,7 @@ class YouTubeConnector:
         self._client: httpx.Client | None = None
 
     async def aclose(self) -> None:
-        self.pool.shutdown(wait=False)
+        self.pool.shutdown(wait=False, cancel_futures=True)  # a stopped run calls nothing more
         if self._client is not None:
             self._client.close()
 

@@ -141,8 +141,8 @@ def closed_but_active(ctx: AccountContext) -> Iterator[Violation]:
     needs=("obs:members", "prev"),
 )
 def administrators_changed(ctx: AccountContext) -> Iterator[Violation]:
-    if ctx.previous is None or not ctx.previous.members.ok:
-        return
+    """Open from the run that sees the change for as long as the administrators stay as changed: the
+    checklist is attested by the RSI (a waiver), not by the next run not seeing a change again."""
 
     def admins(members: list | None) -> dict[str, str]:  # type: ignore[type-arg]
         return {
@@ -151,19 +151,25 @@ def administrators_changed(ctx: AccountContext) -> Iterator[Violation]:
             if m.role is PlatformRole.ADMIN and not m.pending
         }
 
-    before, now = admins(ctx.previous.members.value), admins(ctx.snap.members.value)
-    if set(before) != set(now):
+    now = admins(ctx.snap.members.value)
+    prior = ctx.was_open("LIF-005", "administrators")
+    if ctx.previous is not None and ctx.previous.members.ok and set(admins(ctx.previous.members.value)) != set(now):
+        before = admins(ctx.previous.members.value)
         added = sorted(now[i] for i in set(now) - set(before))
         removed = sorted(before[i] for i in set(before) - set(now))
-        yield Violation(
-            "administrators",
-            "Cambiaron los administradores"
-            + (f"; nuevos: {', '.join(added)}" if added else "")
-            + (f"; salieron: {', '.join(removed)}" if removed else "")
-            + ". Declarar: contraseñas cambiadas, sesiones cerradas, correo y teléfono actualizados, roles revisados.",
-            "Administrators changed"
-            + (f"; added: {', '.join(added)}" if added else "")
-            + (f"; removed: {', '.join(removed)}" if removed else "")
-            + ". Attest: passwords changed, sessions closed, email and phone updated, roles reviewed.",
-            {"added": added, "removed": removed},
-        )
+    elif prior and prior.get("admins") == sorted(now):
+        added, removed = list(prior.get("added") or []), list(prior.get("removed") or [])
+    else:
+        return
+    yield Violation(
+        "administrators",
+        "Cambiaron los administradores"
+        + (f"; nuevos: {', '.join(added)}" if added else "")
+        + (f"; salieron: {', '.join(removed)}" if removed else "")
+        + ". Declarar: contraseñas cambiadas, sesiones cerradas, correo y teléfono actualizados, roles revisados.",
+        "Administrators changed"
+        + (f"; added: {', '.join(added)}" if added else "")
+        + (f"; removed: {', '.join(removed)}" if removed else "")
+        + ". Attest: passwords changed, sessions closed, email and phone updated, roles reviewed.",
+        {"added": added, "removed": removed, "admins": sorted(now)},
+    )

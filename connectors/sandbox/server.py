@@ -54,9 +54,17 @@ def make_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Thr
         def log_message(self, format: str, *args: object) -> None:  # quiet: the sandbox keeps its own log
             return
 
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    return server
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+        def handle_error(self, request: object, client_address: object) -> None:
+            """A client that died mid-request (a killed audit) is not the sandbox's error: no traceback."""
+            import sys
+
+            if not isinstance(sys.exc_info()[1], ConnectionError):
+                super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+    return Server((host, port), Handler)
 
 
 def serve(sandbox: Sandbox, host: str, port: int, announce: Callable[[str], None] = print) -> None:

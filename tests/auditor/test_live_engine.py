@@ -94,7 +94,7 @@ def test_empty_member_list_after_members_is_suspect_not_everyone_removed(store, 
     )
     second = run_audit(store, inventory, live=live_from_sandbox(emptied), now=NOW)
     snap = store.run_snapshots(second.run_id)[("aguas", "aguas-fb")]
-    assert snap.members.state.value == "error" and "previous run saw" in snap.members.error
+    assert snap.members.state.value == "error" and "last observed list had 3" in snap.members.error
     statuses = {k: e.status for k, e in events(store, second.run_id).items() if k[1] == "aguas-fb"}
     assert FindingStatus.RESOLVED not in {s for k, s in statuses.items() if k[0].startswith("ACC")}
     still_open = {

@@ -325,9 +325,16 @@ def test_lif004_archived_but_active():
 
 def test_lif005_administrator_change_checklist():
     new_admin = member("u2", name="Nueva", role=PlatformRole.ADMIN)
-    (f,) = live(now_snap=snap(members=[ADMIN, new_admin]), previous=snap(), rule_id="LIF-005")[0]
-    assert f.evidence == {"added": ["Nueva"], "removed": []}
+    changed = snap(members=[ADMIN, new_admin])
+    (f,) = live(now_snap=changed, previous=snap(), rule_id="LIF-005")[0]
+    assert f.evidence == {"added": ["Nueva"], "removed": [], "admins": sorted([ADMIN.platform_user_id, "u2"])}
     assert live(now_snap=snap(), previous=snap(), rule_id="LIF-005")[0] == []
+    # The next run sees no change, but the checklist was not attested: it stays open while the admins stay.
+    prior = {("LIF-005", "administrators"): f.evidence}
+    (again,) = live(now_snap=changed, previous=changed, prior=prior, rule_id="LIF-005")[0]
+    assert again.evidence == f.evidence
+    # Back to the administrators before the change: nothing to attest any more.
+    assert live(now_snap=snap(), previous=snap(), prior=prior, rule_id="LIF-005")[0] == []
 
 
 # OPS ---------------------------------------------------------------------------------------------

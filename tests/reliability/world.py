@@ -40,6 +40,7 @@ def canary_scenario(faults: list[dict[str, Any]] | None = None) -> dict[str, Any
 class World:
     root: Path
     scenario: dict[str, Any]
+    tickets_max_new: int = 20
     sandbox: Sandbox = field(init=False)
     config: Path = field(init=False)
     env: dict[str, str] = field(init=False)
@@ -57,6 +58,7 @@ class World:
             f'[store]\npath = "{self.db}"',
             f'[inventory]\npaths = ["{DEMO / "inventory"}"]',
             f'[reports]\nout = "{self.out}"',
+            f"[tickets]\nmax_new_per_run = {self.tickets_max_new}",
             f'[tickets.sinks.outbox]\ntype = "outbox"\npath = "{self.outbox}"',
         ]
         for connector in sorted(available_connectors()):
@@ -91,6 +93,11 @@ class World:
         from connectors.sandbox import Fault
 
         self.sandbox.faults = [Fault(**f) for f in faults]
+
+    def add_intruder(self, n: int) -> None:
+        """Someone outside the inventory gains full control of the first Page: a new incident finding."""
+        page = next(iter(self.sandbox.scenario["meta"]["pages"].values()))
+        page.setdefault("assigned_users", []).append({"id": f"9{n:05d}", "name": f"Intruso {n}", "tasks": ["MANAGE"]})
 
     def audit(self, *args: str, kill_at: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         """`auditor audit` in its own process, as cron would run it."""
