@@ -7,6 +7,7 @@ contain some false positives (a few universities), which is another reason the a
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from functools import cache
 
@@ -109,3 +110,50 @@ def is_py_mobile(raw: str | None) -> bool:
         return False
     e164 = normalise_phone(raw, mobile_only=True)
     return e164 is not None and e164.startswith("+595")
+
+
+# -- look-alike handles (homoglyphs) ---------------------------------------------------------------------
+
+
+@cache
+def _confusable_tables() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """From Unicode's confusables (the `confusables` package's map): each character to the ASCII letter or
+    digit it can pass for, and the ASCII sequences that pass for one character ("rn" for "m")."""
+    from confusables import CONFUSABLE_MAP  # type: ignore[import-untyped]
+
+    def ascii_form(options: list[str]) -> str | None:
+        forms = sorted({o.lower() for o in options if len(o) == 1 and o.isascii() and o.isalnum()})
+        return forms[0] if forms else None
+
+    single: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
+    for key, options in CONFUSABLE_MAP.items():
+        form = ascii_form([key, *options])
+        if form is None:
+            continue
+        if len(key) == 1:
+            single[key] = form
+        elif key.isascii() and key.isalnum() and len(key) == 2:
+            pairs.append((key.lower(), form))
+    return single, tuple(sorted(set(pairs)))
+
+
+def handle_skeleton(handle: str) -> str:
+    """What a handle looks like, whatever characters spell it (in the spirit of Unicode TR39's skeleton):
+    "mрrueba" with a Cyrillic "р", "rnprueba" and "mprueba" share one skeleton."""
+    single, pairs = _confusable_tables()
+    text = unicodedata.normalize("NFKC", handle.lstrip("@")).casefold()
+    for pair, form in pairs:
+        text = text.replace(pair, form)
+    return "".join(single.get(ch, ch) for ch in text)
+
+
+def reveal_foreign_letters(text: str) -> str:
+    """The non-Latin letters hidden in a string, named (U+0440 CYRILLIC SMALL LETTER ER), for messages that
+    must show why two strings that look the same are not."""
+    foreign = [
+        f"U+{ord(ch):04X} {unicodedata.name(ch, '?')}"
+        for ch in dict.fromkeys(text)
+        if ch.isalpha() and not unicodedata.name(ch, "LATIN").startswith("LATIN")
+    ]
+    return ", ".join(foreign)

@@ -21,7 +21,7 @@ from googleapiclient.errors import HttpError
 
 from auditor.credentials import Secret
 from connectors.base import ConnectorError, CredentialError, NotFound, PermissionDenied, PlatformError, RateLimited
-from connectors.http import redact, retry_after_seconds, shared_tls_context
+from connectors.http import platform_json, redact, retry_after_seconds, shared_tls_context
 from connectors.pacing import CredentialPacer
 
 T = TypeVar("T")
@@ -83,7 +83,16 @@ class HttpxHttp:
         info = {"status": str(response.status_code), **{k.lower(): v for k, v in response.headers.items()}}
         result = httplib2.Response(info)
         result.reason = response.reason_phrase
-        return result, response.content
+        return result, _safe_json(response.content)
+
+
+def _safe_json(content: bytes) -> bytes:
+    """The answer's strings through `platform_json`, as for the other connectors (unparsable: left to the
+    client library, which reports it)."""
+    try:
+        return json.dumps(platform_json(json.loads(content))).encode() if content else content
+    except (ValueError, UnicodeDecodeError):
+        return content
 
 
 def worker_pool(settings: Any) -> ThreadPoolExecutor:

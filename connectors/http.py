@@ -79,6 +79,38 @@ def iso_time(raw: Any) -> datetime | None:
         return None
 
 
+MAX_TEXT = 2000  # characters of any one string a platform sends: a page name of 1 MB is an attack, not a name
+# Characters that reorder or hide text (bidi overrides and isolates, zero-width): shown as their code point.
+_INVISIBLE = {
+    **{cp: f"[U+{cp:04X}]" for cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200E, 0x200F)},
+    0xFEFF: "[U+FEFF]",
+}
+
+
+def platform_text(value: str) -> str:
+    """A string from a platform, made safe to store and show: control characters (NUL…) dropped, bidi
+    overrides and zero-width characters made visible, and at most MAX_TEXT characters kept."""
+    if len(value) <= MAX_TEXT and value.isprintable():
+        return value
+    cleaned = "".join(
+        _INVISIBLE.get(ord(ch), ch) if ord(ch) >= 0x20 or ch in "\t\n" else "" for ch in value[: MAX_TEXT * 2]
+    )
+    if len(value) > MAX_TEXT or len(cleaned) > MAX_TEXT:
+        cleaned = cleaned[:MAX_TEXT] + f"…[+{len(value) - MAX_TEXT}]"
+    return cleaned
+
+
+def platform_json(value: Any) -> Any:
+    """Every string of a parsed answer through `platform_text` (keys too): one place for all connectors."""
+    if isinstance(value, str):
+        return platform_text(value)
+    if isinstance(value, dict):
+        return {platform_text(k) if isinstance(k, str) else k: platform_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [platform_json(v) for v in value]
+    return value
+
+
 @functools.cache
 def shared_tls_context() -> ssl.SSLContext:
     """Loading the CA bundle costs ~40 ms and ~1 MB: do it once per process, not per client."""
@@ -301,7 +333,7 @@ class PlatformHttp:
         attempt_backoff = self._backoff(attempt)
         where = f"{method} {path}"
         try:
-            body = response.json() if response.content else None
+            body = platform_json(response.json()) if response.content else None
         except (json.JSONDecodeError, UnicodeDecodeError):
             body = _MALFORMED
         if response.status_code == 429:

@@ -6,11 +6,12 @@ and replayed later over stored data without credentials.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from auditor.classify import is_institutional
+from auditor.classify import handle_skeleton, is_institutional
 from auditor.model import (
     EXTERNAL_LINK_TYPES,
     AccountAccess,
@@ -101,10 +102,26 @@ class InstitutionContext:
     # Accounts registered anywhere in the inventory (or pinned by an earlier run), as (platform, id) and
     # (platform, handle): an account another institution registered is not "unregistered".
     known: frozenset[tuple[str, str]]
+    # (platform, handle skeleton) → the registered handle with that look (see auditor.classify.handle_skeleton)
+    skeletons: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @property
     def institution(self) -> Institution:
         return self.inventory.institution
+
+    def is_registered(self, d: DiscoveredAccount) -> bool:
+        platform = d.platform.value
+        return (platform, d.platform_account_id) in self.known or (
+            platform,
+            f"@{(d.handle or '').lower()}",
+        ) in self.known
+
+    def imitated(self, d: DiscoveredAccount) -> str | None:
+        """The registered handle (same platform) a discovered one imitates with look-alike characters."""
+        if not d.handle:
+            return None
+        registered = self.skeletons.get((d.platform.value, handle_skeleton(d.handle)))
+        return registered if registered is not None and registered != d.handle.lstrip("@").lower() else None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from auditor.classify import handle_skeleton
 from auditor.crashpoints import crash_point
 from auditor.model import (
     AccountSnapshot,
@@ -224,6 +225,8 @@ def evaluate(
     result = Evaluation()
     enabled = [r for r in rules if r.enabled]
     whole_institution = not (scope.platforms or scope.accounts)
+    known: frozenset[tuple[str, str]] | None = None  # computed once, for the first institution rule
+    skeletons: dict[tuple[str, str], str] = {}
     for inst_inv in inventory.institutions:
         inst_id = inst_inv.institution.id
         if not in_scope(scope, inst_id):
@@ -260,9 +263,10 @@ def evaluate(
                     continue
                 if discovered is None or inst_id not in discovered:
                     continue  # discovery did not run for this institution: nothing to compare
-                ctx_i = InstitutionContext(
-                    inst_inv, today, er.params, discovered[inst_id], _known_accounts(inventory, observations)
-                )
+                if known is None:
+                    known = _known_accounts(inventory, observations)
+                    skeletons = {(p, handle_skeleton(h[1:])): h[1:] for p, h in known if h.startswith("@")}
+                ctx_i = InstitutionContext(inst_inv, today, er.params, discovered[inst_id], known, skeletons)
                 for v in er.rule.check(ctx_i):
                     platform = Platform(v.evidence["platform"]) if "platform" in v.evidence else None
                     result.findings.append(_finding(er, v, inst_id, platform, None, None))

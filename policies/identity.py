@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.classify import reveal_foreign_letters
 from auditor.model import (
     AccountState,
     AccountStatus,
@@ -84,10 +85,16 @@ def handle_changed(ctx: AccountContext) -> Iterator[Violation]:
         for m in ctx.account.modifications
     )
     if not recorded:
+        # Two handles that look the same but are not (a Cyrillic «а» on one side) must say why they differ.
+        foreign = [(h, letters) for h in (ctx.account.handle or "", observed) if (letters := reveal_foreign_letters(h))]
+        hidden = "; ".join(f"@{h} contiene {letters}" for h, letters in foreign)
+        hidden_en = "; ".join(f"@{h} contains {letters}" for h, letters in foreign)
         yield Violation(
             "handle",
-            f"El perfil registrado es @{ctx.account.handle} pero la plataforma muestra @{observed}.",
-            f"The registered handle is @{ctx.account.handle} but the platform shows @{observed}.",
+            f"El perfil registrado es @{ctx.account.handle} pero la plataforma muestra @{observed}."
+            + (f" Se ven iguales pero no lo son: {hidden}." if hidden else ""),
+            f"The registered handle is @{ctx.account.handle} but the platform shows @{observed}."
+            + (f" They look alike but differ: {hidden_en}." if hidden_en else ""),
             {"before": ctx.account.handle, "after": observed},
         )
 
@@ -240,10 +247,7 @@ def alternative_handle_taken(ctx: AccountContext) -> Iterator[Violation]:
 )
 def unregistered_account(ctx: InstitutionContext) -> Iterator[Violation]:
     for d in ctx.discovered:
-        if (d.platform.value, d.platform_account_id) in ctx.known or (
-            d.platform.value,
-            f"@{(d.handle or '').lower()}",
-        ) in ctx.known:
+        if ctx.is_registered(d) or ctx.imitated(d):  # a look-alike is reported as impersonation (IDN-009)
             continue
         name = PLATFORMS[d.platform].name
         yield Violation(
@@ -256,6 +260,49 @@ def unregistered_account(ctx: InstitutionContext) -> Iterator[Violation]:
                 "platform": d.platform.value,
                 "platform_account_id": d.platform_account_id,
                 "handle": d.handle,
+                "name": d.name,
+            },
+        )
+
+
+@rule(
+    "IDN-009",
+    title_es="Cuenta que imita el nombre de una cuenta registrada (caracteres parecidos)",
+    title_en="An account imitates a registered handle with look-alike characters",
+    severity=Severity.HIGH,
+    guide_ref="6.1.1.I",
+    rationale="A handle spelt with characters from another alphabet (a Cyrillic «р» for a Latin «p») or with "
+    "look-alike sequences («rn» for «m») reads as the institution's own: the classic impersonation, and "
+    "invisible to a person comparing names by eye.",
+    remediation_es="Verificar quién administra la cuenta; si no es de la institución, denunciarla a la plataforma "
+    "como suplantación y al CERT-PY.",
+    remediation_en="Find out who runs the account; if it is not the institution's, report it to the platform as "
+    "impersonation and to CERT-PY.",
+    needs=("obs:discovery",),
+    scope="institution",
+    incident=True,
+    cert_category="Phishing",
+    rsit='rsit:fraud="masquerade"',
+)
+def lookalike_account(ctx: InstitutionContext) -> Iterator[Violation]:
+    for d in ctx.discovered:
+        registered = None if ctx.is_registered(d) else ctx.imitated(d)
+        if registered is None:
+            continue
+        name = PLATFORMS[d.platform].name
+        hidden = reveal_foreign_letters(d.handle or "")
+        why_es = f" (contiene {hidden})" if hidden else ""
+        why_en = f" (it contains {hidden})" if hidden else ""
+        yield Violation(
+            f"lookalike:{d.platform.value}:{d.platform_account_id}",
+            f"{name} @{d.handle} (id {d.platform_account_id}) imita a la cuenta registrada @{registered}{why_es}.",
+            f"{name} @{d.handle} (id {d.platform_account_id}) imitates the registered account @{registered}{why_en}.",
+            {
+                "platform": d.platform.value,
+                "platform_account_id": d.platform_account_id,
+                "handle": d.handle,
+                "imitates": registered,
+                "foreign_letters": hidden or None,
                 "name": d.name,
             },
         )
