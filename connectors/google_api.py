@@ -152,52 +152,65 @@ def map_http_error(exc: HttpError, secret: Secret) -> ConnectorError:
     return PlatformError(text)
 
 
-async def execute_paced(
-    pool: ThreadPoolExecutor,
-    call: Any,
-    secret: Secret,
-    pacer: CredentialPacer,
-    *,
-    max_retries: int,
-    max_throttled_retries: int,
-    backoff_seconds: float,
-    max_wait_seconds: float,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> Any:
-    """`call.execute()` in the pool, one HTTP request per attempt, with retries decided here on the event loop.
+class GoogleCalls:
+    """How a Google connector runs google-api-python-client calls: in a worker pool as wide as the allowed
+    concurrency (the library is synchronous), one HTTP request per attempt, with retries decided on the
+    event loop.
 
-    google-api-python-client's own `num_retries` sleeps inside a worker thread: at national scale a few
-    throttled credentials would then hold every thread of the pool while the other credentials wait. Here a
-    429 pauses only its credential (through the pacer) and a 5xx backs off without holding a thread.
+    The library's own `num_retries` sleeps inside a worker thread: at national scale a few throttled
+    credentials would then hold every thread while the other credentials wait. Here a 429 pauses only its
+    credential (through the pacer, which also learns announced windows from every answer) and a 5xx backs
+    off without holding a thread.
     """
-    attempt = throttled = 0
-    while True:
-        await pacer.admit(secret.name)
-        try:
-            return await in_pool(pool, call.execute, num_retries=0)
-        except HttpError as exc:
-            error = map_http_error(exc, secret)
-            quota = "quotaExceeded" in str(error) or "dailyLimitExceeded" in str(error)
-            if isinstance(error, RateLimited) and not quota:
-                throttled += 1
-                headers = {str(k).lower(): str(v) for k, v in dict(exc.resp or {}).items()}
-                wait = retry_after_seconds(headers)
-                wait = backoff_seconds * 2**throttled if wait is None else wait
-                if throttled > max_throttled_retries or wait > max_wait_seconds:
-                    raise error from None
-                pacer.pause(secret.name, wait)
-                continue
-            if exc.status_code is not None and exc.status_code >= 500 and attempt < max_retries:
-                attempt += 1
-                await sleep(backoff_seconds * 2**attempt)
-                continue
-            raise error from None
-        except PlatformError:  # the transport failed (HttpxHttp raised it)
-            if attempt < max_retries:
-                attempt += 1
-                await sleep(backoff_seconds * 2**attempt)
-                continue
-            raise
+
+    def __init__(self, settings: Any):
+        self.settings = settings
+        self.pool = worker_pool(settings)
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.pacer = CredentialPacer(
+            sleep=lambda seconds: self.sleep(seconds), max_wait_seconds=setting(settings, "max_wait_seconds", 60.0)
+        )
+
+    def learn(self, secret: Secret) -> Callable[[Mapping[str, str] | None], None]:
+        """The `on_response` of a credential's `HttpxHttp`."""
+        return lambda headers: self.pacer.settle(secret.name, headers)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)  # a stopped run calls nothing more
+
+    async def execute(self, call: Any, secret: Secret) -> Any:
+        max_retries = int(setting(self.settings, "max_retries", 4))
+        max_throttled = int(setting(self.settings, "max_throttled_retries", 8))
+        backoff = setting(self.settings, "backoff_seconds", 0.5)
+        max_wait = setting(self.settings, "max_wait_seconds", 60.0)
+        attempt = throttled = 0
+        while True:
+            await self.pacer.admit(secret.name)
+            try:
+                return await in_pool(self.pool, call.execute, num_retries=0)
+            except HttpError as exc:
+                error = map_http_error(exc, secret)
+                quota = "quotaExceeded" in str(error) or "dailyLimitExceeded" in str(error)
+                if isinstance(error, RateLimited) and not quota:
+                    throttled += 1
+                    headers = {str(k).lower(): str(v) for k, v in dict(exc.resp or {}).items()}
+                    wait = retry_after_seconds(headers)
+                    wait = backoff * 2**throttled if wait is None else wait
+                    if throttled > max_throttled or wait > max_wait:
+                        raise error from None
+                    self.pacer.pause(secret.name, wait)
+                    continue
+                if exc.status_code is not None and exc.status_code >= 500 and attempt < max_retries:
+                    attempt += 1
+                    await self.sleep(backoff * 2**attempt)
+                    continue
+                raise error from None
+            except PlatformError:  # the transport failed (HttpxHttp raised it)
+                if attempt < max_retries:
+                    attempt += 1
+                    await self.sleep(backoff * 2**attempt)
+                    continue
+                raise
 
 
 def setting(settings: Any, name: str, default: float) -> float:

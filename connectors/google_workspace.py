@@ -11,9 +11,8 @@ delegation (`delegated_subject` in the connector settings); the sandbox takes a 
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -34,15 +33,7 @@ from auditor.model import (
     TwoFactorState,
 )
 from connectors.base import FetchRequest, NotFound, PageCursor, PlatformError, health_of
-from connectors.google_api import (
-    HttpxHttp,
-    execute_paced,
-    google_service,
-    service_account_info,
-    setting,
-    worker_pool,
-)
-from connectors.pacing import CredentialPacer
+from connectors.google_api import GoogleCalls, HttpxHttp, google_service, service_account_info
 
 ADMIN_URL = "https://admin.googleapis.com/"
 SCOPES = ["https://www.googleapis.com/auth/admin.directory.user.readonly"]
@@ -78,24 +69,16 @@ class GoogleWorkspaceConnector:
         self.http = http  # an httplib2-like object (google's HttpMockSequence in tests); default: httpx
         self.base_url = getattr(settings, "base_url", None) or ADMIN_URL
         self.timeout = float(getattr(settings, "timeout_seconds", 20.0))
-        self.retries = int(getattr(settings, "max_retries", 4))
         self.subject = getattr(settings, "delegated_subject", None)
         self.customer = getattr(settings, "customer", None) or "my_customer"
         self.transport = transport
-        self.pool = worker_pool(settings)
-        self.settings = settings
-        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        self.pacer = CredentialPacer(
-            sleep=lambda seconds: self.sleep(seconds), max_wait_seconds=setting(settings, "max_wait_seconds", 60.0)
-        )
+        self.calls = GoogleCalls(settings)
 
     async def aclose(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)  # a stopped run calls nothing more
+        self.calls.close()
 
     def _service(self, secret: Secret) -> Any:
-        def learn(headers: Mapping[str, str] | None) -> None:
-            self.pacer.settle(secret.name, headers)
-
+        learn = self.calls.learn(secret)
         info = service_account_info(secret)
         if info is not None:  # production: a service account impersonating a Workspace admin
             import google_auth_httplib2
@@ -110,17 +93,7 @@ class GoogleWorkspaceConnector:
         return google_service("admin", "directory_v1", self.base_url, http)
 
     async def _execute(self, call: Any, secret: Secret) -> dict[str, Any]:
-        result = await execute_paced(
-            self.pool,
-            call,
-            secret,
-            self.pacer,
-            max_retries=self.retries,
-            max_throttled_retries=int(setting(self.settings, "max_throttled_retries", 8)),
-            backoff_seconds=setting(self.settings, "backoff_seconds", 0.5),
-            max_wait_seconds=setting(self.settings, "max_wait_seconds", 60.0),
-            sleep=self.sleep,
-        )
+        result = await self.calls.execute(call, secret)
         if not isinstance(result, dict):
             raise PlatformError("unexpected Directory API answer")
         return result

@@ -9,8 +9,7 @@ exposes no badge, owner email, 2FA or managers: those are not_exposed.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -29,9 +28,8 @@ from auditor.model import (
     RegisteredAccount,
 )
 from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
-from connectors.google_api import HttpxHttp, execute_paced, google_service, setting, worker_pool
+from connectors.google_api import GoogleCalls, HttpxHttp, google_service
 from connectors.http import iso_time, shared_tls_context
-from connectors.pacing import CredentialPacer
 
 YOUTUBE_URL = "https://youtube.googleapis.com/"
 CHANNEL_PARTS = "snippet,status,contentDetails,statistics"
@@ -51,20 +49,15 @@ class YouTubeConnector:
         self.http = http  # an httplib2-like object (google's HttpMockSequence in tests); default: httpx
         self.base_url = getattr(settings, "base_url", None) or YOUTUBE_URL
         self.timeout = float(getattr(settings, "timeout_seconds", 20.0))
-        self.retries = int(getattr(settings, "max_retries", 4))
         self.transport = transport
-        self.pool = worker_pool(settings)
         self.settings = settings
-        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        self.pacer = CredentialPacer(
-            sleep=lambda seconds: self.sleep(seconds), max_wait_seconds=setting(settings, "max_wait_seconds", 60.0)
-        )
+        self.calls = GoogleCalls(settings)
         self.quota_exhausted: dict[str, str] = {}  # per credential: quota belongs to the key's project
         self._services: dict[str, Any] = {}
         self._client: httpx.Client | None = None
 
     async def aclose(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)  # a stopped run calls nothing more
+        self.calls.close()
         if self._client is not None:
             self._client.close()
 
@@ -86,7 +79,7 @@ class YouTubeConnector:
             http = self.http or HttpxHttp(
                 self.transport,
                 self.timeout,
-                on_response=lambda headers: self.pacer.settle(secret.name, headers),
+                on_response=self.calls.learn(secret),
                 client=self._shared_client(),
             )
             self._services[secret.name] = google_service("youtube", "v3", self.base_url, http, secret.value)
@@ -99,17 +92,7 @@ class YouTubeConnector:
                 f"({self.quota_exhausted[secret.name]})"
             )
         try:
-            result = await execute_paced(
-                self.pool,
-                call,
-                secret,
-                self.pacer,
-                max_retries=self.retries,
-                max_throttled_retries=int(setting(self.settings, "max_throttled_retries", 8)),
-                backoff_seconds=setting(self.settings, "backoff_seconds", 0.5),
-                max_wait_seconds=setting(self.settings, "max_wait_seconds", 60.0),
-                sleep=self.sleep,
-            )
+            result = await self.calls.execute(call, secret)
         except RateLimited as exc:
             if "quotaExceeded" in str(exc) or "dailyLimitExceeded" in str(exc):
                 self.quota_exhausted[secret.name] = str(exc)

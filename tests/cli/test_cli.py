@@ -30,7 +30,7 @@ def demo_runs(tmp_path_factory):
 
 
 def test_demo_report_contains_every_rule_of_the_catalogue(demo_runs):
-    # Every rule the inventory or Meta can trigger is seeded in the demo: that is all 44 today.
+    # Every rule is seeded in the demo: all 45 today (the catalogue, and IDN-009 beyond it).
     report, _, _, _ = demo_runs
     found = {f["policy_id"] for f in report["findings"]}
     expected = {r.id for r in all_rules()}
