@@ -36,6 +36,8 @@ class _Window:
     limit: int | None = None
     remaining: int | None = None
     resets_at: float | None = None  # monotonic
+    period: float | None = None  # seconds between two announced resets (a fixed window's length)
+    announced: float | None = None  # the latest reset an answer announced (monotonic)
     paused_until: float = 0.0
     in_flight: int = 0
 
@@ -93,9 +95,12 @@ class CredentialPacer:
             await self._wait(name, wait)
             with self._lock:
                 window = self._window(name)
-                # The window waited for is over (trusting the sleep, not the clock: tests sleep no time).
+                # The window waited for is over (trusting the sleep, not the clock: tests sleep no time). Where
+                # the windows' length is known the next reset is assumed, so waiters sleep to it instead of
+                # polling for the next announcement (which corrects the assumption if it is wrong).
                 if waited_for is not None and window.resets_at == waited_for:
-                    window.remaining, window.resets_at = window.limit, None
+                    window.remaining = window.limit
+                    window.resets_at = waited_for + window.period if window.period and window.limit else None
                 if window.paused_until == paused_to:  # no new pause arrived meanwhile
                     window.paused_until = 0.0
 
@@ -113,12 +118,17 @@ class CredentialPacer:
                 window.limit = limit
             if remaining is not None and reset_epoch is not None:
                 resets_at = time.monotonic() + (reset_epoch - time.time())
+                if window.announced is not None and resets_at > window.announced + 0.5:
+                    window.period = resets_at - window.announced
+                if window.announced is None or resets_at > window.announced:
+                    window.announced = resets_at
                 if window.resets_at is None or resets_at > window.resets_at + 0.5:
                     # A new window: requests still in flight may be counted in it too.
                     window.resets_at = resets_at
                     window.remaining = max(0, remaining - window.in_flight)
-                elif window.remaining is not None:
+                elif resets_at >= window.resets_at - 0.5 and window.remaining is not None:
                     window.remaining = min(window.remaining, remaining)
+                # else: an answer from a window already over, arriving late: it says nothing about this one
 
     def pause(self, name: str, seconds: float) -> None:
         """Hold every request of the credential for `seconds` (a 429's Retry-After, a usage percentage)."""

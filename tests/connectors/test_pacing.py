@@ -117,3 +117,26 @@ def test_after_a_reset_only_the_announced_limit_goes_at_once():
     )
     asyncio.run(pacer.admit("c"))
     assert len(slept) == 2 and 1.5 < slept[0] < 2.1 and 0.5 < slept[1] < 1.1
+
+
+def test_a_known_window_length_is_assumed_for_the_next_reset_instead_of_polling():
+    slept: list[float] = []
+
+    async def record(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = CredentialPacer(sleep=record)
+    now = time.time()
+
+    def announce(reset_in: float) -> None:
+        pacer.settle(
+            "c", {"x-rate-limit-limit": "1", "x-rate-limit-remaining": "0", "x-rate-limit-reset": str(now + reset_in)}
+        )
+
+    asyncio.run(pacer.admit("c"))
+    announce(1)
+    asyncio.run(pacer.admit("c"))  # waits for the first reset
+    announce(2)  # the next window: windows are 1 s long
+    asyncio.run(pacer.admit("c"))  # waits for the second reset, and assumes a third one second later
+    asyncio.run(pacer.admit("c"))  # nothing announced yet: sleeps to the assumed reset, not a 50 ms poll
+    assert len(slept) == 3 and slept[-1] > 0.5
