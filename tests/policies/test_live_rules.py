@@ -231,6 +231,14 @@ def test_idn002_rename_without_recorded_modification():
     assert live(doc, now_snap=snap(handle="tprueba_oficial"), rule_id="IDN-002")[0] == []
 
 
+def test_idn002_a_registered_handle_with_a_foreign_letter_is_explained():
+    doc = clean_doc()
+    doc["accounts"][0]["handle"] = "tpruebapy".replace("a", "\u0430")  # a Cyrillic «а» typed in the register
+    (f,) = live(doc, now_snap=snap(handle="tpruebapy"), rule_id="IDN-002")[0]
+    assert "U+0430 CYRILLIC SMALL LETTER A" in f.message_es and "look alike but differ" in f.message_en
+    assert "U+0430" not in live(now_snap=snap(handle="tprueba_oficial"), rule_id="IDN-002")[0][0].message_es
+
+
 def test_idn003_display_name_changed_unless_the_register_was_updated():
     renamed = snap(display_name="Otra Cosa")
     (f,) = live(now_snap=renamed, previous=snap(), rule_id="IDN-003")[0]
