@@ -422,7 +422,7 @@ class _Collector:
 
             account_ids: dict[str, int] = {}
             handles: dict[tuple[str, str], int] = {}
-            for i, account in enumerate(doc.get("accounts") or []):
+            for i, account in enumerate(_listed(doc.get("accounts"))):
                 if not isinstance(account, dict):
                     continue
                 acc_id = str(account.get("id"))
@@ -445,7 +445,7 @@ class _Collector:
                         )
                     handles.setdefault(key, i)
             person_ids: dict[str, int] = {}
-            for i, person in enumerate(doc.get("people") or []):
+            for i, person in enumerate(_listed(doc.get("people"))):
                 if not isinstance(person, dict):
                     continue
                 pid = str(person.get("id"))
@@ -453,7 +453,7 @@ class _Collector:
                     problems.append(at(("people", i, "id"), f"duplicate person id {pid!r}"))
                 person_ids.setdefault(pid, i)
                 seen_accounts: set[str] = set()
-                for j, access in enumerate(person.get("access") or []):
+                for j, access in enumerate(_listed(person.get("access"))):
                     if not isinstance(access, dict):
                         continue
                     ref = str(access.get("account"))
@@ -473,6 +473,12 @@ class _Collector:
                         )
                     seen_accounts.add(ref)
         return problems
+
+
+def _listed(value: Any) -> list[Any]:
+    """A list field as written, or nothing to cross-check when it is not a list (its type error is reported
+    by validation, with its line)."""
+    return value if isinstance(value, list) else []
 
 
 def inventory_files(paths: Iterable[str | Path]) -> list[Path]:
