@@ -18,7 +18,15 @@ import httpx
 
 from auditor.crashpoints import crash_point
 from auditor.credentials import Credentials, CredentialUnavailable
-from auditor.model import AccountSnapshot, DiscoveredAccount, FetchError, Inventory, Observed, RunScope
+from auditor.model import (
+    AccountSnapshot,
+    DiscoveredAccount,
+    FetchError,
+    Inventory,
+    ObservationState,
+    Observed,
+    RunScope,
+)
 from connectors.base import Connector, ConnectorError, ConnectorFactory, FetchRequest, connector_for, error_snapshot
 from connectors.http import redact
 from policies.evaluate import in_scope
@@ -45,24 +53,23 @@ class Observation:
     discovery_failed: frozenset[str] = frozenset()  # institutions whose discovery was attempted and failed
 
 
-_SUSPECT_EMPTY = "empty member list where the last observed list had"
-
-
 def _suspect_empty_members(snapshot: AccountSnapshot, previous: AccountSnapshot | None) -> AccountSnapshot:
     """An empty member list where the last observed list had members is suspect (a permission change, an API
     hiccup), not "everyone was removed": it is kept as an error so nothing is resolved or reported on it — for
     as long as it stays empty, so the same answer twice gives the same result (each run says it is incomplete,
-    which is what makes a person look)."""
+    which is what makes a person look). The count last observed is carried in the error's `raw`."""
     if not (snapshot.members.ok and not snapshot.members.value and previous is not None):
         return snapshot
-    if previous.members.ok and previous.members.value:
-        had = len(previous.members.value)
-    elif not previous.members.ok and (previous.members.error or "").startswith(_SUSPECT_EMPTY):
-        had = int((previous.members.error or "").removeprefix(_SUSPECT_EMPTY).split()[0])
+    before = previous.members
+    if before.ok and before.value:
+        had = len(before.value)
+    elif not before.ok and isinstance(before.raw, dict) and isinstance(before.raw.get("suspect_empty_after"), int):
+        had = before.raw["suspect_empty_after"]
     else:
         return snapshot
-    note = f"{_SUSPECT_EMPTY} {had} members: not compared"
-    return snapshot.model_copy(update={"members": Observed.failed(note)})
+    note = f"empty member list where the last observed list had {had} members: not compared"
+    suspect: Observed[Any] = Observed(state=ObservationState.ERROR, error=note, raw={"suspect_empty_after": had})
+    return snapshot.model_copy(update={"members": suspect})
 
 
 async def observe(

@@ -21,7 +21,7 @@ from googleapiclient.errors import HttpError
 
 from auditor.credentials import Secret
 from connectors.base import ConnectorError, CredentialError, NotFound, PermissionDenied, PlatformError, RateLimited
-from connectors.http import platform_json, redact, retry_after_seconds, shared_tls_context
+from connectors.http import backoff_delay, platform_json, redact, retry_after_seconds, shared_tls_context
 from connectors.pacing import CredentialPacer
 
 T = TypeVar("T")
@@ -190,27 +190,31 @@ class GoogleCalls:
                 return await in_pool(self.pool, call.execute, num_retries=0)
             except HttpError as exc:
                 error = map_http_error(exc, secret)
-                quota = "quotaExceeded" in str(error) or "dailyLimitExceeded" in str(error)
-                if isinstance(error, RateLimited) and not quota:
+                if isinstance(error, RateLimited) and not quota_exhausted(error):
                     throttled += 1
                     headers = {str(k).lower(): str(v) for k, v in dict(exc.resp or {}).items()}
                     wait = retry_after_seconds(headers)
-                    wait = backoff * 2**throttled if wait is None else wait
+                    wait = backoff_delay(backoff, throttled) if wait is None else wait
                     if throttled > max_throttled or wait > max_wait:
                         raise error from None
                     self.pacer.pause(secret.name, wait)
                     continue
                 if exc.status_code is not None and exc.status_code >= 500 and attempt < max_retries:
                     attempt += 1
-                    await self.sleep(backoff * 2**attempt)
+                    await self.sleep(backoff_delay(backoff, attempt))
                     continue
                 raise error from None
             except PlatformError:  # the transport failed (HttpxHttp raised it)
                 if attempt < max_retries:
                     attempt += 1
-                    await self.sleep(backoff * 2**attempt)
+                    await self.sleep(backoff_delay(backoff, attempt))
                     continue
                 raise
+
+
+def quota_exhausted(error: ConnectorError) -> bool:
+    """A Google quota that will not come back this run (daily), unlike a per-minute rate limit."""
+    return isinstance(error, RateLimited) and ("quotaExceeded" in str(error) or "dailyLimitExceeded" in str(error))
 
 
 def setting(settings: Any, name: str, default: float) -> float:

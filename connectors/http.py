@@ -95,7 +95,7 @@ def platform_text(value: str) -> str:
     cleaned = "".join(
         _INVISIBLE.get(ord(ch), ch) if ord(ch) >= 0x20 or ch in "\t\n" else "" for ch in value[: MAX_TEXT * 2]
     )
-    if len(value) > MAX_TEXT or len(cleaned) > MAX_TEXT:
+    if len(value) > MAX_TEXT:  # (markers may lengthen a shorter string a little: bounded all the same)
         cleaned = cleaned[:MAX_TEXT] + f"…[+{len(value) - MAX_TEXT}]"
     return cleaned
 
@@ -156,6 +156,12 @@ def retry_after_seconds(
         except ValueError:
             return None
     return None
+
+
+def backoff_delay(base_seconds: float, attempt: int) -> float:
+    """Exponential backoff with jitter, so the retries of many accounts do not align."""
+    base = float(base_seconds * (2**attempt))
+    return base + random.uniform(0, base / 2)
 
 
 @dataclass
@@ -235,8 +241,7 @@ class PlatformHttp:
         return self._credential_slots[secret.name]
 
     def _backoff(self, attempt: int) -> float:
-        base = float(self.settings.backoff_seconds * (2**attempt))
-        return base + random.uniform(0, base / 2)  # jitter so retries of many accounts do not align
+        return backoff_delay(self.settings.backoff_seconds, attempt)
 
     def redact(self, text: str) -> str:
         return redact(text, self._secrets)

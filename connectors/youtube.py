@@ -28,7 +28,7 @@ from auditor.model import (
     RegisteredAccount,
 )
 from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
-from connectors.google_api import GoogleCalls, HttpxHttp, google_service
+from connectors.google_api import GoogleCalls, HttpxHttp, google_service, quota_exhausted
 from connectors.http import iso_time, shared_tls_context
 
 YOUTUBE_URL = "https://youtube.googleapis.com/"
@@ -94,7 +94,7 @@ class YouTubeConnector:
         try:
             result = await self.calls.execute(call, secret)
         except RateLimited as exc:
-            if "quotaExceeded" in str(exc) or "dailyLimitExceeded" in str(exc):
+            if quota_exhausted(exc):
                 self.quota_exhausted[secret.name] = str(exc)
             raise
         if not isinstance(result, dict):
