@@ -191,7 +191,7 @@ def test_daemon_sigterm_during_a_run_leaves_a_consistent_store(tmp_path, kill_af
     server = make_server(Sandbox(scenario))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     config = write_config(tmp_path, f"http://127.0.0.1:{server.server_address[1]}")
-    env = {**os.environ, **token_env()}
+    env = {**os.environ, **token_env(), "PYTHONFAULTHANDLER": "1"}  # stacks on SIGABRT, should it hang
     daemon = subprocess.Popen(
         [sys.executable, "-m", "auditor", "--config", str(config), "--log-format", "json", "schedule", "--run-now"],
         env=env,
@@ -205,7 +205,12 @@ def test_daemon_sigterm_during_a_run_leaves_a_consistent_store(tmp_path, kill_af
                 break
         time.sleep(kill_after)
         daemon.send_signal(signal.SIGTERM)
-        _, rest = daemon.communicate(timeout=120)
+        try:
+            _, rest = daemon.communicate(timeout=120)
+        except subprocess.TimeoutExpired:  # a hang: fail with every thread's stack (faulthandler on SIGABRT)
+            daemon.send_signal(signal.SIGABRT)
+            _, stacks = daemon.communicate(timeout=30)
+            pytest.fail(f"the daemon did not stop within 120 s of SIGTERM; its threads:\n{stacks[-6000:]}")
     finally:
         server.shutdown()
         server.server_close()
