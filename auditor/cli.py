@@ -19,14 +19,14 @@ import click
 
 from auditor.config import CONFIG_NAME, Config, OutboxSinkConfig, TicketsConfig, find_config, load_config
 from auditor.engine import run_audit
-from auditor.inventory import inventory_digest, load_inventory
+from auditor.inputs.inventory import inventory_digest, load_inventory
+from auditor.inputs.sources import InputError
+from auditor.inputs.tuning import load_profile, load_waivers
 from auditor.live import live_from_config, live_from_sandbox, load_sandbox
 from auditor.lock import EXIT_BUSY, StoreBusy, store_lock
 from auditor.model import DeliveryStatus, Inventory, Platform, Report, RunScope, RunType, Severity
-from auditor.sources import InputError
 from auditor.store import Store, StoreError
 from policies.evaluate import in_scope
-from policies.profile import load_profile, load_waivers
 from policies.registry import all_rules, get_rule
 from reports.render import RENDERERS, write_run_reports
 
@@ -110,7 +110,7 @@ def inventory_validate(paths: tuple[str, ...]) -> None:
 @_fail_on_input_errors
 def inventory_import(config: Config, paths: tuple[str, ...], db: str | None) -> None:
     """Validate inventory files and store them; an invalid inventory imports nothing."""
-    from auditor.clock import utcnow
+    from auditor.model.clock import utcnow
 
     inv = load_inventory(paths)
     store = Store(db or config.store.path)
@@ -539,7 +539,7 @@ def demo(config: Config, out: str, lang: str, sandbox_url: str | None, screensho
 def _demo_locked(config: Config, out_dir: Path, lang: str, sandbox_url: str | None, screenshot: bool) -> None:
     from datetime import timedelta
 
-    from auditor.clock import utcnow
+    from auditor.model.clock import utcnow
 
     files = demo_files()
     store = Store(out_dir / "audit.db")
@@ -650,7 +650,7 @@ def tickets_list(config: Config, status: str | None, db: str | None) -> None:
 @_fail_on_input_errors
 def tickets_retry(config: Config, ticket_id: int, db: str | None) -> None:
     """Put a failed or held ticket back in the queue and deliver it now."""
-    from auditor.clock import utcnow
+    from auditor.model.clock import utcnow
 
     store = Store(db or config.store.path)
     with _locked(store.path, 60):
@@ -810,7 +810,7 @@ def runs_group() -> None:
 @click.pass_obj
 def runs_list(config: Config, db: str | None, limit: int) -> None:
     """The latest runs: id, time (America/Asuncion), type, status, scope, coverage."""
-    from auditor.clock import local_text
+    from auditor.model.clock import local_text
 
     store = Store(db or config.store.path)
     for run in store.runs(limit):

@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from auditor.credentials import CredentialRef
+from auditor.inputs.sources import InputError, Problem
 from auditor.model import Severity
-from auditor.sources import InputError, Problem
 from connectors.http import HttpSettings
 
 CONFIG_NAME = "auditor.toml"

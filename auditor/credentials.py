@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from auditor.model.secret import Secret
 
 
 class CredentialRef(BaseModel):
@@ -29,17 +30,6 @@ class CredentialRef(BaseModel):
         if (self.env is None) == (self.file is None):
             raise ValueError("give exactly one of `env` (variable name) or `file` (path)")
         return self
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A token value. Never printed: repr and str show only the credential's name."""
-
-    name: str
-    value: str = field(repr=False)
-
-    def __str__(self) -> str:
-        return f"<secret {self.name}>"
 
 
 _RESOLVED: set[str] = set()

@@ -15,10 +15,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.clock import local_date, utcnow
 from auditor.config import TicketsConfig
-from auditor.inventory import inventory_digest
+from auditor.crashpoints import crash_point
+from auditor.inputs.inventory import inventory_digest
 from auditor.model import AccountSnapshot, Inventory, Profile, RunScope, RunStatus, RunType, Severity, Waiver
+from auditor.model.clock import local_date, utcnow
 from auditor.observe import LiveSetup, Observation, observe
 from auditor.store import Store
 from auditor.tickets.deliver import DeliveryReport, build_sinks, deliver
@@ -232,7 +233,15 @@ def _evaluate_and_record(
     run_id: int | None = None,
 ) -> AuditResult:
     today = local_date(started)
-    evaluation = evaluate(inventory, effective_rules(profile or Profile()), waivers, today, scope, observations)
+    evaluation = evaluate(
+        inventory,
+        effective_rules(profile or Profile()),
+        waivers,
+        today,
+        scope,
+        observations,
+        after_account=lambda: crash_point("evaluate"),
+    )
     waived = {}
     for finding in evaluation.findings:
         waiver = matching_waiver(finding, waivers, today)

@@ -28,13 +28,13 @@ from apscheduler.triggers.cron import CronTrigger
 
 from auditor.config import Config
 from auditor.engine import deliver_tickets, run_audit
-from auditor.inventory import load_inventory
+from auditor.inputs.inventory import load_inventory
+from auditor.inputs.sources import InputError
+from auditor.inputs.tuning import load_profile, load_waivers
 from auditor.live import live_from_config
 from auditor.lock import StoreBusy, store_lock
 from auditor.model import RunScope, RunStatus, RunType
-from auditor.sources import InputError
 from auditor.store import Store
-from policies.profile import load_profile, load_waivers
 from reports.render import write_run_reports
 
 log = logging.getLogger("auditor.schedule")

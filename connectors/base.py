@@ -17,8 +17,8 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import httpx
 
-from auditor.clock import utcnow
-from auditor.credentials import Secret
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from auditor.model import (
     SNAPSHOT_ATTRIBUTES,
     AccountSnapshot,

@@ -19,7 +19,7 @@ import httpx
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from auditor.credentials import Secret
+from auditor.model.secret import Secret
 from connectors.base import ConnectorError, CredentialError, NotFound, PermissionDenied, PlatformError, RateLimited
 from connectors.http import backoff_delay, platform_json, redact, retry_after_seconds, shared_tls_context
 from connectors.pacing import CredentialPacer

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import httpx
 
-from auditor.credentials import Secret
+from auditor.model.secret import Secret
 from connectors.base import (
     ConnectorError,
     CredentialError,

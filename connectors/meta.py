@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 
-from auditor.clock import utcnow
-from auditor.credentials import Secret
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from auditor.model import (
     SNAPSHOT_ATTRIBUTES,
     AccountSnapshot,

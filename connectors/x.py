@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 
 import httpx
 
-from auditor.clock import utcnow
-from auditor.credentials import Secret
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.classify import classify_email, is_institutional
 from auditor.model import REGISTERED_ROLE_RANK, Member, PersonStatus, PlatformRole, Severity
+from auditor.model.classify import classify_email, is_institutional
 from policies.context import AccountContext, Violation, is_external, match_member, member_label, person_label
 from policies.inventory import EMAIL_CLASS_EN, EMAIL_CLASS_ES
 from policies.registry import rule

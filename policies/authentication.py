@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.classify import classify_email, is_institutional, normalise_phone
 from auditor.model import Severity, TwoFactorPolicy, TwoFactorState
+from auditor.model.classify import classify_email, is_institutional, normalise_phone
 from policies.access import ACCOUNT_ACCESS, PRIVILEGED
 from policies.context import AccountContext, Violation, member_label
 from policies.inventory import EMAIL_CLASS_ES

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from auditor.classify import handle_skeleton, is_institutional
 from auditor.model import (
     EXTERNAL_LINK_TYPES,
     AccountAccess,
@@ -25,6 +24,7 @@ from auditor.model import (
     Severity,
     Waiver,
 )
+from auditor.model.classify import handle_skeleton, is_institutional
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class InstitutionContext:
     # Accounts registered anywhere in the inventory (or pinned by an earlier run), as (platform, id) and
     # (platform, handle): an account another institution registered is not "unregistered".
     known: frozenset[tuple[str, str]]
-    # (platform, handle skeleton) → the registered handle with that look (see auditor.classify.handle_skeleton)
+    # (platform, handle skeleton) → the registered handle with that look (see auditor.model.classify.handle_skeleton)
     skeletons: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @property

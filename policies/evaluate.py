@@ -8,13 +8,11 @@ subject, so the same problem keeps the same fingerprint run after run.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from auditor.classify import handle_skeleton
-from auditor.crashpoints import crash_point
 from auditor.model import (
     AccountSnapshot,
     Coverage,
@@ -30,6 +28,7 @@ from auditor.model import (
     Waiver,
     shared_scope,
 )
+from auditor.model.classify import handle_skeleton
 from policies.context import AccountContext, InstitutionContext, PersonContext, Violation, WaiverContext
 from policies.profile import EffectiveRule
 
@@ -219,8 +218,12 @@ def evaluate(
     today: date,
     scope: RunScope | None = None,
     observations: Observations | None = None,
+    after_account: Callable[[], None] | None = None,
 ) -> Evaluation:
-    """Run every enabled rule on every subject in scope. `observations` None: inventory rules only."""
+    """Run every enabled rule on every subject in scope. `observations` None: inventory rules only.
+
+    `after_account` is called after each account's rules (the engine's crash point for the reliability suite).
+    """
     scope = scope or RunScope()
     result = Evaluation()
     enabled = [r for r in rules if r.enabled]
@@ -235,7 +238,8 @@ def evaluate(
         for account in inst_inv.accounts:
             if in_scope(scope, inst_id, account.platform, account.id):
                 _evaluate_account(result, account_rules, inst_inv, account, today, observations)
-                crash_point("evaluate")
+                if after_account is not None:
+                    after_account()
         if not whole_institution:
             continue
         for er in enabled:

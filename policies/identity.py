@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.classify import reveal_foreign_letters
 from auditor.model import (
     AccountState,
     AccountStatus,
@@ -14,6 +13,7 @@ from auditor.model import (
     VerificationExpectation,
     VerificationState,
 )
+from auditor.model.classify import reveal_foreign_letters
 from connectors.platforms import PLATFORMS
 from policies.access import ACCOUNT_ACCESS, PRIVILEGED
 from policies.context import AccountContext, InstitutionContext, Violation

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.classify import EmailClass, classify_email, is_py_mobile, is_valid_ci
 from auditor.model import (
     AccountKind,
     AccountStatus,
@@ -19,6 +18,7 @@ from auditor.model import (
     Role,
     Severity,
 )
+from auditor.model.classify import EmailClass, classify_email, is_py_mobile, is_valid_ci
 from connectors.platforms import PLATFORMS
 from policies.context import AccountContext, PersonContext, Violation, is_external, person_label
 from policies.registry import rule

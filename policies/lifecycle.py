@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
-from auditor.clock import ASUNCION
 from auditor.model import AccountKind, AccountState, AccountStatus, InstitutionStatus, PlatformRole, Severity
+from auditor.model.clock import ASUNCION
 from policies.context import AccountContext, Violation
 from policies.registry import rule
 

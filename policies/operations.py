@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from auditor.clock import ASUNCION
 from auditor.model import FetchError, Severity
+from auditor.model.clock import ASUNCION
 from policies.context import AccountContext, Violation, WaiverContext
 from policies.registry import rule
 

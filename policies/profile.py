@@ -1,19 +1,14 @@
-"""Loading the profile (rule tuning) and the waivers, validated strictly against the rule registry.
+"""The profile applied to the registry: which rules run, at which severity, with which parameters.
 
-A typo in a profile or waiver must fail before anything runs (Cloud Custodian's lesson): an unknown rule
-id, parameter or key is an error that names the file and line, never a silently ignored setting.
+Reading and validating the profile and waivers files is input handling (`auditor.inputs.tuning`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from auditor.model import Inventory, Profile, RuleSettings, Severity, Waiver, WaiverFile
-from auditor.sources import InputError, Problem, SourceMap, load_yaml, problems_from_validation
+from auditor.model import Profile, RuleSettings, Severity
 from policies.registry import Rule, all_rules
 
 PROTOCOL_RULES = frozenset({"INV-014"})  # waivers of these rules must cite the RSI usage protocol
@@ -33,78 +28,9 @@ class EffectiveRule:
         return self.severity_override or self.rule.severity
 
 
-def load_profile(path: str | Path | None) -> Profile:
-    if path is None:
-        return Profile()
-    data, source, problems = load_yaml(Path(path))
-    try:
-        profile = Profile.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(problems + problems_from_validation(exc, source)) from None
-    problems += _check_profile(profile, source)
-    if problems:
-        raise InputError(problems)
-    return profile
-
-
-def _check_profile(profile: Profile, source: SourceMap) -> list[Problem]:
-    rules = {r.id: r for r in all_rules()}
-    problems = []
-    for rule_id, settings in profile.rules.items():
-        file, line, _ = source.locate(("rules", rule_id))
-        rule = rules.get(rule_id)
-        if rule is None:
-            problems.append(Problem(file, line, f"rules.{rule_id}", "unknown rule id"))
-            continue
-        for name, value in settings.params.items():
-            p_file, p_line, label = source.locate(("rules", rule_id, "params", name))
-            if name not in rule.params:
-                known = ", ".join(rule.params) or "none"
-                problems.append(Problem(p_file, p_line, label, f"unknown parameter (known: {known})"))
-            elif type(value) is not type(rule.params[name]):
-                expected = type(rule.params[name]).__name__
-                problems.append(Problem(p_file, p_line, label, f"must be {expected} (got {value!r})"))
-    return problems
-
-
 def effective_rules(profile: Profile) -> list[EffectiveRule]:
     out = []
     for rule in all_rules():
         settings = profile.rules.get(rule.id, RuleSettings())
         out.append(EffectiveRule(rule, settings.enabled, settings.severity, {**rule.params, **settings.params}))
     return out
-
-
-def load_waivers(path: str | Path | None, inventory: Inventory | None = None) -> list[Waiver]:
-    """Load a waivers file; with an inventory, scopes must name institutions and accounts it holds."""
-    if path is None:
-        return []
-    data, source, problems = load_yaml(Path(path))
-    try:
-        waivers = WaiverFile.model_validate(data).waivers
-    except ValidationError as exc:
-        raise InputError(problems + problems_from_validation(exc, source)) from None
-    rules = {r.id for r in all_rules()}
-    seen: set[str] = set()
-    for i, w in enumerate(waivers):
-
-        def at(field: str, message: str, i: int = i) -> Problem:
-            file, line, label = source.locate(("waivers", i, *field.split(".")))
-            return Problem(file, line, label, message)
-
-        if w.id in seen:
-            problems.append(at("id", f"duplicate waiver id {w.id!r}"))
-        seen.add(w.id)
-        if w.rule not in rules:
-            problems.append(at("rule", f"unknown rule id {w.rule!r}"))
-        if w.rule in PROTOCOL_RULES and not w.protocol_ref:
-            problems.append(at("protocol_ref", f"a waiver of {w.rule} must reference the RSI usage protocol"))
-        if inventory is not None:
-            inst = inventory.get(w.scope.institution)
-            if inst is None:
-                problems.append(at("scope.institution", f"unknown institution {w.scope.institution!r}"))
-            elif w.scope.account and inst.account(w.scope.account) is None:
-                problems.append(at("scope.account", f"unknown account {w.scope.account!r}"))
-    if problems:
-        raise InputError(problems)
-    return waivers

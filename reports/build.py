@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from auditor.clock import local_date, utcnow
+from auditor.model.clock import local_date, utcnow
 from auditor.model import (
     Coverage,
     FindingStatus,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from auditor.clock import local_text
+from auditor.model.clock import local_text
 from auditor.model import FindingStatus, Report, ReportFinding
 from connectors.platforms import PLATFORMS
 from reports.escape import md

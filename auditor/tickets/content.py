@@ -8,7 +8,6 @@ import json
 from datetime import datetime
 from typing import Any
 
-from auditor.clock import local_text
 from auditor.model import (
     AccountSnapshot,
     Finding,
@@ -17,6 +16,7 @@ from auditor.model import (
     TicketContact,
     TicketContent,
 )
+from auditor.model.clock import local_text
 from connectors.platforms import PLATFORMS
 from policies.registry import get_rule
 from reports.escape import plain

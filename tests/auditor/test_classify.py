@@ -1,4 +1,4 @@
-from auditor.classify import EmailClass, classify_email, is_py_mobile, is_valid_ci, normalise_ci, normalise_phone
+from auditor.model.classify import EmailClass, classify_email, is_py_mobile, is_valid_ci, normalise_ci, normalise_phone
 
 ALLOW = ["mprueba.gov.py"]
 

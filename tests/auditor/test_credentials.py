@@ -7,7 +7,8 @@ import os
 import pytest
 from pydantic import ValidationError
 
-from auditor.credentials import CredentialRef, Credentials, CredentialUnavailable, Secret
+from auditor.credentials import CredentialRef, Credentials, CredentialUnavailable
+from auditor.model.secret import Secret
 
 
 def test_value_from_environment(monkeypatch):

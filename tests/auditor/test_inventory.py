@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from auditor.inventory import inventory_digest, load_inventory
-from auditor.sources import InputError
+from auditor.inputs.inventory import inventory_digest, load_inventory
+from auditor.inputs.sources import InputError
 from tests.conftest import clean_doc
 
 
@@ -251,7 +251,7 @@ def test_binary_and_oversized_files_are_refused(tmp_path, monkeypatch):
     binary.write_bytes(b"CI;Nombre\n\x00\x01")
     found = problems([base_yaml(tmp_path), binary])
     assert f"{binary}:2: file contains a NUL byte: not a text file" in found
-    import auditor.sources as sources
+    import auditor.inputs.sources as sources
 
     monkeypatch.setattr(sources, "MAX_FILE_BYTES", 10)
     assert any("larger than the 10-byte limit" in p for p in problems([base_yaml(tmp_path)]))

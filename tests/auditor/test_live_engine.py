@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from auditor.cli import cli, demo_files
 from auditor.engine import reevaluate, run_audit
-from auditor.inventory import load_inventory
+from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox, load_sandbox
 from auditor.model import FindingStatus, RunStatus
 from connectors.base import available_connectors

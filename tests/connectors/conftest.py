@@ -11,7 +11,7 @@ import httpx
 import pytest
 import respx
 
-from auditor.credentials import Secret
+from auditor.model.secret import Secret
 from auditor.model import Institution, RegisteredAccount
 from connectors.base import FetchRequest
 

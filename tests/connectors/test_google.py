@@ -147,7 +147,7 @@ def test_workspace_discovery_pages_and_keeps_official_looking_mailboxes():
     page1 = {"users": [USER, {**USER, "id": "105", "primaryEmail": "jperez@una.py"}], "nextPageToken": "t2"}
     page2 = {"users": [{**USER, "id": "106", "primaryEmail": "redes.facultad@una.py"}]}
     http = HttpMockSequence([({"status": "200"}, json.dumps(page1)), ({"status": "200"}, json.dumps(page2))])
-    from auditor.credentials import Secret
+    from auditor.model.secret import Secret
 
     found = run(GoogleWorkspaceConnector(http=http).discover(request_for().institution, "g", Secret("g", "t")))
     assert [d.handle for d in found] == ["archivo.comunicacion@una.py", "redes.facultad@una.py"]

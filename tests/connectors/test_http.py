@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from auditor.credentials import Secret
+from auditor.model.secret import Secret
 from connectors.base import PlatformError, RateLimited
 from connectors.http import HttpSettings, PlatformHttp, redact, retry_after_seconds
 

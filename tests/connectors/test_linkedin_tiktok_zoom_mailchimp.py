@@ -250,7 +250,7 @@ ROOT = {
 
 def mc_request():
     request = request_for("mailchimp")
-    from auditor.credentials import Secret
+    from auditor.model.secret import Secret
 
     return request.__class__(request.institution, request.account, Secret("mc", "0123456789abcdef-us21"), "mc")
 

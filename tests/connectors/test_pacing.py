@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from auditor.credentials import Secret
+from auditor.model.secret import Secret
 from connectors.base import RateLimited
 from connectors.http import HttpSettings, PlatformHttp
 from connectors.pacing import CredentialPacer

@@ -33,7 +33,7 @@ DEMO = demo_files()
 
 
 def credential_names() -> set[str]:
-    from auditor.inventory import load_inventory
+    from auditor.inputs.inventory import load_inventory
 
     inventory = load_inventory([DEMO / "inventory"])
     return {a.credential for i in inventory.institutions for a in i.accounts if a.credential}

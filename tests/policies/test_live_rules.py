@@ -390,6 +390,6 @@ def test_ops003_lists_rules_that_could_not_run_per_attribute():
 
 def test_finding_time_uses_asuncion_dates():
     late_evening = datetime(2026, 11, 29, 2, 30, tzinfo=UTC)  # still the 28th in Asunción
-    from auditor.clock import local_date
+    from auditor.model.clock import local_date
 
     assert local_date(late_evening).isoformat() == "2026-11-28"

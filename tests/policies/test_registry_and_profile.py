@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from auditor.model import Inventory, Waiver
-from auditor.sources import InputError
+from auditor.inputs.sources import InputError
 from policies.evaluate import fingerprint, matching_waiver
-from policies.profile import load_profile, load_waivers
+from auditor.inputs.tuning import load_profile, load_waivers
 from policies.registry import all_rules, rule
 from tests.conftest import TODAY, clean_doc, findings_for, institution
 

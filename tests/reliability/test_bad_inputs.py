@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from auditor.cli import cli
-from auditor.inventory import load_inventory
-from auditor.sources import InputError
+from auditor.inputs.inventory import load_inventory
+from auditor.inputs.sources import InputError
 
 CASES = Path(__file__).parent / "bad_inventories"
 TIME_BOUND_SECONDS = 10  # a safety bound (a hang, an exponential blow-up), not a performance claim

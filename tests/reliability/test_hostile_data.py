@@ -11,10 +11,10 @@ import re
 import sqlite3
 from pathlib import Path
 
-from auditor.classify import handle_skeleton, reveal_foreign_letters
+from auditor.model.classify import handle_skeleton, reveal_foreign_letters
 from auditor.config import OutboxSinkConfig, TicketsConfig
 from auditor.engine import deliver_tickets, run_audit
-from auditor.inventory import load_inventory
+from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox
 from auditor.store import Store
 from connectors.http import MAX_TEXT, platform_text

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from auditor.engine import run_audit
-from auditor.inventory import load_inventory
+from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox
 from auditor.model import FindingStatus, Severity
 from auditor.store import Store
@@ -32,7 +32,7 @@ DEMO_INVENTORY = Path(__file__).resolve().parents[2] / "auditor" / "demo" / "inv
 def demo_report(tmp_path_factory):
     from auditor.cli import demo_files
     from auditor.live import load_sandbox
-    from policies.profile import load_waivers
+    from auditor.inputs.tuning import load_waivers
 
     store = Store(tmp_path_factory.mktemp("r") / "a.db")
     inv = load_inventory([demo_files() / "inventory"])

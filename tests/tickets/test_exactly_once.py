@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from auditor.cli import cli, demo_files
 from auditor.config import load_config
 from auditor.engine import deliver_tickets, run_audit
-from auditor.inventory import load_inventory
+from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox, load_sandbox
 from auditor.store import Store
 from tests.conftest import NOW

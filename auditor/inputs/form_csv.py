@@ -1,0 +1,220 @@
+"""Forms A and B as spreadsheets export them: Spanish column labels, `;` or `,`, UTF-8 or Windows-1252.
+
+Registers live in spreadsheets, so headers are matched ignoring case, accents and punctuation, and each
+cell is read the way a Spanish-locale spreadsheet writes it (dd/mm/yyyy dates, «sí»/«no»).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from auditor.inputs.sources import InputError, Loc, Problem, read_text
+
+
+def norm_header(text: str) -> str:
+    """`Correo electrónico institucional` → `correo electronico institucional`: accents and case free."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _aliases(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    return {norm_header(alias): target for target, names in table.items() for alias in (target, *names)}
+
+
+# Column → model path. Targets with a dot go into a nested object (support.end_date).
+ACCOUNT_COLUMNS = _aliases(
+    {
+        "id": ("identificador", "codigo", "id de la cuenta"),
+        "institution": ("institucion", "oee"),
+        "platform": ("red social", "nombre de la red social", "plataforma", "network"),
+        "kind": ("tipo de cuenta", "tipo"),
+        "platform_account_id": ("id en la plataforma", "platform id"),
+        "handle": ("nombre del perfil", "perfil", "usuario"),
+        "alternative_handle": ("nombre del perfil alternativa", "perfil alternativo", "alternativa"),
+        "display_name": ("descripcion de la cuenta", "nombre descriptivo", "nombre descriptivo de la cuenta"),
+        "linked_email": (
+            "cuenta de correo institucional asociada al perfil",
+            "cuenta de correo institucional asociada al perfil solo institucional",
+            "correo asociado",
+            "correo institucional",
+            "correo",
+        ),
+        "phone": ("numero de telefono asociado al perfil", "telefono", "numero de telefono"),
+        "phone_control": ("control del telefono", "telefono controlado por"),
+        "objective": ("objetivo",),
+        "posting_plan_ref": ("plan de posteo", "plan de comunicacion digital"),
+        "indicators": ("indicadores",),
+        "status": ("estado",),
+        "status_date": ("fecha de estado", "fecha de baja"),
+        "login_mode": ("modo de acceso", "acceso"),
+        "credential": ("credencial",),
+        "verification.expectation": ("verificacion",),
+        "verification.requested_on": ("verificacion solicitada el", "fecha de solicitud de verificacion"),
+        "support.audience": ("publico", "publico objetivo"),
+        "support.start_date": ("fecha de inicio", "inicio"),
+        "support.end_date": ("fecha de fin", "fin"),
+        "support.coordination": ("coordinacion",),
+        "support.objectives": ("objetivos del perfil", "objetivos de apoyo"),
+        "it_check.checked_by": ("verificado por ti",),
+        "it_check.date": ("fecha verificacion ti",),
+        "it_check.reference": ("verificacion ti", "verificacion con ti"),
+        "authorization.approver_name": ("aclaracion", "autorizado por", "mai"),
+        "authorization.approver_ci": ("ci autorizante", "ci de la mai"),
+        "authorization.date": ("fecha de autorizacion", "fecha"),
+        "authorization.document_ref": ("documento de autorizacion", "documento"),
+        "authorization.approver": ("aclaracion c i", "aclaracion ci"),
+    }
+)
+
+PEOPLE_COLUMNS = _aliases(
+    {
+        "id": ("identificador",),
+        "institution": ("institucion", "oee"),
+        "name": ("nombre y apellido", "nombre", "nombres y apellidos"),
+        "ci": ("c i", "cedula", "cedula de identidad"),
+        "dependency": ("dependencia",),
+        "link_type": ("tipo vinculo", "tipo de vinculo", "vinculo"),
+        "origin_institution": ("institucion de origen",),
+        "company": ("empresa", "razon social", "razon social de la empresa"),
+        "email": ("correo electronico institucional", "correo electronico", "correo"),
+        "mobile": ("celular", "movil"),
+        "confidentiality_contract": ("contrato de confidencialidad",),
+        "terms_of_use": ("terminos de uso", "terminos y condiciones", "terminos y condiciones de uso"),
+        "status": ("estado",),
+        "status_date": ("fecha de baja", "fecha de estado"),
+        "access.account": ("perfil y cuentas autorizadas", "cuentas autorizadas", "cuenta", "cuentas"),
+        "access.role": ("roles", "rol"),
+        "access.contact_point": ("punto de contacto",),
+        "access.platform_user_id": ("id en la plataforma", "platform user id"),
+    }
+)
+
+IGNORED_COLUMNS = {norm_header(c) for c in ("otros datos", "observaciones", "obs", "notas", "descripcion")}
+
+# Spanish values as people type them → enum values of the model.
+VALUE_ALIASES: dict[str, dict[str, str]] = {
+    "platform": {
+        "twitter": "x",
+        "x twitter": "x",
+        "twitter x": "x",
+        "tik tok": "tiktok",
+        "google drive": "google",
+        "gmail": "google",
+        "google workspace": "google",
+        "drive": "google",
+        "you tube": "youtube",
+    },
+    "kind": {"de apoyo": "apoyo", "cuenta de apoyo": "apoyo", "autoridades": "autoridad"},
+    "status": {"activa": "active", "activo": "active", "archivada": "archived", "archivado": "archived"},
+    "login_mode": {"individual": "individual", "compartido": "shared", "compartida": "shared"},
+    "link_type": {"tercerizada": "tercerizado", "consultora": "consultor", "funcionario": "nombrado"},
+    "role": {
+        "admin": "administrador",
+        "administradora": "administrador",
+        "administrador de cuenta": "administrador",
+        "cm": "community_manager",
+        "community manager": "community_manager",
+    },
+}
+
+TRUE_WORDS = {"si", "sí", "x", "yes", "true", "1", "verdadero"}
+FALSE_WORDS = {"no", "false", "0", "falso", ""}
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def cell_value(target: str, raw: str) -> Any:
+    """Interpret one spreadsheet cell for a model path; leaves what it cannot read for pydantic to reject."""
+    value = raw.strip()
+    leaf = target.rsplit(".", 1)[-1]
+    if leaf in ("contact_point",):
+        lowered = value.lower()
+        if lowered in TRUE_WORDS:
+            return True
+        if lowered in FALSE_WORDS:
+            return False
+        return value
+    if leaf.endswith("date") or leaf in ("requested_on", "date"):
+        m = _DMY.match(value)
+        if m:  # dd/mm/yyyy, the way Spanish-locale spreadsheets export dates
+            return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+        return value or None
+    aliases = VALUE_ALIASES.get(leaf)
+    if aliases is not None and value:
+        key = norm_header(value)
+        return aliases.get(key, key.replace(" ", "_") if leaf == "role" else key)
+    return value or None
+
+
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+    return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+
+def set_path(target: dict[str, Any], dotted_path: str, value: Any) -> None:
+    parts = dotted_path.split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+def loc_of(dotted_path: str) -> Loc:
+    return tuple(dotted_path.split("."))
+
+
+class CsvTable:
+    """A decoded CSV file: its header mapping and its rows with line numbers."""
+
+    def __init__(self, path: Path):
+        self.name = str(path)
+        text = read_text(path, allow_cp1252=True)
+        first_line = text.splitlines()[0] if text else ""
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+        try:
+            rows = [(reader.line_num, row) for row in reader]
+        except csv.Error as exc:
+            raise InputError([Problem(self.name, reader.line_num, "", f"CSV: {exc}")]) from None
+        rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
+        if not rows:
+            raise InputError([Problem(self.name, 0, "", "file is empty")])
+        self.header_line, self.headers = rows[0]
+        self.rows = rows[1:]
+        normalised = {norm_header(h) for h in self.headers}
+        if normalised & {"ci", "c i", "cedula", "nombre y apellido", "tipo vinculo", "tipo de vinculo"}:
+            self.kind, self.columns = "people", PEOPLE_COLUMNS
+        elif normalised & {"red social", "nombre de la red social", "plataforma", "platform"}:
+            self.kind, self.columns = "accounts", ACCOUNT_COLUMNS
+        else:
+            raise InputError(
+                [
+                    Problem(
+                        self.name,
+                        self.header_line,
+                        "",
+                        "cannot tell whether this CSV holds accounts (needs a 'Red social' column) "
+                        "or people (needs a 'CI' column)",
+                    )
+                ]
+            )
+
+    def mapped(self) -> tuple[list[tuple[str, str]], list[Problem]]:
+        """(header, model path) per column; unknown and repeated columns are problems."""
+        out, problems, seen = [], [], set()
+        for header in self.headers:
+            key = norm_header(header)
+            if key in IGNORED_COLUMNS or not key:
+                out.append((header, ""))
+                continue
+            target = self.columns.get(key)
+            if target is None:
+                problems.append(Problem(self.name, self.header_line, header, "unknown column"))
+            elif target in seen:
+                problems.append(Problem(self.name, self.header_line, header, "column appears twice"))
+            else:
+                seen.add(target)
+            out.append((header, target or ""))
+        return out, problems

@@ -1,0 +1,243 @@
+"""Loading the registered inventory: one YAML file per institution, plus CSV exports of Forms A and B.
+
+The YAML file is canonical. CSV import exists because registers live in spreadsheets: Excel in a Spanish
+locale writes semicolons and Windows-1252, headers are the form's Spanish labels. Whatever the source, all
+problems are collected and reported at once, located, and an invalid inventory yields nothing at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from auditor.inputs.crosscheck import cross_reference_problems
+from auditor.inputs.form_csv import CsvTable, cell_value, loc_of, set_path
+from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, load_yaml, problems_from_validation
+from auditor.model import InstitutionInventory, Inventory
+
+INVENTORY_SUFFIXES = (".yaml", ".yml", ".csv")
+
+
+class _Collector:
+    """Gathers raw institution documents from every file, with their source maps, before validation."""
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, Any]] = {}
+        self.sources: dict[str, SourceMap] = {}
+        self.origin: dict[str, tuple[str, int]] = {}
+        self.problems: list[Problem] = []
+
+    def add_yaml(self, path: Path) -> None:
+        data, source, problems = load_yaml(path)
+        name = str(path)
+        self.problems.extend(problems)
+        if not isinstance(data, dict) or "institution" not in data:
+            self.problems.append(Problem(name, 1, "institution", "an institution file needs an 'institution:'"))
+            return
+        inst = data.get("institution")
+        inst_id = str(inst.get("id")) if isinstance(inst, dict) and inst.get("id") else f"<{name}>"
+        if inst_id in self.docs:
+            first = self.origin[inst_id]
+            self.problems.append(
+                Problem(
+                    name,
+                    source.locate(("institution", "id"))[1],
+                    "institution.id",
+                    f"duplicate institution id {inst_id!r} (first in {first[0]}:{first[1]})",
+                )
+            )
+            return
+        for key in ("accounts", "people"):
+            if data.get(key) is None:
+                data[key] = []
+        self.docs[inst_id] = data
+        self.sources[inst_id] = source
+        self.origin[inst_id] = (name, source.locate(("institution",))[1])
+
+    def add_csv(self, path: Path) -> None:
+        table = CsvTable(path)
+        columns, problems = table.mapped()
+        self.problems.extend(problems)
+        if problems:
+            return
+        for line, cells in table.rows:
+            record: dict[str, Any] = {}
+            labels: dict[str, str] = {}
+            if len(cells) != len(columns):  # a cut or merged line: its cells would land in the wrong columns
+                self.problems.append(
+                    Problem(table.name, line, "", f"row has {len(cells)} cells, header has {len(columns)}")
+                )
+                continue
+            for (header, target), cell in zip(columns, cells, strict=False):
+                if not target or not cell.strip():
+                    continue
+                if target == "authorization.approver":  # the form's combined "Aclaración/C.I." cell
+                    name, _, ci = cell.rpartition("/") if "/" in cell else (cell, "", "")
+                    set_path(record, "authorization.approver_name", name.strip() or None)
+                    set_path(record, "authorization.approver_ci", ci.strip() or None)
+                    labels["authorization.approver_name"] = labels["authorization.approver_ci"] = header
+                    continue
+                set_path(record, target, cell_value(target, cell))
+                labels[target] = header
+            inst_id = record.pop("institution", None)
+            inst_id = self._institution_for(inst_id, table.name, line)
+            if inst_id is None:
+                continue
+            if table.kind == "accounts":
+                self._add_account_row(inst_id, record, labels, table.name, line)
+            else:
+                self._add_person_row(inst_id, record, labels, table.name, line)
+
+    def _institution_for(self, inst_id: str | None, file: str, line: int) -> str | None:
+        if inst_id is None:
+            if len(self.docs) == 1:
+                return next(iter(self.docs))
+            self.problems.append(
+                Problem(
+                    file,
+                    line,
+                    "institution",
+                    "missing: name the institution id (needed when several are loaded)",
+                )
+            )
+            return None
+        if inst_id not in self.docs:
+            self.problems.append(
+                Problem(file, line, "institution", f"unknown institution {inst_id!r}: load its YAML file too")
+            )
+            return None
+        return inst_id
+
+    def _add_account_row(
+        self, inst_id: str, record: dict[str, Any], labels: dict[str, str], file: str, line: int
+    ) -> None:
+        accounts = self.docs[inst_id]["accounts"]
+        loc: Loc = ("accounts", len(accounts))
+        accounts.append(record)
+        source = self.sources[inst_id]
+        source.add(loc, file, line, "")
+        for target, header in labels.items():
+            source.add(loc + loc_of(target), file, line, header)
+
+    def _add_person_row(
+        self, inst_id: str, record: dict[str, Any], labels: dict[str, str], file: str, line: int
+    ) -> None:
+        """Form B spreadsheets have one row per person and account: rows of one person are merged."""
+        access = record.pop("access", {})
+        people = self.docs[inst_id]["people"]
+        key = record.get("id") or record.get("ci")
+        if not key:
+            self.problems.append(Problem(file, line, "CI", "missing: a person needs a CI (or an id)"))
+            return
+        key = str(key).replace(".", "").replace(" ", "")
+        if not record.get("id") and not _PERSON_KEY.match(key):
+            self.problems.append(
+                Problem(
+                    file,
+                    line,
+                    labels.get("ci", "CI"),
+                    f"{record.get('ci')!r} cannot identify the person (a cédula is digits, with or without dots)",
+                )
+            )
+            return
+        record["id"] = record.get("id") or key
+        source = self.sources[inst_id]
+        existing = next((i for i, p in enumerate(people) if p.get("id") == record["id"]), None)
+        if existing is None:
+            index = len(people)
+            record["access"] = []
+            people.append(record)
+            source.add(("people", index), file, line, "")
+            for target, header in labels.items():
+                if not target.startswith("access."):
+                    source.add(("people", index, *loc_of(target)), file, line, header)
+        else:
+            index = existing
+            person = people[index]
+            for field, value in record.items():
+                if field != "access" and value is not None and person.get(field) not in (None, value):
+                    self.problems.append(
+                        Problem(
+                            file,
+                            line,
+                            labels.get(field, field),
+                            f"{value!r} contradicts {person[field]!r} given for the same person on an earlier row",
+                        )
+                    )
+                person.setdefault(field, value)
+        accounts = str(access.get("account") or "")
+        for account in [a for a in re.split(r"[|,;]\s*", accounts) if a.strip()]:
+            entries = people[index]["access"]
+            loc: Loc = ("people", index, "access", len(entries))
+            entries.append({**access, "account": account.strip()})
+            source.add(loc, file, line, "")
+            for target, header in labels.items():
+                if target.startswith("access."):
+                    source.add((*loc, target.split(".", 1)[1]), file, line, header)
+
+    def validate(self) -> Inventory:
+        institutions = []
+        for inst_id, doc in self.docs.items():
+            try:
+                institutions.append(InstitutionInventory.model_validate(doc))
+            except ValidationError as exc:
+                already = {(p.file, p.line, p.field) for p in self.problems}
+                self.problems.extend(
+                    p
+                    for p in problems_from_validation(exc, self.sources[inst_id])
+                    if (p.file, p.line, p.field) not in already
+                )
+        self.problems.extend(cross_reference_problems(self.docs, self.sources))
+        if self.problems:
+            raise InputError(self.problems)
+        return Inventory(institutions=institutions)
+
+
+def inventory_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand directories to their inventory files (sorted, YAML before CSV so CSV rows find their OEE)."""
+    files: list[Path] = []
+    problems = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in INVENTORY_SUFFIXES))
+        elif path.exists():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), 0, "", "no such file or directory"))
+    if problems:
+        raise InputError(problems)
+    if not files:
+        raise InputError([Problem(", ".join(map(str, paths)) or ".", 0, "", "no inventory files found")])
+    return sorted(files, key=lambda p: (p.suffix.lower() == ".csv", str(p)))
+
+
+_PERSON_KEY = re.compile(r"^[0-9]{1,9}$")
+
+
+def load_inventory(paths: Iterable[str | Path]) -> Inventory:
+    """Load and validate institution YAML files and Form A/B CSV exports; raise InputError on any problem."""
+    collector = _Collector()
+    for path in inventory_files(paths):
+        try:
+            if path.suffix.lower() == ".csv":
+                collector.add_csv(path)
+            elif path.suffix.lower() in (".yaml", ".yml"):
+                collector.add_yaml(path)
+            else:
+                collector.problems.append(Problem(str(path), 0, "", "not a .yaml, .yml or .csv file"))
+        except InputError as exc:
+            collector.problems.extend(exc.problems)
+    if not collector.docs and not collector.problems:
+        raise InputError([Problem(str(p), 0, "", "no institution file (YAML) among the inputs") for p in paths])
+    return collector.validate()
+
+
+def inventory_digest(inventory: Inventory) -> str:
+    """A stable digest of the inventory's content, recorded with every run that used it."""
+    return hashlib.sha256(inventory.model_dump_json().encode()).hexdigest()

@@ -1,0 +1,101 @@
+"""Findings and runs: what one run found, its scope, status and coverage (the lifecycle lives in the store)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    computed_field,
+)
+
+from auditor.model.common import Platform, Severity
+
+
+class FindingStatus(StrEnum):
+    """State of a finding in one run, relative to the previous runs."""
+
+    NEW = "new"
+    PERSISTING = "persisting"
+    REGRESSED = "regressed"
+    RESOLVED = "resolved"
+    WAIVED = "waived"
+
+
+class Finding(BaseModel):
+    """One violation of one rule, for one subject, produced by a run (lifecycle lives in the store)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    policy_id: str
+    severity: Severity
+    institution: str
+    platform: Platform | None = None
+    account: str | None = None
+    handle: str | None = None
+    subject: str
+    fingerprint: str
+    message_es: str
+    message_en: str
+    guide_ref: str
+    incident: bool = False
+    rsit: str | None = None
+    evidence: dict[str, Any] = {}
+
+
+class RunType(StrEnum):
+    SCHEDULED = "scheduled"
+    ON_DEMAND = "on-demand"
+    DEMO = "demo"
+    REEVALUATION = "reevaluation"
+
+
+def shared_scope(subject: str) -> str:
+    """Where a run's evaluated/errored sets record a finding several accounts share (an account rule's
+    finding tied to no single account, e.g. OPS-002's one per credential): by its subject, not an account."""
+    return f"subject:{subject}"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETE = "complete"
+    INCOMPLETE = "incomplete"
+    ABORTED = "aborted"
+
+
+class RunScope(BaseModel):
+    institutions: list[str] = []
+    platforms: list[Platform] = []
+    accounts: list[str] = []
+
+
+class Coverage(BaseModel):
+    """How many rule × subject pairs could really be evaluated: printed next to every score."""
+
+    evaluated: int = 0
+    not_observable: int = 0
+    errors: int = 0
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def applicable(self) -> int:
+        return self.evaluated + self.not_observable + self.errors
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def ratio(self) -> float:
+        return self.evaluated / self.applicable if self.applicable else 1.0
+
+
+class Run(BaseModel):
+    id: int
+    started_at: datetime
+    finished_at: datetime | None = None
+    run_type: RunType
+    scope: RunScope
+    status: RunStatus
+    inventory_digest: str
+    coverage: Coverage = Coverage()

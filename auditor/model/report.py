@@ -1,0 +1,148 @@
+"""The report document: one model rendered by every format (HTML, Markdown, JSON, CSV, OCSF)."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+)
+
+from auditor.model.common import Platform, Severity
+from auditor.model.finding import Coverage, FindingStatus, Run
+from auditor.model.inventory import AccountKind, AccountStatus
+from auditor.model.snapshot import AccountState, FetchError
+
+SCHEMA_VERSION = "1.0"  # of report.json
+
+
+class ReportWaiver(BaseModel):
+    id: str
+    approver: str
+    expires: Date
+    rationale: str
+
+
+class ReportFinding(BaseModel):
+    """A finding as the report JSON carries it: the finding, its state in this run and its history."""
+
+    policy_id: str
+    title: str
+    severity: Severity
+    status: FindingStatus
+    institution: str
+    platform: Platform | None
+    account: str | None
+    handle: str | None
+    subject: str
+    fingerprint: str
+    message: str
+    guide_ref: str
+    remediation: str
+    incident: bool
+    cert_category: str | None = None
+    rsit: str | None
+    first_seen_run: int
+    evidence: dict[str, Any]
+    waiver: ReportWaiver | None = None
+
+
+class SeverityCount(BaseModel):
+    severity: Severity
+    open: int
+    waived: int
+    coverage: Coverage = Coverage()  # evaluations of rules of this severity: how much the numbers cover
+
+
+class ReportInstitution(BaseModel):
+    id: str
+    name: str
+    accounts: int
+    people: int
+
+
+class ReportAccount(BaseModel):
+    """A registered account in the run's scope, with what the platform said about it."""
+
+    institution: str
+    account: str
+    platform: Platform
+    kind: AccountKind
+    handle: str | None
+    url: str | None  # the public profile, built from the handle (always https)
+    registered_status: AccountStatus
+    observed: bool  # a snapshot exists for this run (False for inventory-only runs)
+    observed_status: AccountState | None
+    error_kind: FetchError | None = None
+    error: str | None  # why it could not be audited (technical detail)
+    open_findings: int
+
+
+class DriftItem(BaseModel):
+    """An attribute that changed since the previous successful observation: "antes → después"."""
+
+    institution: str
+    account: str
+    platform: Platform
+    attribute: str
+    before: str
+    after: str
+
+
+class WaiverState(StrEnum):
+    IN_FORCE = "in_force"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+
+
+class ReportWaiverStatus(BaseModel):
+    id: str
+    rule: str
+    institution: str
+    account: str | None
+    approver: str
+    rationale: str
+    expires: Date
+    days_left: int
+    state: WaiverState
+
+
+class TrendPoint(BaseModel):
+    run_id: int
+    started_at: datetime
+    open: dict[Severity, int]
+
+
+class Report(BaseModel):
+    """The versioned report document (`report.json`); every other format is a rendering of it."""
+
+    schema_version: Literal["1.0"] = SCHEMA_VERSION  # type: ignore[assignment]
+    generated_at: datetime
+    lang: Literal["es", "en"]
+    institution: str | None = None  # the report of one institution, or None for all
+    run: Run
+    previous_run_id: int | None
+    institutions: list[ReportInstitution]
+    coverage: Coverage
+    summary: list[SeverityCount]
+    findings: list[ReportFinding]
+    resolved: list[ReportFinding]
+    accounts: list[ReportAccount] = []
+    drift: list[DriftItem] = []
+    waivers: list[ReportWaiverStatus] = []
+    trend: list[TrendPoint] = []
+
+    @property
+    def incidents_opened(self) -> list[ReportFinding]:
+        """Incident-grade findings that appeared (or came back) in this run."""
+        return [f for f in self.findings if f.incident and f.status in (FindingStatus.NEW, FindingStatus.REGRESSED)]
+
+    def count(self, status: FindingStatus) -> int:
+        return (
+            len(self.resolved)
+            if status is FindingStatus.RESOLVED
+            else sum(1 for f in self.findings if f.status is status)
+        )

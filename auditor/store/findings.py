@@ -1,0 +1,217 @@
+"""The findings lifecycle: new, persisting, regressed, waived and resolved, one event per finding and run."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.model import (
+    Finding,
+    FindingStatus,
+    Inventory,
+    Waiver,
+    shared_scope,
+)
+from auditor.store.base import StoreTables
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """A finding as one run saw it: the event's state and text joined with the finding's identity."""
+
+    run_id: int
+    status: FindingStatus
+    finding: Finding
+    first_seen_run: int
+    waiver: Waiver | None
+
+
+def _finding_from_row(row: dict[str, Any]) -> Finding:
+    return Finding(
+        policy_id=row["policy_id"],
+        severity=row["severity"],
+        institution=row["institution_id"],
+        platform=row["platform"],
+        account=row["account_id"],
+        handle=row["handle"],
+        subject=row["subject"],
+        fingerprint=row["fingerprint"],
+        message_es=row["message_es"],
+        message_en=row["message_en"],
+        guide_ref=row["guide_ref"],
+        incident=bool(row["incident"]),
+        rsit=row["rsit"],
+        evidence=json.loads(row["evidence"] or "{}"),
+    )
+
+
+class FindingsLifecycle(StoreTables):
+    def _apply_lifecycle(
+        self,
+        run_id: int,
+        inventory: Inventory,
+        findings: list[Finding],
+        waived: dict[str, Waiver],
+        evaluated: set[tuple[str, str, str | None]],
+        errored: set[tuple[str, str, str | None]],
+    ) -> list[tuple[FindingStatus, Finding]]:
+        """new / persisting / regressed / waived for what this run saw; resolved for what it no longer sees
+        where the rule really ran (a rule that did not run resolves nothing); persisting, unchanged, for what a
+        rule could not re-check because of a fetch error (still open: the run's report must show it). Returns
+        the run's events."""
+        previous = {r["fingerprint"]: r for r in self.db.table("findings").rows}
+        seen = set()
+        events: list[tuple[FindingStatus, Finding]] = []
+        finding_rows: list[dict[str, Any]] = []
+        event_rows: list[dict[str, Any]] = []
+        resolved: list[str] = []
+        carried: list[str] = []
+        for f in findings:
+            if f.fingerprint in seen:
+                continue
+            seen.add(f.fingerprint)
+            prev = previous.get(f.fingerprint)
+            waiver = waived.get(f.fingerprint)
+            if waiver is not None:
+                event = FindingStatus.WAIVED
+            elif prev is None:
+                event = FindingStatus.NEW
+            elif prev["status"] == "resolved":
+                event = FindingStatus.REGRESSED
+            else:
+                event = FindingStatus.PERSISTING
+            finding_rows.append(
+                {
+                    "fingerprint": f.fingerprint,
+                    "policy_id": f.policy_id,
+                    "severity": f.severity.value,
+                    "institution_id": f.institution,
+                    "platform": f.platform.value if f.platform else None,
+                    "account_id": f.account,
+                    "handle": f.handle,
+                    "subject": f.subject,
+                    "status": "waived" if waiver else "open",
+                    "message_es": f.message_es,
+                    "message_en": f.message_en,
+                    "guide_ref": f.guide_ref,
+                    "incident": int(f.incident),
+                    "rsit": f.rsit,
+                    "evidence": json.dumps(f.evidence, default=str, sort_keys=True),
+                    "first_seen_run": prev["first_seen_run"] if prev else run_id,
+                    "last_seen_run": run_id,
+                    "resolved_run": None,
+                    "waiver_id": waiver.id if waiver else None,
+                }
+            )
+            event_rows.append(
+                self._event(
+                    run_id, f.fingerprint, event, f.severity.value, f.message_es, f.message_en, f.evidence, waiver
+                )
+            )
+            events.append((event, f))
+        registered = {(i.institution.id, a.id) for i in inventory.institutions for a in i.accounts}
+        full = {inst for (_, inst, acc) in evaluated if acc is None}
+        for fp, prev in previous.items():
+            if fp in seen or prev["status"] == "resolved":
+                continue
+            inst, account, policy = prev["institution_id"], prev["account_id"], prev["policy_id"]
+            shared = (policy, inst, shared_scope(prev["subject"]))
+            ran_there = (policy, inst, account) in evaluated or (policy, inst, None) in evaluated or shared in evaluated
+            account_gone = account is not None and inst in full and (inst, account) not in registered
+            if not (ran_there or account_gone):
+                if (
+                    policy,
+                    inst,
+                    account,
+                ) in errored or shared in errored:  # not re-checked: still open, shown as it was last seen
+                    carried.append(fp)
+                continue  # the rule did not run on it this time: incomparable, left as it was
+            resolved.append(fp)
+            event_rows.append(
+                self._event(
+                    run_id,
+                    fp,
+                    FindingStatus.RESOLVED,
+                    prev["severity"],
+                    prev["message_es"],
+                    prev["message_en"],
+                    {"reason": "account_unregistered"} if account_gone else {},
+                    None,
+                )
+            )
+            events.append((FindingStatus.RESOLVED, _finding_from_row(prev)))
+        # Written in bulk: one statement per table instead of one per finding (the same transaction).
+        if finding_rows:
+            self.db.table("findings").upsert_all(finding_rows, pk="fingerprint")
+        self.db.conn.executemany(
+            "update findings set status = 'resolved', resolved_run = ?, waiver_id = null where fingerprint = ?",
+            [(run_id, fp) for fp in resolved],
+        )
+        if event_rows:
+            self.db.table("finding_events").insert_all(event_rows)
+        # Copies of their last event (messages, evidence, waiver), persisting, so the report still lists them.
+        self.db.conn.executemany(
+            """insert into finding_events (run_id, fingerprint, status, severity, message_es, message_en, evidence,
+                                           waiver_id, waiver)
+               select ?, fingerprint, case status when 'waived' then 'waived' else 'persisting' end, severity,
+                      message_es, message_en, evidence, waiver_id, waiver
+               from finding_events where fingerprint = ? and status != 'resolved' order by run_id desc limit 1""",
+            [(run_id, fp) for fp in carried],
+        )
+        return events
+
+    def _event(
+        self,
+        run_id: int,
+        fp: str,
+        status: FindingStatus,
+        severity: str,
+        message_es: str,
+        message_en: str,
+        evidence: dict[str, Any],
+        waiver: Waiver | None,
+    ) -> dict[str, Any]:
+        """The `finding_events` row of one finding in one run."""
+        return {
+            "run_id": run_id,
+            "fingerprint": fp,
+            "status": status.value,
+            "severity": severity,
+            "message_es": message_es,
+            "message_en": message_en,
+            "evidence": json.dumps(evidence, default=str, sort_keys=True),
+            "waiver_id": waiver.id if waiver else None,
+            "waiver": waiver.model_dump_json() if waiver else None,
+        }
+
+    def events(self, run_id: int) -> Iterator[StoredEvent]:
+        sql = """select e.status as event_status, e.severity as event_severity, e.message_es as e_es,
+                        e.message_en as e_en, e.evidence as e_evidence, e.waiver, f.*
+                 from finding_events e join findings f on f.fingerprint = e.fingerprint
+                 where e.run_id = ? order by f.institution_id, f.platform, f.account_id, f.policy_id,
+                 f.subject"""
+        for r in self.db.query(sql, [run_id]):
+            yield StoredEvent(
+                run_id=run_id,
+                status=FindingStatus(r["event_status"]),
+                finding=Finding(
+                    policy_id=r["policy_id"],
+                    severity=r["event_severity"],
+                    institution=r["institution_id"],
+                    platform=r["platform"],
+                    account=r["account_id"],
+                    handle=r["handle"],
+                    subject=r["subject"],
+                    fingerprint=r["fingerprint"],
+                    message_es=r["e_es"],
+                    message_en=r["e_en"],
+                    guide_ref=r["guide_ref"],
+                    incident=bool(r["incident"]),
+                    rsit=r["rsit"],
+                    evidence=json.loads(r["e_evidence"] or "{}"),
+                ),
+                first_seen_run=r["first_seen_run"],
+                waiver=Waiver.model_validate_json(r["waiver"]) if r["waiver"] else None,
+            )

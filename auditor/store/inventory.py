@@ -1,0 +1,112 @@
+"""The registered inventory as imported: one row per institution, account, person and authorization, plus the
+validated document of each institution (what `load_inventory` gives back).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from auditor.model import (
+    Institution,
+    Inventory,
+)
+from auditor.store.base import StoreTables
+
+
+def _contact(contact: Any) -> str | None:
+    return contact.model_dump_json() if contact else None
+
+
+class InventoryTables(StoreTables):
+    def _write_inventory(self, inventory: Inventory, digest: str, at: datetime) -> None:
+        for inst_inv in inventory.institutions:
+            inst = inst_inv.institution
+            for table in ("authorizations", "people", "accounts"):
+                self.db.execute(f"delete from {table} where institution_id = ?", [inst.id])
+            self.db.table("institutions").upsert(
+                {
+                    "id": inst.id,
+                    "name": inst.name,
+                    "ruc": inst.ruc,
+                    "pgn_code": inst.pgn_code,
+                    "level": inst.level.value if inst.level else None,
+                    "status": inst.status.value,
+                    "email_domains": json.dumps(inst.email_domains),
+                    "communications_director": _contact(inst.communications_director),
+                    "rsi": _contact(inst.rsi),
+                    "document": inst_inv.model_dump_json(),
+                    "inventory_digest": digest,
+                    "imported_at": at.isoformat(),
+                },
+                pk="id",
+            )
+            self.db.table("accounts").insert_all(
+                (
+                    {
+                        "institution_id": inst.id,
+                        "id": a.id,
+                        "platform": a.platform.value,
+                        "kind": a.kind.value,
+                        "handle": a.handle,
+                        "alternative_handle": a.alternative_handle,
+                        "display_name": a.display_name,
+                        "linked_email": a.linked_email,
+                        "status": a.status.value,
+                        "platform_account_id": a.platform_account_id,
+                    }
+                    for a in inst_inv.accounts
+                ),
+            )
+            self.db.table("people").insert_all(
+                (
+                    {
+                        "institution_id": inst.id,
+                        "id": p.id,
+                        "name": p.name,
+                        "ci": p.ci,
+                        "link_type": p.link_type.value if p.link_type else None,
+                        "email": p.email,
+                        "mobile": p.mobile,
+                        "status": p.status.value,
+                        "status_date": p.status_date.isoformat() if p.status_date else None,
+                    }
+                    for p in inst_inv.people
+                ),
+            )
+            self.db.table("authorizations").insert_all(
+                (
+                    {
+                        "institution_id": inst.id,
+                        "person_id": p.id,
+                        "account_id": acc.account,
+                        "role": acc.role.value if acc.role else None,
+                        "contact_point": int(acc.contact_point),
+                    }
+                    for p in inst_inv.people
+                    for acc in p.access
+                ),
+            )
+
+    def import_inventory(self, inventory: Inventory, digest: str, at: datetime) -> None:
+        with self.db.atomic():
+            self._write_inventory(inventory, digest, at)
+
+    def load_inventory(self) -> Inventory:
+        """The inventory as last imported (one document per institution, as validated then)."""
+        from auditor.model import InstitutionInventory
+
+        rows = self.db.execute("select document from institutions order by id").fetchall()
+        return Inventory(institutions=[InstitutionInventory.model_validate_json(r[0]) for r in rows])
+
+    def institution_names(self) -> dict[str, str]:
+        return dict(self.db.execute("select id, name from institutions").fetchall())
+
+    def institution(self, institution_id: str) -> Institution | None:
+        inv = self.load_inventory().get(institution_id)
+        return inv.institution if inv else None
+
+    def inventory_version(self, digest: str) -> Inventory | None:
+        row = self.db.execute("select document from inventory_versions where digest = ?", [digest]).fetchone()
+        return Inventory.model_validate_json(row[0]) if row else None

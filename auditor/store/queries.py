@@ -1,0 +1,72 @@
+"""Read-only questions the reports and front ends ask: coverage, waivers in force, trends, finding lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.model import (
+    Coverage,
+    Severity,
+    Waiver,
+)
+from auditor.store.base import StoreTables
+
+
+class ReadQueries(StoreTables):
+    def coverage_by_severity(self, run_id: int, institution: str | None = None) -> dict[Severity, Coverage]:
+        sql = (
+            "select severity, sum(evaluated), sum(not_observable), sum(errors) from run_coverage "
+            "where run_id = ?" + (" and institution_id = ?" if institution else "") + " group by severity"
+        )
+        rows = self.db.execute(sql, [run_id, institution] if institution else [run_id]).fetchall()
+        return {Severity(r[0]): Coverage(evaluated=r[1], not_observable=r[2], errors=r[3]) for r in rows}
+
+    def run_waivers(self, run_id: int, institution: str | None = None) -> list[Waiver]:
+        rows = self.db.execute(
+            "select document from run_waivers where run_id = ?"
+            + (" and institution_id = ?" if institution else "")
+            + " order by waiver_id",
+            [run_id, institution] if institution else [run_id],
+        ).fetchall()
+        return [Waiver.model_validate_json(r[0]) for r in rows]
+
+    def open_counts_by_run(
+        self, up_to_run: int, institution: str | None = None, limit: int = 12
+    ) -> list[tuple[int, str, dict[Severity, int]]]:
+        """Open (not waived, not resolved) findings per severity for the last runs: the report's trend."""
+        runs = self.db.execute(
+            "select id, started_at from runs where id <= ? and status in ('complete', 'incomplete') "
+            "order by id desc limit ?",
+            [up_to_run, limit],
+        ).fetchall()
+        out = []
+        for run_id, started in reversed(runs):
+            sql = (
+                "select e.severity, count(*) from finding_events e join findings f on f.fingerprint = e.fingerprint "
+                "where e.run_id = ? and e.status in ('new', 'persisting', 'regressed')"
+                + (" and f.institution_id = ?" if institution else "")
+                + " group by e.severity"
+            )
+            counts = {
+                Severity(r[0]): r[1]
+                for r in self.db.execute(sql, [run_id, institution] if institution else [run_id]).fetchall()
+            }
+            out.append((run_id, started, counts))
+        return out
+
+    def findings(
+        self, *, status: str = "open", min_severity: Severity | None = None, institution: str | None = None
+    ) -> list[dict[str, Any]]:
+        clauses, params = ["status = ?"], [status]
+        if min_severity is not None:
+            allowed = [s.value for s in Severity if s.rank >= min_severity.rank]
+            clauses.append(f"severity in ({','.join('?' * len(allowed))})")
+            params += allowed
+        if institution:
+            clauses.append("institution_id = ?")
+            params.append(institution)
+        order = (
+            "case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 "
+            "else 4 end, institution_id, account_id, policy_id"
+        )
+        return list(self.db.query(f"select * from findings where {' and '.join(clauses)} order by {order}", params))

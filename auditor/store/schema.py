@@ -1,0 +1,263 @@
+"""The store's schema: forward migrations, each applied once in its own transaction with its version row.
+
+Tables and views are named for the person who opens the file with Datasette: `open_findings` and
+`findings_by_institution` answer the first two questions asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+SCHEMA_VERSION = 5
+
+
+def _migration_1(db: Database) -> None:
+    db.table("institutions").create(
+        {
+            "id": str,
+            "name": str,
+            "ruc": str,
+            "pgn_code": str,
+            "level": str,
+            "status": str,
+            "email_domains": str,
+            "communications_director": str,
+            "rsi": str,
+            "document": str,
+            "inventory_digest": str,
+            "imported_at": str,
+        },
+        pk="id",
+    )
+    db.table("accounts").create(
+        {
+            "institution_id": str,
+            "id": str,
+            "platform": str,
+            "kind": str,
+            "handle": str,
+            "alternative_handle": str,
+            "display_name": str,
+            "linked_email": str,
+            "status": str,
+            "platform_account_id": str,
+        },
+        pk=("institution_id", "id"),
+        foreign_keys=[("institution_id", "institutions", "id")],
+    )
+    db.table("people").create(
+        {
+            "institution_id": str,
+            "id": str,
+            "name": str,
+            "ci": str,
+            "link_type": str,
+            "email": str,
+            "mobile": str,
+            "status": str,
+            "status_date": str,
+        },
+        pk=("institution_id", "id"),
+        foreign_keys=[("institution_id", "institutions", "id")],
+    )
+    db.table("authorizations").create(
+        {"institution_id": str, "person_id": str, "account_id": str, "role": str, "contact_point": int},
+        pk=("institution_id", "person_id", "account_id"),
+        foreign_keys=[("institution_id", "institutions", "id")],
+    )
+    db.table("runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "finished_at": str,
+            "run_type": str,
+            "status": str,
+            "scope": str,
+            "inventory_digest": str,
+            "rules_evaluated": int,
+            "rules_not_observable": int,
+            "rules_errors": int,
+        },
+        pk="id",
+    )
+    db.table("findings").create(
+        {
+            "fingerprint": str,
+            "policy_id": str,
+            "severity": str,
+            "institution_id": str,
+            "platform": str,
+            "account_id": str,
+            "handle": str,
+            "subject": str,
+            "status": str,
+            "message_es": str,
+            "message_en": str,
+            "guide_ref": str,
+            "incident": int,
+            "rsit": str,
+            "evidence": str,
+            "first_seen_run": int,
+            "last_seen_run": int,
+            "resolved_run": int,
+            "waiver_id": str,
+        },
+        pk="fingerprint",
+        foreign_keys=[("first_seen_run", "runs", "id"), ("last_seen_run", "runs", "id")],
+    )
+    db.table("finding_events").create(
+        {
+            "run_id": int,
+            "fingerprint": str,
+            "status": str,
+            "severity": str,
+            "message_es": str,
+            "message_en": str,
+            "evidence": str,
+            "waiver_id": str,
+            "waiver": str,
+        },
+        pk=("run_id", "fingerprint"),
+        foreign_keys=[("run_id", "runs", "id"), ("fingerprint", "findings", "fingerprint")],
+    )
+    db.table("findings").create_index(["institution_id", "status"])
+    db.table("finding_events").create_index(["fingerprint"])
+    db.create_view(
+        "open_findings",
+        """select f.severity, f.policy_id, i.name as institution, f.platform, f.account_id, f.handle,
+                  f.subject, f.message_es as message, f.first_seen_run, f.last_seen_run, f.fingerprint
+           from findings f join institutions i on i.id = f.institution_id
+           where f.status = 'open'
+           order by case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2
+                    when 'low' then 3 else 4 end, i.name, f.policy_id""",
+    )
+    db.create_view(
+        "findings_by_institution",
+        """select i.id as institution_id, i.name as institution,
+                  sum(f.status = 'open') as open, sum(f.status = 'waived') as waived,
+                  sum(f.status = 'open' and f.severity = 'critical') as critical,
+                  sum(f.status = 'open' and f.severity = 'high') as high,
+                  sum(f.status = 'open' and f.severity = 'medium') as medium,
+                  sum(f.status = 'open' and f.severity = 'low') as low,
+                  sum(f.status = 'open' and f.severity = 'info') as info
+           from institutions i left join findings f on f.institution_id = i.id
+           group by i.id order by open desc""",
+    )
+
+
+def _migration_2(db: Database) -> None:
+    """Live observation: snapshots per run, pinned platform ids, inventory versions, discoveries."""
+    db.table("snapshots").create(
+        {
+            "run_id": int,
+            "institution_id": str,
+            "account_id": str,
+            "platform": str,
+            "platform_account_id": str,
+            "fetched_at": str,
+            "error": str,
+            "document": str,
+        },
+        pk=("run_id", "institution_id", "account_id"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("account_bindings").create(
+        {
+            "institution_id": str,
+            "account_id": str,
+            "platform": str,
+            "platform_account_id": str,
+            "pinned_run": int,
+            "pinned_at": str,
+        },
+        pk=("institution_id", "account_id"),
+    )
+    db.table("inventory_versions").create({"digest": str, "document": str, "first_run": int}, pk="digest")
+    db.table("discoveries").create(
+        {
+            "run_id": int,
+            "institution_id": str,
+            "platform": str,
+            "platform_account_id": str,
+            "handle": str,
+            "name": str,
+            "credential": str,
+        },
+        pk=("run_id", "institution_id", "platform", "platform_account_id"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.create_view(
+        "latest_snapshots",
+        """select s.* from snapshots s
+           join (select institution_id, account_id, max(run_id) as run_id from snapshots group by 1, 2) last
+             on last.institution_id = s.institution_id and last.account_id = s.account_id
+            and last.run_id = s.run_id""",
+    )
+
+
+def _migration_3(db: Database) -> None:
+    """Per-run coverage by institution and severity, and the waivers a run was evaluated with."""
+    db.table("run_coverage").create(
+        {"run_id": int, "institution_id": str, "severity": str, "evaluated": int, "not_observable": int, "errors": int},
+        pk=("run_id", "institution_id", "severity"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db.table("run_waivers").create(
+        {"run_id": int, "waiver_id": str, "institution_id": str, "rule": str, "expires": str, "document": str},
+        pk=("run_id", "waiver_id"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+
+
+def _migration_4(db: Database) -> None:
+    """Incident tickets: the outbox (tickets + one delivery per sink) and the ledger of external ids."""
+    db.table("tickets").create(
+        {
+            "id": int,
+            "run_id": int,
+            "fingerprint": str,
+            "action": str,
+            "evidence_hash": str,
+            "content": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id"), ("fingerprint", "findings", "fingerprint")],
+    )
+    db.table("deliveries").create(
+        {
+            "ticket_id": int,
+            "sink": str,
+            "status": str,
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "delivered_at": str,
+            "external_id": str,
+        },
+        pk=("ticket_id", "sink"),
+        foreign_keys=[("ticket_id", "tickets", "id")],
+    )
+    db.table("ticket_ledger").create(
+        {"sink": str, "group_key": str, "external_id": str, "state": str, "members": str, "updated_at": str},
+        pk=("sink", "group_key"),
+    )
+    db.table("tickets").create_index(["fingerprint"])
+    db.table("deliveries").create_index(["status", "next_attempt_at"])
+
+
+def _migration_5(db: Database) -> None:
+    """Indexes for the look-ups every run makes, so a run does not slow down as history grows."""
+    db.table("snapshots").create_index(["institution_id", "account_id", "run_id"])
+    db.table("finding_events").create_index(["run_id"])
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {
+    1: _migration_1,
+    2: _migration_2,
+    3: _migration_3,
+    4: _migration_4,
+    5: _migration_5,
+}
