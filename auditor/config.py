@@ -161,10 +161,10 @@ class InstitutionSchedule(_Section):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        return _check_cron(value)
+        return check_cron(value)
 
 
-def _check_cron(value: str) -> str:
+def check_cron(value: str) -> str:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
@@ -186,7 +186,7 @@ class ScheduleConfig(_Section):
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
-        return _check_cron(value)
+        return check_cron(value)
 
     @field_validator("timezone")
     @classmethod

@@ -26,71 +26,57 @@ from apscheduler.events import (
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from auditor.app.audit import AuditRequest, audit
+from auditor.app.errors import RequestError
 from auditor.config import Config
-from auditor.engine import deliver_tickets, run_audit
-from auditor.inputs.inventory import load_inventory
 from auditor.inputs.sources import InputError
-from auditor.inputs.tuning import load_profile, load_waivers
-from auditor.live import live_from_config
-from auditor.lock import StoreBusy, store_lock
-from auditor.model import RunScope, RunStatus, RunType
-from auditor.store import Store
-from reports.render import write_run_reports
+from auditor.lock import StoreBusy
+from auditor.model import RunStatus, RunType
 
 log = logging.getLogger("auditor.schedule")
 
 
 def scheduled_run(config: Config, institution: str | None, stop: threading.Event) -> RunStatus | None:
     """One scheduled audit (all institutions, or one), with reports and ticket delivery."""
-    scope = RunScope(institutions=[institution] if institution else [])
     log.info("scheduled run starting", extra={"event": "run_started", "institution": institution})
+    request = AuditRequest(
+        institutions=(institution,) if institution else (),
+        run_type=RunType.SCHEDULED,
+        wait_seconds=config.schedule.lock_wait_seconds,
+        should_stop=stop.is_set,
+    )
     try:
-        with store_lock(config.store.path, config.schedule.lock_wait_seconds):
-            store = Store(config.store.path)
-            inventory = load_inventory([str(p) for p in config.inventory.paths])
-            result = run_audit(
-                store,
-                inventory,
-                profile=load_profile(config.policies.profile),
-                waivers=load_waivers(config.policies.waivers, inventory),
-                scope=scope,
-                run_type=RunType.SCHEDULED,
-                live=live_from_config(config),
-                tickets=config.tickets,
-                should_stop=stop.is_set,
-            )
-            if result.status is RunStatus.ABORTED:
-                log.warning("run aborted by shutdown", extra={"event": "run_aborted", "run_id": result.run_id})
-                return result.status
-            report, _ = write_run_reports(
-                store, result.run_id, config.reports.out, [str(f) for f in config.reports.formats], config.reports.lang
-            )
-            if not stop.is_set():
-                delivery = deliver_tickets(store, config.tickets)
-                log.info(
-                    "tickets delivered",
-                    extra={
-                        "event": "tickets",
-                        "run_id": result.run_id,
-                        "delivered": delivery.delivered,
-                        "failed": delivery.failed,
-                    },
-                )
-            open_count = sum(c.open for c in report.summary)
-            log.info(
-                "run #%s %s: %s open finding(s), coverage %.0f%%",
-                result.run_id,
-                result.status.value,
-                open_count,
-                100 * report.coverage.ratio,
-                extra={"event": "run_finished", "run_id": result.run_id, "institution": institution},
-            )
-            return result.status
+        outcome = audit(config, request)
     except StoreBusy as exc:
         log.error("%s", exc, extra={"event": "store_busy"})
-    except InputError as exc:
+        return None
+    except (InputError, RequestError) as exc:
         log.error("input error, run skipped:\n%s", exc, extra={"event": "input_error"})
-    return None
+        return None
+    if outcome.reports is None:
+        log.warning("run aborted by shutdown", extra={"event": "run_aborted", "run_id": outcome.run_id})
+        return outcome.status
+    delivery = outcome.tickets.delivery
+    if delivery is not None:
+        log.info(
+            "tickets delivered",
+            extra={
+                "event": "tickets",
+                "run_id": outcome.run_id,
+                "delivered": delivery.delivered,
+                "failed": delivery.failed,
+            },
+        )
+    report = outcome.reports.report
+    log.info(
+        "run #%s %s: %s open finding(s), coverage %.0f%%",
+        outcome.run_id,
+        outcome.status.value,
+        sum(c.open for c in report.summary),
+        100 * report.coverage.ratio,
+        extra={"event": "run_finished", "run_id": outcome.run_id, "institution": institution},
+    )
+    return outcome.status
 
 
 def build_scheduler(

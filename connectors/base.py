@@ -17,8 +17,6 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import httpx
 
-from auditor.model.clock import utcnow
-from auditor.model.secret import Secret
 from auditor.model import (
     SNAPSHOT_ATTRIBUTES,
     AccountSnapshot,
@@ -29,6 +27,8 @@ from auditor.model import (
     Platform,
     RegisteredAccount,
 )
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 
 ENTRY_POINT_GROUP = "auditor.connectors"
 

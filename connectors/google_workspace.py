@@ -18,8 +18,6 @@ from typing import Any, ClassVar
 
 import httpx
 
-from auditor.model.clock import utcnow
-from auditor.model.secret import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,
@@ -32,6 +30,8 @@ from auditor.model import (
     TwoFactorPolicy,
     TwoFactorState,
 )
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from connectors.base import FetchRequest, NotFound, PageCursor, PlatformError, health_of
 from connectors.google_api import GoogleCalls, HttpxHttp, google_service, service_account_info
 

@@ -14,8 +14,6 @@ from typing import Any, ClassVar
 
 import httpx
 
-from auditor.model.clock import utcnow
-from auditor.model.secret import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,
@@ -26,6 +24,8 @@ from auditor.model import (
     Platform,
     RegisteredAccount,
 )
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from connectors.base import ConnectorError, FetchRequest, PermissionDenied, PlatformError, RateLimited, health_of
 from connectors.http import PlatformHttp, error_for_status, iso_time
 

@@ -22,8 +22,6 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 
-from auditor.model.clock import utcnow
-from auditor.model.secret import Secret
 from auditor.model import (
     SNAPSHOT_ATTRIBUTES,
     AccountSnapshot,
@@ -40,6 +38,8 @@ from auditor.model import (
     TwoFactorState,
     VerificationState,
 )
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from connectors.base import (
     ConnectorError,
     CredentialError,

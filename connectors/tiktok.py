@@ -13,8 +13,6 @@ from typing import Any, ClassVar
 
 import httpx
 
-from auditor.model.clock import utcnow
-from auditor.model.secret import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,
@@ -26,6 +24,8 @@ from auditor.model import (
     RegisteredAccount,
     VerificationState,
 )
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from connectors.base import (
     ConnectorError,
     CredentialError,

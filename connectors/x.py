@@ -14,8 +14,6 @@ from typing import Any, ClassVar
 
 import httpx
 
-from auditor.model.clock import utcnow
-from auditor.model.secret import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,
@@ -27,6 +25,8 @@ from auditor.model import (
     RegisteredAccount,
     VerificationState,
 )
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from connectors.base import (
     ConnectorError,
     CredentialError,

@@ -15,8 +15,6 @@ from typing import Any, ClassVar
 
 import httpx
 
-from auditor.model.clock import utcnow
-from auditor.model.secret import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,
@@ -27,6 +25,8 @@ from auditor.model import (
     Platform,
     RegisteredAccount,
 )
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
 from connectors.google_api import GoogleCalls, HttpxHttp, google_service, quota_exhausted
 from connectors.http import iso_time, shared_tls_context

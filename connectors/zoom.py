@@ -14,8 +14,6 @@ from typing import Any, ClassVar
 
 import httpx
 
-from auditor.model.clock import utcnow
-from auditor.model.secret import Secret
 from auditor.model import (
     AccountSnapshot,
     AccountState,
@@ -29,6 +27,8 @@ from auditor.model import (
     RegisteredAccount,
     TwoFactorPolicy,
 )
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
 from connectors.base import (
     ConnectorError,
     CredentialError,

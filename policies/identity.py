@@ -14,7 +14,7 @@ from auditor.model import (
     VerificationState,
 )
 from auditor.model.classify import reveal_foreign_letters
-from connectors.platforms import PLATFORMS
+from auditor.model.platforms import PLATFORMS
 from policies.access import ACCOUNT_ACCESS, PRIVILEGED
 from policies.context import AccountContext, InstitutionContext, Violation
 from policies.registry import rule

@@ -19,7 +19,7 @@ from auditor.model import (
     Severity,
 )
 from auditor.model.classify import EmailClass, classify_email, is_py_mobile, is_valid_ci
-from connectors.platforms import PLATFORMS
+from auditor.model.platforms import PLATFORMS
 from policies.context import AccountContext, PersonContext, Violation, is_external, person_label
 from policies.registry import rule
 

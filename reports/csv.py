@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 
 from auditor.model import FindingStatus, Report, ReportFinding
-from connectors.platforms import PLATFORMS
+from auditor.model.platforms import PLATFORMS
 from reports.escape import plain
 from reports.messages import t
 

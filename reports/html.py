@@ -14,9 +14,9 @@ from urllib.parse import urlparse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from auditor.model.clock import local_text
 from auditor.model import FindingStatus, Report, ReportFinding, Severity, TrendPoint
-from connectors.platforms import PLATFORMS
+from auditor.model.clock import local_text
+from auditor.model.platforms import PLATFORMS
 from reports.escape import plain
 from reports.messages import Lang, t
 

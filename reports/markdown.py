@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from auditor.model.clock import local_text
 from auditor.model import FindingStatus, Report, ReportFinding
-from connectors.platforms import PLATFORMS
+from auditor.model.clock import local_text
+from auditor.model.platforms import PLATFORMS
 from reports.escape import md
 from reports.messages import Lang, t
 

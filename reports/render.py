@@ -6,13 +6,8 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from auditor.model import Report
-from reports.messages import Lang
-
-if TYPE_CHECKING:
-    from auditor.store import Store
 from reports.csv import render_action_plan, render_csv
 from reports.html import render_html
 from reports.json import render_json
@@ -53,25 +48,3 @@ def write_reports(report: Report, out_dir: Path, formats: list[str]) -> list[Pat
         write_atomically(path, render(report))
         written.append(path)
     return written
-
-
-def write_run_reports(
-    store: Store,
-    run_id: int,
-    out_dir: Path,
-    formats: list[str],
-    lang: str,
-    *,
-    per_institution: bool = True,
-    institution: str | None = None,
-) -> tuple[Report, list[Path]]:
-    """The overall report of a run in `out_dir`, plus one per institution in `out_dir/<institution>/`."""
-    from reports.build import build_report
-
-    language: Lang = "en" if lang == "en" else "es"
-    report = build_report(store, run_id, language, institution)
-    written = write_reports(report, out_dir, formats)
-    if per_institution and institution is None:
-        for inst in report.institutions:
-            written += write_reports(build_report(store, run_id, language, inst.id), out_dir / inst.id, formats)
-    return report, written

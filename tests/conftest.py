@@ -83,6 +83,6 @@ def store(tmp_path: Path) -> Store:
 
 @pytest.fixture
 def demo_dir() -> Path:
-    from auditor.cli import demo_files
+    from auditor.app.setup import demo_files
 
     return demo_files()

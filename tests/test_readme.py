@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.cli import (
+from auditor.app.catalogue import (
     CAPS_END,
     CAPS_START,
     README_END,

@@ -16,6 +16,7 @@ from auditor.model.common import (
 from auditor.model.finding import (
     Coverage,
     Finding,
+    FindingRecord,
     FindingStatus,
     Run,
     RunScope,
@@ -83,6 +84,7 @@ from auditor.model.ticket import (
     TicketAction,
     TicketContact,
     TicketContent,
+    TicketDelivery,
 )
 from auditor.model.tuning import (
     Profile,
@@ -113,6 +115,7 @@ __all__ = [
     "DriftItem",
     "FetchError",
     "Finding",
+    "FindingRecord",
     "FindingStatus",
     "Institution",
     "InstitutionInventory",
@@ -153,6 +156,7 @@ __all__ = [
     "TicketAction",
     "TicketContact",
     "TicketContent",
+    "TicketDelivery",
     "TrendPoint",
     "TwoFactorPolicy",
     "TwoFactorState",

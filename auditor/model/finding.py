@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -99,3 +99,13 @@ class Run(BaseModel):
     status: RunStatus
     inventory_digest: str
     coverage: Coverage = Coverage()
+
+
+class FindingRecord(Finding):
+    """A finding as the store keeps it across runs: its current state and the runs that saw it."""
+
+    status: Literal["open", "waived", "resolved"]
+    first_seen_run: int
+    last_seen_run: int
+    resolved_run: int | None = None
+    waiver_id: str | None = None

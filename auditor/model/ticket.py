@@ -69,3 +69,19 @@ class TicketContent(BaseModel):
     recipient: str | None = None
     deadline_hours: int | None = None
     run_id: int
+
+
+class TicketDelivery(BaseModel):
+    """One ticket event on one sink, as the outbox holds it: what was sent, where, and how it went."""
+
+    ticket_id: int
+    sink: str
+    status: DeliveryStatus
+    attempts: int
+    action: TicketAction
+    summary: str
+    run_id: int
+    fingerprint: str
+    last_error: str | None = None
+    external_id: str | None = None
+    delivered_at: datetime | None = None

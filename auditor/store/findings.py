@@ -9,6 +9,7 @@ from typing import Any
 
 from auditor.model import (
     Finding,
+    FindingRecord,
     FindingStatus,
     Inventory,
     Waiver,
@@ -28,7 +29,7 @@ class StoredEvent:
     waiver: Waiver | None
 
 
-def _finding_from_row(row: dict[str, Any]) -> Finding:
+def finding_from_row(row: dict[str, Any]) -> Finding:
     return Finding(
         policy_id=row["policy_id"],
         severity=row["severity"],
@@ -44,6 +45,18 @@ def _finding_from_row(row: dict[str, Any]) -> Finding:
         incident=bool(row["incident"]),
         rsit=row["rsit"],
         evidence=json.loads(row["evidence"] or "{}"),
+    )
+
+
+def record_from_row(row: dict[str, Any]) -> FindingRecord:
+    """A `findings` row as the model the front ends show: the finding and its state across runs."""
+    return FindingRecord(
+        **finding_from_row(row).model_dump(),
+        status=row["status"],
+        first_seen_run=row["first_seen_run"],
+        last_seen_run=row["last_seen_run"],
+        resolved_run=row["resolved_run"],
+        waiver_id=row["waiver_id"],
     )
 
 
@@ -141,7 +154,7 @@ class FindingsLifecycle(StoreTables):
                     None,
                 )
             )
-            events.append((FindingStatus.RESOLVED, _finding_from_row(prev)))
+            events.append((FindingStatus.RESOLVED, finding_from_row(prev)))
         # Written in bulk: one statement per table instead of one per finding (the same transaction).
         if finding_rows:
             self.db.table("findings").upsert_all(finding_rows, pk="fingerprint")

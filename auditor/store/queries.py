@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from auditor.model import (
     Coverage,
+    FindingRecord,
     Severity,
     Waiver,
 )
 from auditor.store.base import StoreTables
+from auditor.store.findings import record_from_row
 
 
 class ReadQueries(StoreTables):
@@ -56,7 +56,7 @@ class ReadQueries(StoreTables):
 
     def findings(
         self, *, status: str = "open", min_severity: Severity | None = None, institution: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[FindingRecord]:
         clauses, params = ["status = ?"], [status]
         if min_severity is not None:
             allowed = [s.value for s in Severity if s.rank >= min_severity.rank]
@@ -69,4 +69,5 @@ class ReadQueries(StoreTables):
             "case severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 when 'low' then 3 "
             "else 4 end, institution_id, account_id, policy_id"
         )
-        return list(self.db.query(f"select * from findings where {' and '.join(clauses)} order by {order}", params))
+        rows = self.db.query(f"select * from findings where {' and '.join(clauses)} order by {order}", params)
+        return [record_from_row(r) for r in rows]

@@ -17,7 +17,7 @@ from auditor.model import (
     TicketContent,
 )
 from auditor.model.clock import local_text
-from connectors.platforms import PLATFORMS
+from auditor.model.platforms import PLATFORMS
 from policies.registry import get_rule
 from reports.escape import plain
 

@@ -11,7 +11,8 @@ from datetime import timedelta
 import pytest
 from click.testing import CliRunner
 
-from auditor.cli import cli, demo_files
+from auditor.app.setup import demo_files
+from auditor.cli import cli
 from auditor.engine import reevaluate, run_audit
 from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox, load_sandbox

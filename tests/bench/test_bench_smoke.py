@@ -7,7 +7,7 @@ import json
 
 from click.testing import CliRunner
 
-from auditor.bench import BenchSpec, generate, lower_bound
+from auditor.app.bench import BenchSpec, generate, lower_bound
 from auditor.cli import cli
 from auditor.model import Platform
 

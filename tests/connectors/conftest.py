@@ -11,8 +11,8 @@ import httpx
 import pytest
 import respx
 
-from auditor.model.secret import Secret
 from auditor.model import Institution, RegisteredAccount
+from auditor.model.secret import Secret
 from connectors.base import FetchRequest
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "meta"

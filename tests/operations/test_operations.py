@@ -19,7 +19,8 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 
-from auditor.cli import cli, demo_files
+from auditor.app.setup import demo_files
+from auditor.cli import cli
 from auditor.config import load_config
 from auditor.lock import store_lock
 from auditor.schedule import build_scheduler

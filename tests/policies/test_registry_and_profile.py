@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import Inventory, Waiver
 from auditor.inputs.sources import InputError
-from policies.evaluate import fingerprint, matching_waiver
 from auditor.inputs.tuning import load_profile, load_waivers
+from auditor.model import Inventory, Waiver
+from policies.evaluate import fingerprint, matching_waiver
 from policies.registry import all_rules, rule
 from tests.conftest import TODAY, clean_doc, findings_for, institution
 

@@ -11,15 +11,15 @@ import re
 import sqlite3
 from pathlib import Path
 
-from auditor.model.classify import handle_skeleton, reveal_foreign_letters
+from auditor.app.reporting import write_run_reports
 from auditor.config import OutboxSinkConfig, TicketsConfig
 from auditor.engine import deliver_tickets, run_audit
 from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox
+from auditor.model.classify import handle_skeleton, reveal_foreign_letters
 from auditor.store import Store
 from connectors.http import MAX_TEXT, platform_text
 from connectors.sandbox import Sandbox
-from reports.render import write_run_reports
 from tests.conftest import NOW
 from tests.reliability.world import DEMO, canary_scenario
 
@@ -74,7 +74,9 @@ def test_hostile_names_are_inert_and_bounded_everywhere_and_the_impostor_is_repo
     run_audit(store, inventory, live=live_from_sandbox(Sandbox(canary_scenario())), now=NOW, tickets=tickets)
     run_id = run_audit(store, inventory, live=live_from_sandbox(hostile_world()), now=NOW, tickets=tickets).run_id
     deliver_tickets(store, tickets)
-    report, _ = write_run_reports(store, run_id, tmp_path / "out", ["html", "md", "json", "csv", "plan", "ocsf"], "es")
+    report = write_run_reports(
+        store, run_id, tmp_path / "out", ["html", "md", "json", "csv", "plan", "ocsf"], "es"
+    ).report
 
     impostor = [f for f in report.findings if f.policy_id == "IDN-009"]
     assert len(impostor) == 1 and "U+0440" in impostor[0].message and "@mpruebapy" in impostor[0].message

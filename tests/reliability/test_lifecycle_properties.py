@@ -16,6 +16,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditor.app.report_document import build_report
 from auditor.config import ConnectorSettings
 from auditor.engine import run_audit
 from auditor.live import live_from_sandbox
@@ -23,7 +24,6 @@ from auditor.model import FindingStatus, ObservationState, Waiver
 from auditor.store import Store
 from connectors.sandbox import Fault
 from policies.registry import REGISTRY
-from reports.build import build_report
 from reports.json import render_json
 from tests.conftest import NOW
 from tests.tickets.conftest import ADMIN, intruder, inventory, world

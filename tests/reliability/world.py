@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.cli import demo_files
+from auditor.app.setup import demo_files
 from connectors.base import available_connectors
 from connectors.sandbox import Sandbox, load_scenario
 from connectors.sandbox.server import make_server

@@ -12,17 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from auditor.app.report_document import build_report
+from auditor.app.reporting import write_run_reports
 from auditor.engine import run_audit
 from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox
 from auditor.model import FindingStatus, Severity
 from auditor.store import Store
 from connectors.sandbox import Sandbox
-from reports.build import build_report
 from reports.csv import FORMULA_STARTS, cell, render_action_plan, render_csv
 from reports.html import render_html, safe_url
 from reports.ocsf import render_ocsf
-from reports.render import write_run_reports
 from tests.conftest import NOW
 
 DEMO_INVENTORY = Path(__file__).resolve().parents[2] / "auditor" / "demo" / "inventory"
@@ -30,9 +30,9 @@ DEMO_INVENTORY = Path(__file__).resolve().parents[2] / "auditor" / "demo" / "inv
 
 @pytest.fixture(scope="module")
 def demo_report(tmp_path_factory):
-    from auditor.cli import demo_files
-    from auditor.live import load_sandbox
+    from auditor.app.setup import demo_files
     from auditor.inputs.tuning import load_waivers
+    from auditor.live import load_sandbox
 
     store = Store(tmp_path_factory.mktemp("r") / "a.db")
     inv = load_inventory([demo_files() / "inventory"])
@@ -120,7 +120,7 @@ def test_action_plan_has_columns_to_fill_and_only_open_findings(demo_report):
 
 def test_per_institution_reports_hold_only_their_institution(demo_report, tmp_path):
     store, run_id, _ = demo_report
-    report, _written = write_run_reports(store, run_id, tmp_path, ["json", "csv"], "es")
+    report = write_run_reports(store, run_id, tmp_path, ["json", "csv"], "es").report
     assert (tmp_path / "aguas" / "report.json").exists()
     aguas = json.loads((tmp_path / "aguas" / "report.json").read_text(encoding="utf-8"))
     assert aguas["institution"] == "aguas" and {f["institution"] for f in aguas["findings"]} == {"aguas"}
@@ -227,7 +227,9 @@ def test_hostile_platform_data_is_inert_in_every_format(tmp_path):
     yesterday = sandbox.with_overlay({"meta": {"pages": {"555": {"name": "Old", "username": "old"}}}})
     run_audit(store, inv, live=live_from_sandbox(yesterday), now=NOW - timedelta(days=1))
     run_id = run_audit(store, inv, live=live_from_sandbox(sandbox), now=NOW).run_id
-    report, _ = write_run_reports(store, run_id, tmp_path / "out", ["html", "md", "json", "csv", "plan", "ocsf"], "es")
+    report = write_run_reports(
+        store, run_id, tmp_path / "out", ["html", "md", "json", "csv", "plan", "ocsf"], "es"
+    ).report
     assert any(d.after == SCRIPT for d in report.drift)  # the hostile value really reaches the report
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     md = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")

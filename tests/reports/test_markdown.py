@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from auditor.app.report_document import build_report
 from auditor.engine import run_audit
 from auditor.model import Inventory
-from reports.build import build_report
 from reports.escape import md, plain
 from reports.markdown import render_markdown
 from tests.conftest import NOW, clean_doc, institution

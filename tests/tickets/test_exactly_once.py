@@ -14,7 +14,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from auditor.cli import cli, demo_files
+from auditor.app.setup import demo_files
+from auditor.cli import cli
 from auditor.config import load_config
 from auditor.engine import deliver_tickets, run_audit
 from auditor.inputs.inventory import load_inventory

@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from auditor.app.reporting import write_run_reports
 from auditor.config import ConnectorSettings, OutboxSinkConfig, TicketsConfig
 from auditor.credentials import Credentials
 from auditor.engine import deliver_tickets, run_audit
@@ -28,7 +29,6 @@ from auditor.model import Inventory, Platform
 from auditor.observe import LiveSetup
 from auditor.store import Store
 from connectors.base import available_connectors, connector_for
-from reports.render import write_run_reports
 
 BENCH_PLATFORMS = (Platform.FACEBOOK, Platform.X, Platform.YOUTUBE, Platform.LINKEDIN)
 CONNECTOR_OF = {Platform.FACEBOOK: "meta", Platform.X: "x", Platform.YOUTUBE: "youtube", Platform.LINKEDIN: "linkedin"}

@@ -1,4 +1,4 @@
-"""Building the report document of a run from the store, so any past run can be rendered again.
+"""Assembling the report document of a run from the store, so any past run can be rendered again.
 
 The `Report` model is the single source of every format: HTML, Markdown, JSON, CSV, the action plan and
 OCSF all render the same document, which is why their counts agree.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from auditor.model.clock import local_date, utcnow
 from auditor.model import (
     Coverage,
     FindingStatus,
@@ -23,8 +22,9 @@ from auditor.model import (
     TrendPoint,
     WaiverState,
 )
+from auditor.model.clock import local_date, utcnow
+from auditor.model.platforms import PLATFORMS
 from auditor.store import Store, StoredEvent
-from connectors.platforms import PLATFORMS
 from policies.evaluate import in_scope
 from policies.registry import get_rule
 from reports.drift import drift

@@ -1,0 +1,15 @@
+"""The `auditor` command line: parses arguments, calls the application layer (`auditor.app`), prints.
+
+One module per group of commands; importing this package registers them all on `cli`.
+"""
+
+from __future__ import annotations
+
+from auditor.cli import audit, inventory, operations, policies, tickets
+from auditor.cli.main import cli
+
+__all__ = ["audit", "cli", "inventory", "main", "operations", "policies", "tickets"]
+
+
+def main() -> None:
+    cli(prog_name="auditor")

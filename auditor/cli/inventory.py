@@ -1,0 +1,39 @@
+"""`inventory validate` and `inventory import`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from auditor.app.inventory import InventorySummary, import_inventory, validate_inventory
+from auditor.cli.main import cli, reports_errors
+from auditor.config import Config
+
+
+@cli.group()
+def inventory() -> None:
+    """Validate and import the registered inventory (Formulario A and B)."""
+
+
+def summary_text(summary: InventorySummary) -> str:
+    return f"{summary.institutions} institution(s), {summary.accounts} account(s), {summary.people} people"
+
+
+@inventory.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@reports_errors
+def inventory_validate(paths: tuple[str, ...]) -> None:
+    """Check inventory files (YAML, CSV) and print every problem as file:line: field: message."""
+    click.echo(f"valid: {summary_text(validate_inventory(list(paths)))}")
+
+
+@inventory.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--db", type=click.Path(), help="SQLite store (default from config: auditor.db).")
+@click.pass_obj
+@reports_errors
+def inventory_import(config: Config, paths: tuple[str, ...], db: str | None) -> None:
+    """Validate inventory files and store them; an invalid inventory imports nothing."""
+    summary = import_inventory(config, list(paths), Path(db) if db else None)
+    click.echo(f"imported into {summary.store}: {summary_text(summary)}")

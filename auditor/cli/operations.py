@@ -1,0 +1,257 @@
+"""Running it day to day: `schedule`, `config check`, `connectors check`, `runs list`, `findings list`,
+`browse`, `bench`, `sandbox serve` and `init`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor.app.bench import BENCH_PLATFORMS, BenchSpec, RunFigures, run_bench
+from auditor.app.checks import check_config, check_connectors
+from auditor.app.inventory import InventorySummary
+from auditor.app.queries import FindingQuery, list_findings, list_runs
+from auditor.app.setup import serve_sandbox, write_starter
+from auditor.cli.inventory import summary_text
+from auditor.cli.main import EXIT_INPUT, cli, reports_errors
+from auditor.config import Config, check_cron
+from auditor.model import Platform, Severity
+from auditor.model.clock import local_text
+from reports.escape import plain
+
+
+@cli.command()
+@click.option("--run-now", is_flag=True, help="Also run once right away (then keep the schedule).")
+@click.option("--cron", help="Override the configured cron expression (e.g. '*/5 * * * *').")
+@click.pass_obj
+def schedule(config: Config, run_now: bool, cron: str | None) -> None:
+    """Run the nightly daemon (APScheduler): cron from the config, default 02:00 America/Asuncion."""
+    import logging
+
+    from auditor.schedule import serve
+
+    if cron:
+        try:
+            check_cron(cron)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--cron") from None
+    if logging.getLogger().level > logging.INFO:
+        logging.getLogger().setLevel(logging.INFO)  # a daemon says what it does
+    sys.exit(serve(config, run_now=run_now, cron=cron))
+
+
+@cli.group("config")
+def config_group() -> None:
+    """The configuration file."""
+
+
+@config_group.command("check")
+@click.pass_obj
+def config_check(config: Config) -> None:
+    """Validate config, inventory, profile, waivers and credential references (no platform is called)."""
+    checked = check_config(config)
+    for line in checked.problems:
+        click.echo(line, err=True)
+    if checked.problems:
+        click.echo(f"{len(checked.problems)} problem(s)", err=True)
+        sys.exit(EXIT_INPUT)
+    summary = summary_text(InventorySummary.of(checked.inventory)) if checked.inventory else "no inventory"
+    click.echo(
+        f"configuration ok: {summary}; {checked.credentials_in_use} credential(s) resolve; "
+        f"{len(config.tickets.sinks)} ticket sink(s); schedule '{config.schedule.cron}' "
+        f"({config.schedule.timezone})"
+    )
+
+
+@cli.group("connectors")
+def connectors_group() -> None:
+    """The platform connectors."""
+
+
+@connectors_group.command("check")
+@click.pass_obj
+@reports_errors
+def connectors_check(config: Config) -> None:
+    """One cheap authenticated call per credential in use; reports validity and expiry."""
+    checks = check_connectors(config)
+    for c in checks:
+        if c.valid:
+            expiry = f"expires {c.expires_at:%Y-%m-%d}" if c.expires_at else "no expiry reported"
+            click.echo(f"{c.credential:<20} {c.connector:<16} ok      {expiry}")
+        else:
+            click.echo(f"{c.credential:<20} {c.connector:<16} FAILED  {c.error}")
+    sys.exit(3 if any(not c.valid for c in checks) else 0)
+
+
+@cli.group("runs")
+def runs_group() -> None:
+    """Past runs."""
+
+
+@runs_group.command("list")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.option("--limit", type=int, default=20, show_default=True)
+@click.pass_obj
+@reports_errors
+def runs_list(config: Config, db: str | None, limit: int) -> None:
+    """The latest runs: id, time (America/Asuncion), type, status, scope, coverage."""
+    for run in list_runs(config, limit, Path(db) if db else None):
+        scope = ",".join(run.scope.institutions) or "all"
+        click.echo(
+            f"#{run.id:<5} {local_text(run.started_at)}  {run.run_type.value:<12} {run.status.value:<10} "
+            f"{scope:<20} coverage {run.coverage.ratio:.0%}"
+        )
+
+
+@cli.group("findings")
+def findings_group() -> None:
+    """Findings in the store."""
+
+
+@findings_group.command("list")
+@click.option("--status", type=click.Choice(["open", "waived", "resolved"]), default="open", show_default=True)
+@click.option("--severity", type=click.Choice([s.value for s in Severity]), help="At or above this severity.")
+@click.option("--institution", help="Only this institution.")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.pass_obj
+@reports_errors
+def findings_list(config: Config, status: str, severity: str | None, institution: str | None, db: str | None) -> None:
+    """Findings by severity: rule, institution, account, message (Spanish)."""
+    query = FindingQuery(
+        status=status,  # type: ignore[arg-type]  # click.Choice checked it
+        min_severity=Severity(severity) if severity else None,
+        institution=institution,
+        db=Path(db) if db else None,
+    )
+    found = list_findings(config, query)
+    for f in found:
+        where = f"{f.institution}/{f.account}" if f.account else f.institution
+        click.echo(f"{f.severity.value:<9} {f.policy_id}  {where:<32} {plain(f.message_es, 140)}")
+    click.echo(f"{len(found)} finding(s)", err=True)
+
+
+@cli.command()
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.pass_obj
+def browse(config: Config, db: str | None) -> None:
+    """Open the store in Datasette (optional extra: pip install 'oee-social-auditor[browse]')."""
+    import shutil
+
+    path = Path(db) if db else config.store.path
+    datasette = shutil.which("datasette")
+    if datasette is None:
+        click.echo(
+            f"Datasette is not installed: pip install datasette (or the [browse] extra), then `datasette {path}`",
+            err=True,
+        )
+        sys.exit(EXIT_INPUT)
+    sys.exit(subprocess.call([datasette, str(path), "--setting", "default_page_size", "50"]))
+
+
+@cli.command()
+@click.option("--institutions", type=int, default=200, show_default=True)
+@click.option("--accounts-per-institution", type=int, default=50, show_default=True)
+@click.option("--platforms", default="facebook,x,youtube,linkedin", show_default=True)
+@click.option("--latency-ms", type=int, default=50, show_default=True)
+@click.option("--rate-limit", default="1/1", show_default=True, help="Per credential: REQUESTS/SECONDS.")
+@click.option("--runs", type=int, default=2, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--concurrency", type=int, default=32, show_default=True, help="Requests in flight per platform.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option(
+    "--profile",
+    "profile_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write a sampling profile (pyinstrument) of the auditor process: .html, else text.",
+)
+def bench(
+    institutions: int,
+    accounts_per_institution: int,
+    platforms: str,
+    latency_ms: int,
+    rate_limit: str,
+    runs: int,
+    seed: int,
+    concurrency: int,
+    as_json: bool,
+    profile_path: Path | None,
+) -> None:
+    """Full audits of a synthetic country against the sandbox server, measured against the rate-limit bound."""
+    try:
+        requests, seconds = rate_limit.split("/")
+        limit = (int(requests), float(seconds))
+        chosen = tuple(Platform(p.strip()) for p in platforms.split(",") if p.strip())
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    unsupported = [p.value for p in chosen if p not in BENCH_PLATFORMS]
+    if unsupported:
+        raise click.BadParameter(
+            f"the bench generates {', '.join(p.value for p in BENCH_PLATFORMS)}; not {', '.join(unsupported)}",
+            param_hint="--platforms",
+        )
+    spec = BenchSpec(
+        institutions=institutions,
+        accounts_per_institution=accounts_per_institution,
+        platforms=chosen,
+        latency_ms=latency_ms,
+        rate_limit=limit,
+        runs=runs,
+        seed=seed,
+        concurrency=concurrency,
+    )
+
+    def show(f: RunFigures) -> None:
+        if not as_json:
+            click.echo(
+                f"run {f.run}: {f.accounts} accounts, {f.requests} requests, wall {f.wall_seconds:.1f} s, "
+                f"bound {f.bound_seconds:.1f} s, ratio {f.ratio:.2f}, CPU {f.cpu_ms_per_account:.2f} ms/account, "
+                f"peak RSS {f.peak_rss_mb:.0f} MB, report {f.report_seconds:.2f} s ({f.status})"
+            )
+
+    result = run_bench(spec, progress=show, profile=profile_path)
+    if as_json:
+        document: dict[str, Any] = {
+            "spec": result.spec,
+            "runs": [asdict(r) for r in result.runs],
+            "last_over_first": round(result.slowdown, 3),
+        }
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(f"last run / first run wall time: {result.slowdown:.2f}")
+
+
+@cli.group()
+def sandbox() -> None:
+    """The offline stand-in for the platforms' APIs."""
+
+
+@sandbox.command("serve")
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Loopback only, unless you mean it.")
+@click.option("--scenario", type=click.Path(exists=True), help="Scenario YAML (default: the demo's).")
+@click.option("--request-log", type=click.Path(), help="Append one JSON line per request here.")
+def sandbox_serve(port: int, host: str, scenario: str | None, request_log: str | None) -> None:
+    """Serve the scenario on the platforms' real paths, as an HTTP server."""
+    serve_sandbox(
+        host,
+        port,
+        scenario=Path(scenario) if scenario else None,
+        request_log=Path(request_log) if request_log else None,
+        announce=lambda url: click.echo(f"sandbox listening on {url}", err=True),
+    )
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@reports_errors
+def init(directory: str) -> None:
+    """Write a commented starter config and a one-institution inventory to edit."""
+    target = Path(directory)
+    for path in write_starter(target):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit {target / 'inventory/mi-institucion.yaml'}, then run `auditor audit` in {target}")
