@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-EXIT_BUSY = 4
-
 
 class StoreBusy(Exception):
     def __init__(self, path: Path, holder: str, waited: float):

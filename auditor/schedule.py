@@ -27,10 +27,8 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from auditor.app.audit import AuditRequest, audit
-from auditor.app.errors import RequestError
+from auditor.app.errors import InputError, RequestError, StoreBusy
 from auditor.config import Config
-from auditor.inputs.sources import InputError
-from auditor.lock import StoreBusy
 from auditor.model import RunStatus, RunType
 
 log = logging.getLogger("auditor.schedule")

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from auditor.model import REGISTERED_ROLE_RANK, Member, PersonStatus, PlatformRole, Severity
 from auditor.model.classify import classify_email, is_institutional
 from policies.context import AccountContext, Violation, is_external, match_member, member_label, person_label
-from policies.inventory import EMAIL_CLASS_EN, EMAIL_CLASS_ES
 from policies.registry import rule
+from policies.wording import EMAIL_CLASS_EN, EMAIL_CLASS_ES
 
 ACCOUNT_ACCESS = "Acceso indebido a cuentas, sistemas o sus datos"
 PRIVILEGED = 'rsit:intrusions="privileged-account-compromise"'

@@ -13,8 +13,8 @@ from auditor.model import Severity, TwoFactorPolicy, TwoFactorState
 from auditor.model.classify import classify_email, is_institutional, normalise_phone
 from policies.access import ACCOUNT_ACCESS, PRIVILEGED
 from policies.context import AccountContext, Violation, member_label
-from policies.inventory import EMAIL_CLASS_ES
 from policies.registry import rule
+from policies.wording import EMAIL_CLASS_ES
 
 POLICY_ES = {
     TwoFactorPolicy.ALL_REQUIRED: "obligatoria para todos",

@@ -15,6 +15,7 @@ from auditor.model import (
     EXTERNAL_LINK_TYPES,
     AccountAccess,
     AccountSnapshot,
+    AccountStatus,
     AuthorizedPerson,
     DiscoveredAccount,
     Institution,
@@ -60,6 +61,11 @@ class AccountContext:
     @property
     def institution(self) -> Institution:
         return self.inventory.institution
+
+    @property
+    def in_force(self) -> bool:
+        """Active in the register (not archived, not dada de baja): the rules on how it is run apply."""
+        return self.account.status is AccountStatus.ACTIVE
 
     @property
     def snap(self) -> AccountSnapshot:

@@ -157,6 +157,7 @@ def all_rules() -> list[Rule]:
     import policies.authentication
     import policies.identity
     import policies.inventory
+    import policies.inventory_people
     import policies.lifecycle
     import policies.operations  # noqa: F401
 

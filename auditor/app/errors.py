@@ -1,12 +1,20 @@
-"""What the application layer raises when a request cannot be carried out; each front end maps it to its
-own answer (the CLI to an exit code, the web application to a status).
+"""Everything the application layer raises when a request cannot be carried out, in one place, so a front
+end maps each to its own answer (the CLI to an exit code, the web application to a status) without
+reaching below the application layer:
 
-Besides `RequestError` below, the application layer lets these through unchanged: `InputError` (located
-problems in files people wrote: `auditor.inputs.sources`), `StoreError` (an unusable store) and
-`StoreBusy` (another audit holds the store's lock: `auditor.lock`).
+- `RequestError`: the request names something that does not exist or asks for something impossible;
+- `InputError`: located problems in files people wrote (`file:line: field: message`), nothing written;
+- `StoreError`: the store cannot be used (a newer schema, a broken file);
+- `StoreBusy`: another audit holds the store's single-writer lock.
 """
 
 from __future__ import annotations
+
+from auditor.inputs.sources import InputError
+from auditor.lock import StoreBusy
+from auditor.store import StoreError
+
+__all__ = ["InputError", "RequestError", "StoreBusy", "StoreError"]
 
 
 class RequestError(Exception):

@@ -14,13 +14,11 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.app.errors import RequestError
+from auditor.app.errors import InputError, RequestError, StoreBusy, StoreError
 from auditor.config import CONFIG_NAME, find_config, load_config
-from auditor.inputs.sources import InputError
-from auditor.lock import EXIT_BUSY, StoreBusy
-from auditor.store import StoreError
 
 EXIT_INPUT = 2
+EXIT_BUSY = 4
 F = TypeVar("F", bound=Callable[..., Any])
 
 

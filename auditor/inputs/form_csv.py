@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from auditor.inputs.sources import InputError, Loc, Problem, read_text
+from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, read_text
 
 
 def norm_header(text: str) -> str:
@@ -218,3 +218,87 @@ class CsvTable:
                 seen.add(target)
             out.append((header, target or ""))
         return out, problems
+
+
+_PERSON_KEY = re.compile(r"^[0-9]{1,9}$")
+
+
+def row_record(columns: list[tuple[str, str]], cells: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """One spreadsheet row as a nested record for the model, and the header each model path came from."""
+    record: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    for (header, target), cell in zip(columns, cells, strict=True):
+        if not target or not cell.strip():
+            continue
+        if target == "authorization.approver":  # the form's combined "Aclaración/C.I." cell
+            name, _, ci = cell.rpartition("/") if "/" in cell else (cell, "", "")
+            set_path(record, "authorization.approver_name", name.strip() or None)
+            set_path(record, "authorization.approver_ci", ci.strip() or None)
+            labels["authorization.approver_name"] = labels["authorization.approver_ci"] = header
+            continue
+        set_path(record, target, cell_value(target, cell))
+        labels[target] = header
+    return record, labels
+
+
+def merge_person_row(
+    people: list[dict[str, Any]],
+    source: SourceMap,
+    record: dict[str, Any],
+    labels: dict[str, str],
+    file: str,
+    line: int,
+) -> list[Problem]:
+    """Form B spreadsheets have one row per person and account: rows of one person are merged into one
+    record (a value that contradicts an earlier row is a problem), each row adding that person's access."""
+    problems: list[Problem] = []
+    access = record.pop("access", {})
+    key = record.get("id") or record.get("ci")
+    if not key:
+        problems.append(Problem(file, line, "CI", "missing: a person needs a CI (or an id)"))
+        return problems
+    key = str(key).replace(".", "").replace(" ", "")
+    if not record.get("id") and not _PERSON_KEY.match(key):
+        problems.append(
+            Problem(
+                file,
+                line,
+                labels.get("ci", "CI"),
+                f"{record.get('ci')!r} cannot identify the person (a cédula is digits, with or without dots)",
+            )
+        )
+        return problems
+    record["id"] = record.get("id") or key
+    existing = next((i for i, p in enumerate(people) if p.get("id") == record["id"]), None)
+    if existing is None:
+        index = len(people)
+        record["access"] = []
+        people.append(record)
+        source.add(("people", index), file, line, "")
+        for target, header in labels.items():
+            if not target.startswith("access."):
+                source.add(("people", index, *loc_of(target)), file, line, header)
+    else:
+        index = existing
+        person = people[index]
+        for field, value in record.items():
+            if field != "access" and value is not None and person.get(field) not in (None, value):
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        labels.get(field, field),
+                        f"{value!r} contradicts {person[field]!r} given for the same person on an earlier row",
+                    )
+                )
+            person.setdefault(field, value)
+    accounts = str(access.get("account") or "")
+    for account in [a for a in re.split(r"[|,;]\s*", accounts) if a.strip()]:
+        entries = people[index]["access"]
+        loc: Loc = ("people", index, "access", len(entries))
+        entries.append({**access, "account": account.strip()})
+        source.add(loc, file, line, "")
+        for target, header in labels.items():
+            if target.startswith("access."):
+                source.add((*loc, target.split(".", 1)[1]), file, line, header)
+    return problems

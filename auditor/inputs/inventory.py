@@ -8,7 +8,6 @@ problems are collected and reported at once, located, and an invalid inventory y
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from auditor.inputs.crosscheck import cross_reference_problems
-from auditor.inputs.form_csv import CsvTable, cell_value, loc_of, set_path
+from auditor.inputs.form_csv import CsvTable, loc_of, merge_person_row, row_record
 from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, load_yaml, problems_from_validation
 from auditor.model import InstitutionInventory, Inventory
 
@@ -66,24 +65,12 @@ class _Collector:
         if problems:
             return
         for line, cells in table.rows:
-            record: dict[str, Any] = {}
-            labels: dict[str, str] = {}
             if len(cells) != len(columns):  # a cut or merged line: its cells would land in the wrong columns
                 self.problems.append(
                     Problem(table.name, line, "", f"row has {len(cells)} cells, header has {len(columns)}")
                 )
                 continue
-            for (header, target), cell in zip(columns, cells, strict=False):
-                if not target or not cell.strip():
-                    continue
-                if target == "authorization.approver":  # the form's combined "Aclaración/C.I." cell
-                    name, _, ci = cell.rpartition("/") if "/" in cell else (cell, "", "")
-                    set_path(record, "authorization.approver_name", name.strip() or None)
-                    set_path(record, "authorization.approver_ci", ci.strip() or None)
-                    labels["authorization.approver_name"] = labels["authorization.approver_ci"] = header
-                    continue
-                set_path(record, target, cell_value(target, cell))
-                labels[target] = header
+            record, labels = row_record(columns, cells)
             inst_id = record.pop("institution", None)
             inst_id = self._institution_for(inst_id, table.name, line)
             if inst_id is None:
@@ -127,58 +114,8 @@ class _Collector:
     def _add_person_row(
         self, inst_id: str, record: dict[str, Any], labels: dict[str, str], file: str, line: int
     ) -> None:
-        """Form B spreadsheets have one row per person and account: rows of one person are merged."""
-        access = record.pop("access", {})
         people = self.docs[inst_id]["people"]
-        key = record.get("id") or record.get("ci")
-        if not key:
-            self.problems.append(Problem(file, line, "CI", "missing: a person needs a CI (or an id)"))
-            return
-        key = str(key).replace(".", "").replace(" ", "")
-        if not record.get("id") and not _PERSON_KEY.match(key):
-            self.problems.append(
-                Problem(
-                    file,
-                    line,
-                    labels.get("ci", "CI"),
-                    f"{record.get('ci')!r} cannot identify the person (a cédula is digits, with or without dots)",
-                )
-            )
-            return
-        record["id"] = record.get("id") or key
-        source = self.sources[inst_id]
-        existing = next((i for i, p in enumerate(people) if p.get("id") == record["id"]), None)
-        if existing is None:
-            index = len(people)
-            record["access"] = []
-            people.append(record)
-            source.add(("people", index), file, line, "")
-            for target, header in labels.items():
-                if not target.startswith("access."):
-                    source.add(("people", index, *loc_of(target)), file, line, header)
-        else:
-            index = existing
-            person = people[index]
-            for field, value in record.items():
-                if field != "access" and value is not None and person.get(field) not in (None, value):
-                    self.problems.append(
-                        Problem(
-                            file,
-                            line,
-                            labels.get(field, field),
-                            f"{value!r} contradicts {person[field]!r} given for the same person on an earlier row",
-                        )
-                    )
-                person.setdefault(field, value)
-        accounts = str(access.get("account") or "")
-        for account in [a for a in re.split(r"[|,;]\s*", accounts) if a.strip()]:
-            entries = people[index]["access"]
-            loc: Loc = ("people", index, "access", len(entries))
-            entries.append({**access, "account": account.strip()})
-            source.add(loc, file, line, "")
-            for target, header in labels.items():
-                if target.startswith("access."):
-                    source.add((*loc, target.split(".", 1)[1]), file, line, header)
+        self.problems.extend(merge_person_row(people, self.sources[inst_id], record, labels, file, line))
 
     def validate(self) -> Inventory:
         institutions = []
@@ -215,9 +152,6 @@ def inventory_files(paths: Iterable[str | Path]) -> list[Path]:
     if not files:
         raise InputError([Problem(", ".join(map(str, paths)) or ".", 0, "", "no inventory files found")])
     return sorted(files, key=lambda p: (p.suffix.lower() == ".csv", str(p)))
-
-
-_PERSON_KEY = re.compile(r"^[0-9]{1,9}$")
 
 
 def load_inventory(paths: Iterable[str | Path]) -> Inventory:

@@ -18,7 +18,8 @@ from auditor.model import (
     VerificationState,
 )
 from connectors.base import CredentialError, PlatformError
-from connectors.meta import MetaConnector, graph_usage, map_graph_error, role_from_tasks, two_factor_state
+from connectors.meta import MetaConnector
+from connectors.meta.graph import graph_usage, map_graph_error, role_from_tasks, two_factor_state
 from tests.connectors.conftest import GRAPH, SLEPT, TOKEN, fast_connector, reply, request_for
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors import meta
+from connectors.meta import graph as meta
 
 adobjects = pytest.importorskip("facebook_business.adobjects")
 from facebook_business.adobjects.assigneduser import AssignedUser  # noqa: E402

@@ -1,0 +1,293 @@
+"""The Graph API as Meta answers it: fields asked for, values read (roles, 2FA, verification, times), errors
+and usage headers mapped, cursor paging followed, and what every Page of a Business shares read once per run.
+
+Confirmed against Meta's `facebook-business` SDK field lists (tests/connectors/test_meta_sdk_fields.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+
+from auditor.model import (
+    SNAPSHOT_ATTRIBUTES,
+    AccountSnapshot,
+    AccountState,
+    CredentialHealth,
+    Observed,
+    PlatformRole,
+    TwoFactorPolicy,
+    TwoFactorState,
+    VerificationState,
+)
+from auditor.model.clock import utcnow
+from auditor.model.secret import Secret
+from connectors.base import (
+    ConnectorError,
+    CredentialError,
+    FetchRequest,
+    NotFound,
+    PageCursor,
+    PermissionDenied,
+    PlatformError,
+    RateLimited,
+)
+from connectors.http import HttpSettings, PlatformHttp
+
+GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v25.0"
+MAX_PAGES = 50
+
+PAGE_FIELDS = (
+    "id,name,username,link,emails,phone,verification_status,is_published,is_permanently_closed,business,"
+    "instagram_business_account"
+)
+BUSINESS_FIELDS = "id,name,two_factor_type,verification_status"
+BUSINESS_USER_FIELDS = "id,name,email,pending_email,role,tasks,two_fac_status"
+PENDING_USER_FIELDS = "id,email,role,tasks,status,created_time,expiration_time"
+ASSIGNED_USER_FIELDS = "id,name,user_type,tasks,permitted_tasks"
+ROLES_FIELDS = "id,name"
+POST_FIELDS = "id,created_time"
+IG_FIELDS = "id,username,name,is_published,owner_business"
+MEDIA_FIELDS = "id,timestamp"
+
+THROTTLE_CODES = frozenset({4, 17, 32, 613})
+TWO_FAC_ON = frozenset({"enabled", "on", "true", "active", "two_fac_enabled", "2fa_enabled"})
+TWO_FAC_OFF = frozenset({"disabled", "off", "false", "not_enabled", "none", "two_fac_disabled", "2fa_disabled"})
+
+# Page tasks → the classic role ladder (a role expands into tasks; the most powerful one decides).
+TASK_ROLES: tuple[tuple[frozenset[str], PlatformRole], ...] = (
+    (frozenset({"MANAGE", "PROFILE_PLUS_FULL_CONTROL", "PROFILE_PLUS_MANAGE"}), PlatformRole.ADMIN),
+    (frozenset({"CREATE_CONTENT", "PROFILE_PLUS_CREATE_CONTENT"}), PlatformRole.EDITOR),
+    (frozenset({"MODERATE", "MODERATE_COMMUNITY", "PROFILE_PLUS_MODERATE", "MESSAGING"}), PlatformRole.MODERATOR),
+    (frozenset({"ADVERTISE", "PROFILE_PLUS_ADVERTISE"}), PlatformRole.ADVERTISER),
+    (frozenset({"ANALYZE", "PROFILE_PLUS_ANALYZE"}), PlatformRole.ANALYST),
+)
+BUSINESS_ROLES = {"ADMIN": PlatformRole.ADMIN, "EMPLOYEE": PlatformRole.OTHER}
+
+
+def role_from_tasks(tasks: list[str] | None, business_role: str | None = None) -> PlatformRole:
+    held = {str(t).upper() for t in tasks or []}
+    for task_set, role in TASK_ROLES:
+        if held & task_set:
+            return role
+    if business_role:
+        return BUSINESS_ROLES.get(business_role.upper(), PlatformRole.OTHER)
+    return PlatformRole.OTHER
+
+
+def two_factor_state(raw: Any) -> TwoFactorState:
+    """Only a value recognised positively is on or off; anything else (undocumented enum) is unknown."""
+    value = str(raw).strip().lower() if raw is not None else ""
+    if value in TWO_FAC_ON:
+        return TwoFactorState.ON
+    if value in TWO_FAC_OFF:
+        return TwoFactorState.OFF
+    return TwoFactorState.UNKNOWN
+
+
+def two_factor_policy(raw: Any) -> TwoFactorPolicy:
+    try:
+        return TwoFactorPolicy(str(raw))
+    except ValueError:
+        return TwoFactorPolicy.UNKNOWN
+
+
+def verification(raw: Any) -> VerificationState:
+    return {
+        "blue_verified": VerificationState.VERIFIED,
+        "gray_verified": VerificationState.VERIFIED_ORG,
+        "not_verified": VerificationState.NOT_VERIFIED,
+    }.get(str(raw), VerificationState.UNKNOWN)
+
+
+def graph_time(raw: Any) -> datetime | None:
+    """Graph datetimes look like `2026-06-18T08:30:00+0000`."""
+    if not raw:
+        return None
+    try:
+        return datetime.strptime(str(raw), "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        try:
+            return datetime.fromisoformat(str(raw))
+        except ValueError:
+            return None
+
+
+def epoch(raw: Any) -> datetime | None:
+    """debug_token times are Unix seconds; 0 means "never"."""
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(value, tz=UTC) if value > 0 else None
+
+
+def map_graph_error(response: httpx.Response, body: Any) -> ConnectorError | None:
+    """Graph's `{"error": {message, type, code, error_subcode, fbtrace_id}}` → our error kinds."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        return None
+    code = error.get("code")
+    code = int(code) if isinstance(code, int | str) and str(code).isdigit() else -1
+    subcode = error.get("error_subcode")
+    text = f"Graph error {code}" + (f"/{subcode}" if subcode else "") + f": {error.get('message', '')}"
+    text += f" (fbtrace_id {error.get('fbtrace_id')})" if error.get("fbtrace_id") else ""
+    if code in (102, 104, 190):
+        return CredentialError(text)
+    if code in THROTTLE_CODES or 80001 <= code <= 80014:
+        return RateLimited(text)
+    if code == 10 or 200 <= code <= 299 or code in (368, 415):
+        return PermissionDenied(text)
+    if code == 100:
+        return NotFound(text)
+    if code in (1, 2):
+        return PlatformError(text)  # transient: the HTTP layer retries 5xx carrying these
+    return PlatformError(text)
+
+
+def graph_usage(response: httpx.Response) -> float | None:
+    """Highest usage percentage in `X-App-Usage` / `X-Business-Use-Case-Usage` (100 while blocked)."""
+    worst: float | None = None
+
+    def consider(entry: Any) -> None:
+        nonlocal worst
+        if not isinstance(entry, dict):
+            return
+        for key in ("call_count", "total_time", "total_cputime"):
+            value = entry.get(key)
+            if isinstance(value, int | float):
+                worst = max(worst or 0.0, float(value))
+        if entry.get("estimated_time_to_regain_access"):
+            worst = 100.0
+
+    for header in ("x-app-usage", "x-business-use-case-usage"):
+        raw = response.headers.get(header)
+        if not raw:
+            continue
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        if header == "x-app-usage":
+            consider(parsed)
+        elif isinstance(parsed, dict):
+            for entries in parsed.values():
+                for entry in entries if isinstance(entries, list) else []:
+                    consider(entry)
+    return worst
+
+
+class GraphClient:
+    """The Graph plumbing the Page and Instagram readers share; one instance lives for one run."""
+
+    def __init__(self, settings: Any = None, *, transport: httpx.AsyncBaseTransport | None = None):
+        base_url = getattr(settings, "base_url", None) or GRAPH_URL
+        self.version = getattr(settings, "api_version", None) or DEFAULT_VERSION
+        http_settings = settings.http(base_url) if hasattr(settings, "http") else HttpSettings(base_url=base_url)
+        self.http = PlatformHttp(
+            http_settings, error_mapper=map_graph_error, usage_reader=graph_usage, auth="query", transport=transport
+        )
+        # Per run (a connector lives for one run): what is the same for every Page of a business or credential.
+        self._businesses: dict[str, Any] = {}
+        self._edges: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
+        self._credentials: dict[str, asyncio.Future[Observed[CredentialHealth]]] = {}
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    def _path(self, node: str) -> str:
+        return f"/{self.version}/{node.lstrip('/')}"
+
+    async def _node(self, node: str, secret: Secret, **params: Any) -> dict[str, Any]:
+        body = await self.http.get_json(self._path(node), secret, params)
+        if not isinstance(body, dict):
+            raise PlatformError(f"unexpected body for {node}")
+        return body
+
+    async def _edge(self, edge: str, secret: Secret, **params: Any) -> list[dict[str, Any]]:
+        """Every item of a cursor-paginated edge: follow `after` until `paging.next` is absent."""
+        items: list[dict[str, Any]] = []
+        query: dict[str, Any] = {"limit": 100, **params}
+        cursor = PageCursor(f"edge {edge}", MAX_PAGES)
+        while True:
+            body = await self._node(edge, secret, **query)
+            data = body.get("data")
+            if not isinstance(data, list):
+                raise PlatformError(f"edge {edge} answered without a data list")
+            items.extend(d for d in data if isinstance(d, dict))
+            paging = body.get("paging") or {}
+            next_url = paging.get("next")
+            if not next_url:
+                return items  # a short page is not the end; only a missing `next` is
+            after = parse_qs(urlparse(next_url).query).get("after", [None])[0] or (paging.get("cursors") or {}).get(
+                "after"
+            )
+            if not after:
+                raise PlatformError(f"edge {edge}: paging.next without an after cursor")
+            query["after"] = cursor.advance(after)
+
+    async def _optional(self, coro: Any) -> Observed[Any]:
+        """Run one sub-read; a failure marks that attribute as an error instead of failing the account."""
+        try:
+            return Observed.of(await coro)
+        except (PermissionDenied, NotFound, PlatformError, RateLimited) as exc:
+            return Observed.failed(self.http.redact(str(exc)))
+
+    async def _credential(self, secret: Secret) -> Observed[CredentialHealth]:
+        if secret.name not in self._credentials:  # concurrent Pages share one look-up
+            self._credentials[secret.name] = asyncio.ensure_future(self._inspect(secret))
+        return await asyncio.shield(self._credentials[secret.name])
+
+    async def _business_edge(self, edge: str, secret: Secret, **params: Any) -> list[dict[str, Any]]:
+        """A business-level edge (users, pending invitations) is read once per run, not once per Page."""
+        key = f"{secret.name}:{edge}"
+        if key not in self._edges:
+            self._edges[key] = asyncio.ensure_future(self._edge(edge, secret, **params))
+        return await asyncio.shield(self._edges[key])
+
+    async def _inspect(self, secret: Secret) -> Observed[CredentialHealth]:
+        try:
+            body = await self._node("debug_token", secret, input_token=secret.value)
+        except (PermissionDenied, PlatformError, RateLimited, NotFound) as exc:
+            return Observed.failed(self.http.redact(str(exc)))
+        data = body.get("data") or {}
+        err = data.get("error") or {}
+        health = CredentialHealth(
+            valid=bool(data.get("is_valid")),
+            expires_at=epoch(data.get("expires_at")),
+            data_access_expires_at=epoch(data.get("data_access_expires_at")),
+            error=self.http.redact(str(err.get("message"))) if err else None,
+        )
+        return Observed.of(
+            health, raw={k: data.get(k) for k in ("type", "is_valid", "expires_at", "data_access_expires_at", "scopes")}
+        )
+
+    async def _business(self, business_id: str, secret: Secret) -> dict[str, Any]:
+        key = f"{secret.name}:{business_id}"
+        if key not in self._businesses:
+            self._businesses[key] = await self._node(business_id, secret, fields=BUSINESS_FIELDS)
+        return dict(self._businesses[key])
+
+    def _base(self, request: FetchRequest, **values: Any) -> AccountSnapshot:
+        return AccountSnapshot(
+            institution=request.institution.id,
+            account=request.account.id,
+            platform=request.account.platform,
+            fetched_at=utcnow(),
+            **values,
+        )
+
+    def _not_found(self, request: FetchRequest, detail: str) -> AccountSnapshot:
+        missing: Observed[Any] = Observed.failed("account not found")
+        return self._base(
+            request,
+            platform_account_id=request.platform_id,
+            status=Observed.of(AccountState.NOT_FOUND, raw=self.http.redact(detail)),
+            **{a: missing for a in SNAPSHOT_ATTRIBUTES if a not in ("status", "credential", "login_two_factor")},
+        )

@@ -1,0 +1,189 @@
+"""A Facebook Page: its node, its people (Business users, assigned users, Page roles), last post and the
+owner of its alternative handle."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from auditor.model import (
+    AccountSnapshot,
+    AccountState,
+    Member,
+    Observed,
+    PlatformRole,
+    TwoFactorPolicy,
+)
+from auditor.model.secret import Secret
+from connectors.base import (
+    FetchRequest,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+    RateLimited,
+)
+from connectors.http import redact
+from connectors.meta.graph import (
+    ASSIGNED_USER_FIELDS,
+    BUSINESS_USER_FIELDS,
+    PAGE_FIELDS,
+    PENDING_USER_FIELDS,
+    POST_FIELDS,
+    ROLES_FIELDS,
+    GraphClient,
+    graph_time,
+    role_from_tasks,
+    two_factor_policy,
+    two_factor_state,
+    verification,
+)
+
+
+class PageReader(GraphClient):
+    async def _fetch_page(self, request: FetchRequest) -> AccountSnapshot:
+        secret = request.secret
+        ref = request.platform_id or request.account.handle
+        if not ref:
+            raise PlatformError("the account has neither a platform id nor a handle to look it up by")
+        credential = await self._credential(secret)
+        try:
+            page = await self._node(ref, secret, fields=PAGE_FIELDS)
+        except NotFound as exc:
+            return self._not_found(request, str(exc)).model_copy(update={"credential": credential})
+        page_id = str(page.get("id"))
+        business_id = str((page.get("business") or {}).get("id") or "") or None
+        published = page.get("is_published")
+        closed = page.get("is_permanently_closed")
+        status = (
+            AccountState.DEACTIVATED
+            if closed
+            else (AccountState.ACTIVE if published is not False else AccountState.UNPUBLISHED)
+        )
+        two_factor: Observed[TwoFactorPolicy] = Observed.not_exposed()
+        business_raw: dict[str, Any] = {}
+        if business_id:
+            try:
+                business_raw = await self._business(business_id, secret)
+                two_factor = Observed.of(
+                    two_factor_policy(business_raw.get("two_factor_type")), raw=business_raw.get("two_factor_type")
+                )
+            except (PermissionDenied, NotFound, PlatformError, RateLimited) as exc:
+                two_factor = Observed.failed(self.http.redact(str(exc)))
+        members = await self._page_members(page_id, business_id, secret)
+        last = await self._optional(self._last_post(page_id, secret))
+        alt = await self._alternative_owner(request, page_id, secret)
+        emails = [str(e).lower() for e in page.get("emails") or []]
+        evidence = {
+            "page": {
+                k: page.get(k)
+                for k in (
+                    "id",
+                    "name",
+                    "username",
+                    "link",
+                    "emails",
+                    "phone",
+                    "verification_status",
+                    "is_published",
+                    "is_permanently_closed",
+                )
+            },
+            "business": {k: business_raw.get(k) for k in ("id", "name", "two_factor_type", "verification_status")}
+            if business_raw
+            else None,
+        }
+        return self._base(
+            request,
+            platform_account_id=page_id,
+            status=Observed.of(status, raw={"is_published": published, "is_permanently_closed": closed}),
+            handle=Observed.of(page.get("username"), raw=page.get("username")),
+            display_name=Observed.of(page.get("name")),
+            linked_emails=Observed.of(emails, raw=page.get("emails")),
+            phone=Observed.of(page.get("phone")),
+            two_factor=two_factor,
+            verification=Observed.of(
+                verification(page.get("verification_status")), raw=page.get("verification_status")
+            ),
+            members=members,
+            last_activity=last,
+            alternative_handle_owner=alt,
+            credential=credential,
+            evidence=json.loads(redact(json.dumps(evidence, default=str), {secret.value})),
+        )
+
+    async def _page_members(self, page_id: str, business_id: str | None, secret: Secret) -> Observed[list[Member]]:
+        """Business users assigned to the Page, business admins, pending invitations and legacy roles."""
+        try:
+            members: dict[str, Member] = {}
+            if business_id:
+                users = {
+                    str(u.get("id")): u
+                    for u in await self._business_edge(
+                        f"{business_id}/business_users", secret, fields=BUSINESS_USER_FIELDS
+                    )
+                }
+                assigned = await self._edge(
+                    f"{page_id}/assigned_users", secret, business=business_id, fields=ASSIGNED_USER_FIELDS
+                )
+                for a in assigned:
+                    uid = str(a.get("id"))
+                    user = users.get(uid, {})
+                    members[uid] = Member(
+                        platform_user_id=uid,
+                        name=a.get("name") or user.get("name"),
+                        email=(user.get("email") or None),
+                        role=role_from_tasks(a.get("tasks")),
+                        raw_role=",".join(a.get("tasks") or []),
+                        two_factor=two_factor_state(user.get("two_fac_status")),
+                        raw_two_factor=user.get("two_fac_status"),
+                        system_user=uid not in users,
+                    )
+                for uid, user in users.items():
+                    if uid not in members and str(user.get("role", "")).upper() == "ADMIN":
+                        # Business admins have full control over every asset of the business.
+                        members[uid] = Member(
+                            platform_user_id=uid,
+                            name=user.get("name"),
+                            email=user.get("email") or None,
+                            role=PlatformRole.ADMIN,
+                            raw_role="business:ADMIN",
+                            two_factor=two_factor_state(user.get("two_fac_status")),
+                            raw_two_factor=user.get("two_fac_status"),
+                        )
+                for p in await self._business_edge(f"{business_id}/pending_users", secret, fields=PENDING_USER_FIELDS):
+                    pid = f"pending:{p.get('id')}"
+                    members[pid] = Member(
+                        platform_user_id=pid,
+                        email=(p.get("email") or None),
+                        role=role_from_tasks(p.get("tasks"), p.get("role")),
+                        raw_role=str(p.get("role")),
+                        pending=True,
+                    )
+            for r in await self._edge(f"{page_id}/roles", secret, fields=ROLES_FIELDS):
+                uid = str(r.get("id"))
+                members.setdefault(uid, Member(platform_user_id=uid, name=r.get("name"), raw_role="page_role"))
+            return Observed.of(sorted(members.values(), key=lambda m: m.platform_user_id))
+        except (PermissionDenied, NotFound, PlatformError, RateLimited) as exc:
+            return Observed.failed(self.http.redact(str(exc)))
+
+    async def _last_post(self, page_id: str, secret: Secret) -> datetime | None:
+        body = await self._node(f"{page_id}/published_posts", secret, fields=POST_FIELDS, limit=1)
+        posts = body.get("data") or []
+        return graph_time(posts[0].get("created_time")) if posts else None
+
+    async def _alternative_owner(self, request: FetchRequest, page_id: str, secret: Secret) -> Observed[str]:
+        """Who holds the registered alternative handle: None if free, our own id if ours, else theirs."""
+        alt = request.account.alternative_handle
+        if not alt:
+            return Observed.of(None)
+        try:
+            other = await self._node(alt, secret, fields="id,name,username")
+        except NotFound:
+            return Observed.of(None)
+        except (PermissionDenied, PlatformError, RateLimited) as exc:
+            return Observed.failed(self.http.redact(str(exc)))
+        return Observed.of(
+            str(other.get("id")),
+            raw={"id": other.get("id"), "name": other.get("name"), "username": other.get("username")},
+        )
