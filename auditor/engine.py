@@ -1,7 +1,7 @@
 """One audit run: observe the platforms, evaluate the rules, match waivers, record everything at once.
 
-The CLI only parses arguments and calls `run_audit` (or `reevaluate`, which replays a stored run's
-snapshots without credentials).
+The application layer (`auditor.app.audit`) calls `run_audit` (or `reevaluate`, which replays a stored
+run's snapshots without credentials) with inputs already loaded and the store's lock held.
 """
 
 from __future__ import annotations

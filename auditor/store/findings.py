@@ -209,21 +209,15 @@ class FindingsLifecycle(StoreTables):
             yield StoredEvent(
                 run_id=run_id,
                 status=FindingStatus(r["event_status"]),
-                finding=Finding(
-                    policy_id=r["policy_id"],
-                    severity=r["event_severity"],
-                    institution=r["institution_id"],
-                    platform=r["platform"],
-                    account=r["account_id"],
-                    handle=r["handle"],
-                    subject=r["subject"],
-                    fingerprint=r["fingerprint"],
-                    message_es=r["e_es"],
-                    message_en=r["e_en"],
-                    guide_ref=r["guide_ref"],
-                    incident=bool(r["incident"]),
-                    rsit=r["rsit"],
-                    evidence=json.loads(r["e_evidence"] or "{}"),
+                # The finding's identity, with the severity, text and evidence this run recorded for it.
+                finding=finding_from_row(
+                    {
+                        **r,
+                        "severity": r["event_severity"],
+                        "message_es": r["e_es"],
+                        "message_en": r["e_en"],
+                        "evidence": r["e_evidence"],
+                    }
                 ),
                 first_seen_run=r["first_seen_run"],
                 waiver=Waiver.model_validate_json(r["waiver"]) if r["waiver"] else None,
