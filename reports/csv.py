@@ -11,10 +11,10 @@ import io
 import json
 from collections.abc import Iterable
 
+from auditor.i18n import t
 from auditor.model import FindingStatus, Report, ReportFinding
 from auditor.model.platforms import PLATFORMS
 from reports.escape import plain
-from reports.messages import t
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FINDING_COLUMNS = (

@@ -14,11 +14,11 @@ from urllib.parse import urlparse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from auditor.i18n import Lang, t
 from auditor.model import FindingStatus, Report, ReportFinding, Severity, TrendPoint
 from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
 from reports.escape import plain
-from reports.messages import Lang, t
 
 SEVERITY_COLOURS = {
     Severity.CRITICAL: "#7f1d1d",

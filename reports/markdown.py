@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from auditor.i18n import Lang, t
 from auditor.model import FindingStatus, Report, ReportFinding
 from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
 from reports.escape import md
-from reports.messages import Lang, t
 
 
 def _account_title(f: ReportFinding, lang: Lang) -> str:

@@ -19,6 +19,7 @@ MAX_LINES = 500
 # The first matching prefix names a module's layer.
 LAYERS: tuple[tuple[str, str], ...] = (
     ("auditor.model", "model"),
+    ("auditor.i18n", "model"),
     ("auditor.app", "app"),
     ("auditor.cli", "frontend"),
     ("auditor.schedule", "frontend"),
@@ -43,22 +44,23 @@ ENGINE = (
     "auditor.crashpoints",
     "auditor.logs",
 )
-BELOW_ENGINE = ("auditor.model", "connectors", "policies", "reports")
+BELOW_ENGINE = ("auditor.model", "auditor.i18n", "connectors", "policies", "reports")
 
 # What each layer may import of the project (prefixes). Third-party and standard modules are not limited.
+MODEL = ("auditor.model", "auditor.i18n")
 ALLOWED: dict[str, tuple[str, ...]] = {
-    "model": ("auditor.model",),
-    "connectors": ("auditor.model", "connectors"),
-    "policies": ("auditor.model", "policies"),
+    "model": MODEL,
+    "connectors": (*MODEL, "connectors"),
+    "policies": (*MODEL, "policies"),
     # Reports render the report document; they may read the rule registry's metadata (titles, remediation).
-    "reports": ("auditor.model", "reports", "policies.registry"),
+    "reports": (*MODEL, "reports", "policies.registry"),
     "engine": (*BELOW_ENGINE, *ENGINE),
     "app": (*BELOW_ENGINE, *ENGINE, "auditor.app"),
     # Front ends parse, call the application layer and print or render: they never open the store, run the
     # engine or call a connector themselves. `auditor.config` is the settings they load once and pass on;
     # `auditor.logs` sets up the process's logging.
     "frontend": (
-        "auditor.model",
+        *MODEL,
         "reports",
         "auditor.app",
         "auditor.config",

@@ -17,6 +17,7 @@ from auditor.app.tickets import TicketsOutcome, settle_tickets
 from auditor.config import Config, OutboxSinkConfig, TicketsConfig
 from auditor.engine import AuditResult, run_audit
 from auditor.engine import reevaluate as replay
+from auditor.i18n import Lang
 from auditor.inputs.inventory import load_inventory
 from auditor.inputs.tuning import load_profile, load_waivers
 from auditor.live import live_from_config, live_from_sandbox, load_sandbox
@@ -25,7 +26,6 @@ from auditor.model import AccountSnapshot, Inventory, Platform, RunScope, RunSta
 from auditor.model.clock import utcnow
 from auditor.store import Store
 from policies.evaluate import in_scope
-from reports.messages import Lang
 from reports.render import RENDERERS
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from auditor.i18n import Lang
 from auditor.model import (
     Coverage,
     FindingStatus,
@@ -28,7 +29,6 @@ from auditor.store import Store, StoredEvent
 from policies.evaluate import in_scope
 from policies.registry import get_rule
 from reports.drift import drift
-from reports.messages import Lang
 
 SEVERITY_ORDER = {s: -s.rank for s in Severity}
 WAIVER_WARNING_DAYS = 30

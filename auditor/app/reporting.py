@@ -10,9 +10,9 @@ from pathlib import Path
 from auditor.app.errors import RequestError
 from auditor.app.report_document import build_report
 from auditor.config import Config
+from auditor.i18n import Lang
 from auditor.model import Report
 from auditor.store import Store
-from reports.messages import Lang
 from reports.render import RENDERERS, write_reports
 
 

@@ -183,7 +183,7 @@ def build_ticket(
 
 
 def severity_text(t: TicketContent) -> str:
-    from reports.messages import t as message
+    from auditor.i18n import t as message
 
     return message(f"severity.{t.severity.value}", t.lang)
 

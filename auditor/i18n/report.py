@@ -1,10 +1,6 @@
-"""The Spanish/English message catalogue of the reports: one table, so output is never mixed-language."""
+"""The reports' messages: headings, labels, states and the sentences of the HTML, Markdown and CSV reports."""
 
 from __future__ import annotations
-
-from typing import Literal
-
-Lang = Literal["es", "en"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {
@@ -137,9 +133,3 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan.justification": {"es": "Justificación", "en": "Justification"},
     "plan.owner": {"es": "Responsable", "en": "Owner"},
 }
-
-
-def t(key: str, lang: Lang, **values: object) -> str:
-    """The message for `key` in `lang`; a missing key is a bug, so it raises rather than falls back."""
-    text = MESSAGES[key][lang]
-    return text.format(**values) if values else text

@@ -1,0 +1,51 @@
+"""The one message catalogue: every sentence a person reads (CLI output, input errors, reports, tickets),
+in Spanish by default and in English on request.
+
+Messages are grouped by where they are shown (`cli`, `inputs`, `report`, `words`), merged here into one
+table; a key present in two groups is an error at import. `t(key, lang)` formats one message; without
+`lang` it uses the process's language (`set_lang`, chosen once by the front end: `auditor --lang en`).
+File names, JSON keys and enum values stay English (machines read them); only sentences are translated.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import Literal
+
+from auditor.i18n import cli, inputs, report, words
+
+Lang = Literal["es", "en"]
+LANGS: tuple[Lang, ...] = ("es", "en")
+
+MESSAGES: dict[str, dict[str, str]] = {}
+for _group in (cli.MESSAGES, inputs.MESSAGES, report.MESSAGES, words.MESSAGES):
+    _twice = MESSAGES.keys() & _group.keys()
+    if _twice:
+        raise RuntimeError(f"message keys defined twice: {sorted(_twice)}")
+    MESSAGES.update(_group)
+
+_current: ContextVar[Lang] = ContextVar("auditor_lang", default="es")
+
+
+def as_lang(value: object) -> Lang:
+    """`"en"` → English; anything else (None, "es", a typo already rejected upstream) → Spanish."""
+    return "en" if value == "en" else "es"
+
+
+def set_lang(lang: Lang) -> None:
+    _current.set(lang)
+
+
+def current_lang() -> Lang:
+    return _current.get()
+
+
+def t(key: str, lang: Lang | None = None, **values: object) -> str:
+    """The message for `key`; a missing key is a bug, so it raises rather than falls back."""
+    text = MESSAGES[key][lang or _current.get()]
+    return text.format(**values) if values else text
+
+
+def plural(n: int, singular_key: str, plural_key: str, lang: Lang | None = None) -> str:
+    """«1 cuenta», «2 cuentas»: the count and the word that agrees with it."""
+    return f"{n} {t(singular_key if n == 1 else plural_key, lang)}"
