@@ -12,12 +12,13 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from auditor.credentials import CredentialRef
 from auditor.inputs.sources import InputError, Problem
 from auditor.model import Severity
 from connectors.http import HttpSettings
+from reports.csv import CsvDialect
 
 CONFIG_NAME = "auditor.toml"
 
@@ -41,12 +42,30 @@ class PoliciesConfig(_Section):
 
 class ReportsConfig(_Section):
     out: Path = Path("reports-output")
-    formats: list[Literal["html", "md", "json", "csv", "plan", "ocsf"]] = ["html", "md", "json", "csv", "plan", "ocsf"]
+    formats: list[Literal["html", "md", "json", "csv", "plan", "ocsf", "xlsx"]] = [
+        "html",
+        "md",
+        "json",
+        "csv",
+        "plan",
+        "ocsf",
+        "xlsx",
+    ]
     lang: Literal["es", "en"] = "es"
+    # Each run's reports go to their own folder; the oldest folders the auditor made beyond this are removed.
+    keep_runs: int = Field(default=30, ge=1)
+    # excel-es: UTF-8 with BOM, `;` and Spanish headers (Excel set to Spanish opens it); rfc4180: `,` for machines.
+    csv_dialect: CsvDialect = "excel-es"
 
 
 class AuditConfig(_Section):
+    # "none": never exit 1 because of findings (the report still lists them).
     fail_on: Severity | None = Severity.HIGH
+
+    @field_validator("fail_on", mode="before")
+    @classmethod
+    def _none_word(cls, value: object) -> object:
+        return None if value == "none" else value
 
 
 class ConnectorSettings(_Section):
@@ -201,6 +220,8 @@ class ScheduleConfig(_Section):
 
 
 class Config(_Section):
+    # The file this configuration was read from (None: no file, defaults); not a key of the file.
+    _source: Path | None = PrivateAttr(default=None)
     store: StoreConfig = StoreConfig()
     inventory: InventoryConfig = InventoryConfig()
     policies: PoliciesConfig = PoliciesConfig()
@@ -210,6 +231,10 @@ class Config(_Section):
     credentials: dict[str, CredentialRef] = {}
     tickets: TicketsConfig = TicketsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+
+    @property
+    def source(self) -> Path | None:
+        return self._source
 
     def resolved(self, base: Path) -> Config:
         """Paths made absolute against the config file's folder."""
@@ -288,4 +313,6 @@ def load_config(path: Path | None) -> Config:
             msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
             problems.append(Problem(name, _line_of(text, err["loc"]), key, msg))
         raise InputError(problems) from None
-    return config.resolved(path.parent)
+    resolved = config.resolved(path.parent)
+    resolved._source = path
+    return resolved

@@ -18,7 +18,17 @@ from typing import Any
 from auditor.config import TicketsConfig
 from auditor.crashpoints import crash_point
 from auditor.inputs.inventory import inventory_digest
-from auditor.model import AccountSnapshot, Inventory, Profile, RunScope, RunStatus, RunType, Severity, Waiver
+from auditor.model import (
+    AccountSnapshot,
+    Inventory,
+    Profile,
+    RunMode,
+    RunScope,
+    RunStatus,
+    RunType,
+    Severity,
+    Waiver,
+)
 from auditor.model.clock import local_date, utcnow
 from auditor.observe import LiveSetup, Observation, observe
 from auditor.store import Store
@@ -34,18 +44,10 @@ log = logging.getLogger("auditor.engine")
 class AuditResult:
     run_id: int
     status: RunStatus
-    open_severities: list[Severity]
+    open_severities: list[Severity]  # of the findings this run's rules produced (not waived)
     accounts_observed: int = 0
     requests: int = 0
     tickets_held: int = 0  # new tickets over the per-run cap, kept for review
-
-    def exit_code(self, fail_on: Severity | None) -> int:
-        """0 clean, 1 findings at/above the threshold, 3 audit incomplete (which wins: it is not a pass)."""
-        if self.status is not RunStatus.COMPLETE:
-            return 3
-        if fail_on is not None and any(s.rank >= fail_on.rank for s in self.open_severities):
-            return 1
-        return 0
 
 
 def run_audit(
@@ -78,11 +80,18 @@ def run_audit(
     for interrupted in store.abort_interrupted_runs(utcnow()):
         log.warning("run %s was interrupted (the process died): recorded as aborted", interrupted)
     digest = inventory_digest(inventory)
-    run_id = store.begin_run(started_at=started, run_type=run_type, scope=scope, digest=digest)
+    mode = RunMode.LIVE if live is not None else RunMode.INVENTORY
+    run_id = store.begin_run(started_at=started, run_type=run_type, scope=scope, digest=digest, mode=mode)
 
     def mark_aborted() -> None:
         store.record_aborted_run(
-            started_at=started, finished_at=utcnow(), run_type=run_type, scope=scope, digest=digest, run_id=run_id
+            started_at=started,
+            finished_at=utcnow(),
+            run_type=run_type,
+            scope=scope,
+            digest=digest,
+            run_id=run_id,
+            mode=mode,
         )
 
     try:
@@ -182,9 +191,19 @@ def deliver_tickets(
 
 
 def reevaluate(
-    store: Store, run_id: int, *, profile: Profile | None = None, waivers: list[Waiver] | None = None
+    store: Store,
+    run_id: int,
+    *,
+    profile: Profile | None = None,
+    waivers: list[Waiver] | None = None,
+    now: datetime | None = None,
 ) -> AuditResult:
-    """Replay the rules on a stored run's snapshots, with that run's inventory and time: no credentials."""
+    """Replay the rules on a stored run's snapshots and inventory, without credentials, as a new run.
+
+    The new run is recorded at its own time (now: waivers and dates are judged as of today) and names the
+    run it replayed. Without `waivers`, the waivers recorded with the replayed run apply: a replay never
+    resolves a waived finding, or OPS-004, just because no waivers file was passed.
+    """
     run = store.run(run_id)
     if run is None:
         raise LookupError(f"no run {run_id} in {store.path}")
@@ -201,18 +220,31 @@ def reevaluate(
             discovered=store.run_discoveries(run_id),
             pinned=store.pinned_ids(),
         )
+    started = now or utcnow()
+    in_force = waivers if waivers is not None else store.run_waivers(run_id)
+    mode = RunMode.LIVE if observations is not None else RunMode.INVENTORY
+    new_run = store.begin_run(
+        started_at=started,
+        run_type=RunType.REEVALUATION,
+        scope=run.scope,
+        digest=run.inventory_digest,
+        mode=mode,
+        replay_of=run_id,
+    )
     return _evaluate_and_record(
         store,
         inventory,
         profile,
-        waivers or [],
+        in_force,
         run.scope,
         RunType.REEVALUATION,
         False,
-        run.started_at,
-        run.started_at,
+        started,
+        None,
         observations,
         0,
+        run_id=new_run,
+        replay_of=run_id,
     )
 
 
@@ -231,6 +263,7 @@ def _evaluate_and_record(
     planner: TicketPlanner | None = None,
     sinks: list[str] | None = None,
     run_id: int | None = None,
+    replay_of: int | None = None,
 ) -> AuditResult:
     today = local_date(started)
     evaluation = evaluate(
@@ -271,6 +304,10 @@ def _evaluate_and_record(
         ticketing=planner,
         sinks=sinks,
         run_id=run_id,
+        mode=RunMode.LIVE if observations is not None else RunMode.INVENTORY,
+        replay_of=replay_of,
+        unverified=evaluation.unverified,
+        profile=(profile or Profile()).name,
     )
     open_severities = [f.severity for f in evaluation.findings if f.fingerprint not in waived]
     return AuditResult(run_id, status, open_severities, len(snapshots), requests, planner.held if planner else 0)

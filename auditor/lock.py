@@ -15,13 +15,14 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from auditor.i18n import t
+
 
 class StoreBusy(Exception):
     def __init__(self, path: Path, holder: str, waited: float):
         self.path, self.holder, self.waited = path, holder, waited
         super().__init__(
-            f"another audit is writing {path.with_suffix('')} ({holder or 'unknown holder'}); "
-            f"waited {waited:.0f} s. Try again later or pass --wait SECONDS."
+            t("lock.busy", store=path.with_suffix(""), holder=holder or t("lock.unknown_holder"), waited=waited)
         )
 
 

@@ -163,6 +163,13 @@ def platform_email_not_institutional(ctx: AccountContext) -> Iterator[Violation]
     incident=True,
     cert_category=ACCOUNT_ACCESS,
     rsit=PRIVILEGED,
+    graded=(
+        (
+            Severity.CRITICAL,
+            "cuando el nuevo correo no es institucional (y entonces es un incidente)",
+            "when the new email is not institutional (and it is then an incident)",
+        ),
+    ),
 )
 def linked_email_changed(ctx: AccountContext) -> Iterator[Violation]:
     now = sorted(ctx.snap.linked_emails.value or [])

@@ -48,6 +48,9 @@ class Evaluation:
     # (policy id, institution, account): the rule should have run there but could not read its inputs (a fetch
     # error): what it found before is still open, and is carried into this run's report as such.
     errored: set[tuple[str, str, str | None]] = field(default_factory=set)
+    # (policy id, institution, account or None): a rule that reads the platforms, not run because this run
+    # asked none (inventory only). What it found before stays open, listed as not verified in this run.
+    unverified: set[tuple[str, str, str | None]] = field(default_factory=set)
     # The same counts by institution and rule severity, so every number in a report has its coverage.
     coverage_detail: dict[tuple[str, Severity], Coverage] = field(default_factory=dict)
 
@@ -152,7 +155,11 @@ def _evaluate_account(
     for er in rules:
         rule = er.rule
         if rule.live and snapshot is None:
-            continue  # an inventory-only audit: live rules are out of scope, not failed
+            # An inventory-only audit: live rules do not run (and are not counted); their findings are carried.
+            result.unverified.add((rule.id, inst_id, account.id))
+            if rule.shared_subject is not None:
+                result.unverified.add((rule.id, inst_id, None))
+            continue
         ctx = replace(ctx_base, params=er.params)
         if rule.applies is not None and not rule.applies(ctx):
             continue
@@ -260,6 +267,9 @@ def evaluate(
                     result.tally(inst_id, er.severity, "evaluated")
                 result.evaluated.add((er.rule.id, inst_id, None))
             elif er.rule.scope == "institution":
+                if observations is None and er.rule.live:
+                    result.unverified.add((er.rule.id, inst_id, None))
+                    continue
                 discovered = observations.discovered if observations else None
                 if observations is not None and inst_id in observations.discovery_failed:
                     result.tally(inst_id, er.severity, "errors")

@@ -47,6 +47,9 @@ class Rule:
     # account's evaluation speaks for, whether it could observe it). Lets a run resolve such a finding only
     # where it was really re-checked, and carry it where it was not.
     shared_subject: Callable[..., tuple[str, bool]] | None = None
+    # Severities a finding of this rule takes in some cases instead of `severity`: (severity, when in
+    # Spanish, when in English), shown by `auditor policies show`.
+    graded: tuple[tuple[Severity, str, str], ...] = ()
 
     @property
     def observed_attributes(self) -> tuple[str, ...]:
@@ -102,6 +105,7 @@ def rule(
     params: dict[str, Any] | None = None,
     applies: Callable[..., bool] | None = None,
     shared_subject: Callable[..., tuple[str, bool]] | None = None,
+    graded: tuple[tuple[Severity, str, str], ...] = (),
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a rule function under its catalogue id, validating the metadata now."""
 
@@ -145,6 +149,7 @@ def rule(
             params or {},
             applies,
             shared_subject,
+            graded,
         )
         return fn
 

@@ -1,5 +1,10 @@
 """Spreadsheet outputs: every finding of a run, and the action plan (open findings to plan or justify).
 
+Two dialects. `excel-es` (the default) is for people: UTF-8 with a BOM and `;` between cells, which is
+what Excel set to Spanish (Paraguay) opens without an import wizard, with headers and values in the
+report's language (severity, status and platform as words, the institution's name beside its id).
+`rfc4180` is for machines: `,`, no BOM, English headers and the raw enum values.
+
 Cells that a spreadsheet would run as a formula (starting with =, +, -, @, tab or CR) are neutralised with
 a leading apostrophe: platform data such as a bio `=HYPERLINK(…)` stays text when the file is opened.
 """
@@ -9,13 +14,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Literal
 
-from auditor.i18n import t
+from auditor.i18n import Lang, t
 from auditor.model import FindingStatus, Report, ReportFinding
 from auditor.model.platforms import PLATFORMS
 from reports.escape import plain
 
+CsvDialect = Literal["excel-es", "rfc4180"]
+BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FINDING_COLUMNS = (
     "run",
@@ -24,6 +32,7 @@ FINDING_COLUMNS = (
     "policy_id",
     "title",
     "institution",
+    "institution_name",
     "platform",
     "account",
     "handle",
@@ -50,60 +59,76 @@ def cell(value: object) -> str:
     return "'" + text if risky else text
 
 
-def _rows(report: Report) -> Iterable[ReportFinding]:
+def all_findings(report: Report) -> Iterable[ReportFinding]:
     yield from report.findings
     yield from report.resolved
 
 
-def _write(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+def institution_names(report: Report) -> dict[str, str]:
+    return {i.id: i.name for i in report.institutions}
+
+
+def _write(header: Sequence[str], rows: Iterable[Sequence[object]], dialect: CsvDialect) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";" if dialect == "excel-es" else ",", lineterminator="\r\n")
     writer.writerow(list(header))
     for row in rows:
         writer.writerow([cell(v) for v in row])
-    return out.getvalue()
+    return (BOM if dialect == "excel-es" else "") + out.getvalue()
 
 
-def render_csv(report: Report) -> str:
-    """One row per finding of the run (open, waived and resolved), machine-friendly English headers."""
-    return _write(
-        FINDING_COLUMNS,
-        (
-            (
-                report.run.id,
-                f.status.value,
-                f.severity.value,
-                f.policy_id,
-                f.title,
-                f.institution,
-                f.platform.value if f.platform else "",
-                f.account,
-                f.handle,
-                f.subject,
-                f.message,
-                f.guide_ref,
-                f.remediation,
-                "yes" if f.incident else "no",
-                f.rsit,
-                f.first_seen_run,
-                f.waiver.id if f.waiver else "",
-                f.waiver.expires.isoformat() if f.waiver else "",
-                f.fingerprint,
-                json.dumps(f.evidence, ensure_ascii=False, sort_keys=True, default=str),
-            )
-            for f in _rows(report)
-        ),
-    )
+def finding_header(lang: Lang) -> list[str]:
+    """The findings table's headers for people, in `lang` (the machine dialect keeps FINDING_COLUMNS)."""
+    return [t(f"csv.{column}", lang) for column in FINDING_COLUMNS]
 
 
-def render_action_plan(report: Report) -> str:
+def finding_row(report: Report, f: ReportFinding, lang: Lang | None) -> list[object]:
+    """One finding as a row; `lang` None: the raw values machines read, else words in that language."""
+    names = institution_names(report)
+    words = lang is not None
+    return [
+        report.run.id,
+        t(f"status.{f.status.value}", lang) if words else f.status.value,
+        t(f"severity.{f.severity.value}", lang) if words else f.severity.value,
+        f.policy_id,
+        f.title,
+        f.institution,
+        names.get(f.institution, ""),
+        (PLATFORMS[f.platform].name if words else f.platform.value) if f.platform else "",
+        f.account,
+        f.handle,
+        f.subject,
+        f.message,
+        f.guide_ref,
+        f.remediation,
+        t("csv.yes" if f.incident else "csv.no", lang) if words else ("yes" if f.incident else "no"),
+        f.rsit,
+        f.first_seen_run,
+        f.waiver.id if f.waiver else "",
+        f.waiver.expires.isoformat() if f.waiver else "",
+        f.fingerprint,
+        json.dumps(f.evidence, ensure_ascii=False, sort_keys=True, default=str),
+    ]
+
+
+def render_csv(report: Report, dialect: CsvDialect = "excel-es") -> str:
+    """One row per finding of the run (open, waived and resolved)."""
+    if dialect == "rfc4180":
+        return _write(FINDING_COLUMNS, (finding_row(report, f, None) for f in all_findings(report)), dialect)
+    lang = report.lang
+    return _write(finding_header(lang), (finding_row(report, f, lang) for f in all_findings(report)), dialect)
+
+
+def render_action_plan(report: Report, dialect: CsvDialect = "excel-es") -> str:
     """Open findings with empty columns for the owner to fill: reason, planned date, justification (the way
     ScubaGear's action plan works), in the report's language, ready to send to the director."""
     lang = report.lang
+    names = institution_names(report)
     header = (
         t("severity", lang),
         t("rule", lang),
-        t("institution", lang),
+        t("csv.institution", lang),
+        t("csv.institution_name", lang),
         t("platform", lang),
         t("account", lang),
         t("message", lang),
@@ -123,6 +148,7 @@ def render_action_plan(report: Report) -> str:
                 t(f"severity.{f.severity.value}", lang),
                 f.policy_id,
                 f.institution,
+                names.get(f.institution, ""),
                 PLATFORMS[f.platform].name if f.platform else "",
                 f.account,
                 f.message,
@@ -136,4 +162,5 @@ def render_action_plan(report: Report) -> str:
             )
             for f in open_findings
         ),
+        dialect,
     )

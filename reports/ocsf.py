@@ -22,6 +22,7 @@ ACTIVITY = {
     FindingStatus.PERSISTING: (2, "Update"),
     FindingStatus.WAIVED: (2, "Update"),
     FindingStatus.RESOLVED: (3, "Close"),
+    FindingStatus.UNVERIFIED: (2, "Update"),
 }
 STATUS = {
     FindingStatus.NEW: (1, "New"),
@@ -29,6 +30,7 @@ STATUS = {
     FindingStatus.PERSISTING: (2, "In Progress"),
     FindingStatus.WAIVED: (3, "Suppressed"),
     FindingStatus.RESOLVED: (4, "Resolved"),
+    FindingStatus.UNVERIFIED: (2, "In Progress"),
 }
 
 

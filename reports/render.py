@@ -5,26 +5,38 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.model import Report
-from reports.csv import render_action_plan, render_csv
+from reports.csv import CsvDialect, render_action_plan, render_csv
 from reports.html import render_html
 from reports.json import render_json
 from reports.markdown import render_markdown
 from reports.ocsf import render_ocsf
+from reports.xlsx import render_xlsx
 
-RENDERERS: dict[str, tuple[str, Callable[[Report], str]]] = {
-    "html": ("report.html", render_html),
-    "md": ("report.md", render_markdown),
-    "json": ("report.json", render_json),
-    "csv": ("findings.csv", render_csv),
-    "plan": ("action-plan.csv", render_action_plan),
-    "ocsf": ("findings.ocsf.jsonl", render_ocsf),
+
+@dataclass(frozen=True)
+class RenderOptions:
+    csv_dialect: CsvDialect = "excel-es"
+
+
+Renderer = Callable[[Report, RenderOptions], "str | bytes"]
+
+# format -> (file name, renderer). One renderer per format, shared by every platform.
+RENDERERS: dict[str, tuple[str, Renderer]] = {
+    "html": ("report.html", lambda report, _: render_html(report)),
+    "md": ("report.md", lambda report, _: render_markdown(report)),
+    "json": ("report.json", lambda report, _: render_json(report)),
+    "csv": ("findings.csv", lambda report, options: render_csv(report, options.csv_dialect)),
+    "plan": ("action-plan.csv", lambda report, options: render_action_plan(report, options.csv_dialect)),
+    "ocsf": ("findings.ocsf.jsonl", lambda report, _: render_ocsf(report)),
+    "xlsx": ("findings.xlsx", lambda report, _: render_xlsx(report)),
 }
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
     """Write through a temporary file and rename, so a reader never sees half a report.
 
     Reports hold personal data (names, CI numbers, emails): files are 0600 and new folders 0700.
@@ -32,19 +44,25 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        if isinstance(content, bytes):
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+                fh.write(content)
         os.replace(tmp, path)  # mkstemp made it 0600
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def write_reports(report: Report, out_dir: Path, formats: list[str]) -> list[Path]:
+def write_reports(
+    report: Report, out_dir: Path, formats: list[str], options: RenderOptions | None = None
+) -> list[Path]:
     written = []
     for fmt in formats:
         name, render = RENDERERS[fmt]
         path = out_dir / name
-        write_atomically(path, render(report))
+        write_atomically(path, render(report, options or RenderOptions()))
         written.append(path)
     return written

@@ -11,21 +11,24 @@ from pathlib import Path
 from typing import Protocol
 
 from auditor.app.errors import RequestError
-from auditor.app.reporting import WrittenReports, language, parse_formats, write_run_reports
+from auditor.app.lookup import account_ids, check_run, check_scope, open_store, store_path
+from auditor.app.outcome import EXIT_ABORTED, exit_code, incomplete_reasons
+from auditor.app.reporting import WrittenReports, language, parse_formats, publish_run, render_options
 from auditor.app.setup import demo_files
 from auditor.app.tickets import TicketsOutcome, settle_tickets
-from auditor.config import Config, OutboxSinkConfig, TicketsConfig
+from auditor.config import Config, OutboxSinkConfig, ReportsConfig, TicketsConfig
 from auditor.engine import AuditResult, run_audit
 from auditor.engine import reevaluate as replay
-from auditor.i18n import Lang
+from auditor.i18n import Lang, as_lang
 from auditor.inputs.inventory import load_inventory
 from auditor.inputs.tuning import load_profile, load_waivers
 from auditor.live import live_from_config, live_from_sandbox, load_sandbox
 from auditor.lock import store_lock
-from auditor.model import AccountSnapshot, Inventory, Platform, RunScope, RunStatus, RunType, Severity
+from auditor.model import AccountSnapshot, Inventory, Platform, Profile, RunScope, RunStatus, RunType, Severity, Waiver
 from auditor.model.clock import utcnow
 from auditor.store import Store
 from policies.evaluate import in_scope
+from reports.csv import CsvDialect
 from reports.render import RENDERERS
 
 
@@ -58,6 +61,7 @@ class AuditRequest:
     deliver_tickets: bool = True  # False: plan tickets, deliver later (`tickets deliver`)
     wait_seconds: float = 0.0  # for another audit holding the store's lock
     fail_on: Severity | str | None = "config"  # a severity, None (never fail), or "config": the config's
+    csv_dialect: CsvDialect | None = None  # None: the config's
     run_type: RunType = RunType.ON_DEMAND
     should_stop: Callable[[], bool] | None = None  # a daemon's shutdown, checked while observing
     progress: AuditProgress | None = field(default=None, compare=False)
@@ -67,43 +71,51 @@ class AuditRequest:
 class AuditOutcome:
     run_id: int
     status: RunStatus
-    exit_code: int  # 0 clean, 1 findings at or above fail_on, 3 incomplete (see AuditResult.exit_code)
+    exit_code: int  # see auditor.app.outcome
     reports: WrittenReports | None  # None when the run was aborted
     tickets: TicketsOutcome
+    incomplete_because: list[str] = field(default_factory=list)  # why the run is incomplete, per platform
     replayed_run: int | None = None  # a reevaluation: the run whose snapshots were replayed
 
 
-def _account_ids(inventory: Inventory, wanted: tuple[str, ...]) -> list[str]:
-    ids = []
-    for value in wanted:
-        key = value.lstrip("@").lower()
-        match = [
-            a.id for i in inventory.institutions for a in i.accounts if a.id == value or (a.handle or "").lower() == key
-        ]
-        if not match:
-            raise RequestError(f"no registered account with id or handle {value!r}", "account")
-        ids.extend(match)
-    return ids
+@dataclass(frozen=True)
+class _Inputs:
+    """Everything a run reads, loaded and checked before anything is written (no store, no lock file)."""
+
+    inventory: Inventory | None  # None: the store's last imported inventory, read under the lock
+    profile: Profile
+    waivers_file: Path | None
+    formats: list[str]
+    lang: Lang
 
 
-def _inventory_for(config: Config, store: Store, request: AuditRequest) -> tuple[Inventory, bool]:
-    """The inventory for a run, and whether it comes from files (and is imported with the run).
-
-    The inventory files are the source of truth and are re-read on every run. Only where none of the
-    configured paths exists (a central office that receives registers through `inventory import`) is the
-    last imported inventory used.
-    """
+def _load_inputs(config: Config, request: AuditRequest) -> _Inputs:
+    formats = parse_formats(request.formats, config)
     configured = [str(p) for p in config.inventory.paths]
     given = list(request.inventory_paths)
-    stored = store.load_inventory() if not given else Inventory()
-    if not given and stored.institutions and not any(Path(p).exists() for p in configured):
-        inv, imported = stored, False
-    else:
-        inv, imported = load_inventory(given or configured), True
-    unknown = [i for i in request.institutions if inv.get(i) is None]
-    if unknown:
-        raise RequestError(f"not in the inventory: {', '.join(unknown)}", "institution")
-    return inv, imported
+    from_store = not given and store_path(config, request.db).exists() and not any(Path(p).exists() for p in configured)
+    return _Inputs(
+        inventory=None if from_store else load_inventory(given or configured),
+        profile=load_profile(request.profile or config.policies.profile),
+        waivers_file=request.waivers or config.policies.waivers,
+        formats=formats,
+        lang=language(request.lang, config),
+    )
+
+
+def _scope(inventory: Inventory, request: AuditRequest) -> RunScope:
+    scope = RunScope(
+        institutions=list(request.institutions),
+        platforms=list(request.platforms),
+        accounts=account_ids(inventory, request.accounts),
+    )
+    check_scope(inventory, scope)
+    return scope
+
+
+def _checked(inputs: _Inputs, inventory: Inventory, request: AuditRequest) -> tuple[list[Waiver], RunScope]:
+    """The waivers (their scopes must name registered institutions and accounts) and the run's scope."""
+    return load_waivers(inputs.waivers_file, inventory), _scope(inventory, request)
 
 
 def _threshold(config: Config, fail_on: Severity | str | None) -> Severity | None:
@@ -115,18 +127,16 @@ def _threshold(config: Config, fail_on: Severity | str | None) -> Severity | Non
 
 
 def audit(config: Config, request: AuditRequest) -> AuditOutcome:
-    """Run one audit, write its reports and (unless asked not to) deliver its tickets."""
-    db_path = request.db or config.store.path
+    """Run one audit, write its reports into the run's own folder and (unless asked not to) deliver its
+    tickets. Inputs and names are checked first: a request that fails on input writes nothing at all."""
+    inputs = _load_inputs(config, request)
+    # Checked before the store exists; an inventory read from the store is checked under its lock.
+    checked = _checked(inputs, inputs.inventory, request) if inputs.inventory is not None else None
+    db_path = store_path(config, request.db)
     with store_lock(db_path, request.wait_seconds):
         store = Store(db_path)
-        out_dir = request.out or config.reports.out
-        formats = parse_formats(request.formats, config)
-        inventory, imported = _inventory_for(config, store, request)
-        scope = RunScope(
-            institutions=list(request.institutions),
-            platforms=list(request.platforms),
-            accounts=_account_ids(inventory, request.accounts),
-        )
+        inventory = inputs.inventory if inputs.inventory is not None else store.load_inventory()
+        waivers, scope = checked or _checked(inputs, inventory, request)
         progress = request.progress if request.live else None
         if progress is not None:
             progress.start(
@@ -140,11 +150,11 @@ def audit(config: Config, request: AuditRequest) -> AuditOutcome:
         result = run_audit(
             store,
             inventory,
-            profile=load_profile(request.profile or config.policies.profile),
-            waivers=load_waivers(request.waivers or config.policies.waivers, inventory),
+            profile=inputs.profile,
+            waivers=waivers,
             scope=scope,
             run_type=request.run_type,
-            import_inventory=imported,
+            import_inventory=inputs.inventory is not None,
             live=live_from_config(config) if request.live else None,
             tickets=config.tickets,
             baseline=request.baseline,
@@ -154,8 +164,16 @@ def audit(config: Config, request: AuditRequest) -> AuditOutcome:
         if progress is not None:
             progress.finish()
         if result.status is RunStatus.ABORTED:
-            return AuditOutcome(result.run_id, result.status, 3, None, TicketsOutcome(0, 0, None))
-        reports = write_run_reports(store, result.run_id, out_dir, formats, language(request.lang, config))
+            return AuditOutcome(result.run_id, result.status, EXIT_ABORTED, None, TicketsOutcome(0, 0, None))
+        reports = publish_run(
+            store,
+            result.run_id,
+            request.out or config.reports.out,
+            inputs.formats,
+            inputs.lang,
+            keep_runs=config.reports.keep_runs,
+            options=render_options(config, request.csv_dialect),
+        )
         stopping = request.should_stop is not None and request.should_stop()
         tickets = settle_tickets(
             store, config.tickets, result.tickets_held, deliver_now=request.deliver_tickets and not stopping
@@ -164,9 +182,21 @@ def audit(config: Config, request: AuditRequest) -> AuditOutcome:
 
 
 def _outcome(
-    result: AuditResult, reports: WrittenReports, tickets: TicketsOutcome, threshold: Severity | None
+    result: AuditResult,
+    reports: WrittenReports,
+    tickets: TicketsOutcome,
+    threshold: Severity | None,
+    replayed_run: int | None = None,
 ) -> AuditOutcome:
-    return AuditOutcome(result.run_id, result.status, result.exit_code(threshold), reports, tickets)
+    return AuditOutcome(
+        result.run_id,
+        result.status,
+        exit_code(result.status, reports.report, threshold, tickets.failed),
+        reports,
+        tickets,
+        incomplete_reasons(reports.report),
+        replayed_run,
+    )
 
 
 @dataclass(frozen=True)
@@ -182,25 +212,28 @@ class ReevaluateRequest:
 
 
 def reevaluate(config: Config, request: ReevaluateRequest) -> AuditOutcome:
-    db_path = request.db or config.store.path
-    with store_lock(db_path, 0):
-        store = Store(db_path)
+    """The profile and waivers in force (the config's unless given; without any waivers file, the replayed
+    run's own), applied to a stored run's snapshots as a new run recorded now."""
+    profile = load_profile(request.profile or config.policies.profile)
+    waivers_file = request.waivers or config.policies.waivers
+    waivers = load_waivers(waivers_file) if waivers_file else None
+    lang = language(request.lang, config)
+    store = open_store(config, request.db)
+    check_run(store, request.run_id)
+    with store_lock(store.path, 0):
         try:
-            result = replay(
-                store,
-                request.run_id,
-                profile=load_profile(request.profile or config.policies.profile),
-                waivers=load_waivers(request.waivers or config.policies.waivers),
-            )
+            result = replay(store, request.run_id, profile=profile, waivers=waivers)
         except LookupError as exc:
             raise RequestError(str(exc)) from None
-    reports = write_run_reports(
-        store, result.run_id, request.out or config.reports.out, list(RENDERERS), language(request.lang, config)
+    reports = publish_run(
+        store,
+        result.run_id,
+        request.out or config.reports.out,
+        list(RENDERERS),
+        lang,
+        keep_runs=config.reports.keep_runs,
     )
-    outcome = _outcome(result, reports, TicketsOutcome(0, 0, None), _threshold(config, "config"))
-    return AuditOutcome(
-        outcome.run_id, outcome.status, outcome.exit_code, reports, outcome.tickets, replayed_run=request.run_id
-    )
+    return _outcome(result, reports, TicketsOutcome(0, 0, None), _threshold(config, "config"), request.run_id)
 
 
 @dataclass(frozen=True)
@@ -248,7 +281,14 @@ def demo(request: DemoRequest) -> AuditOutcome:
             live=live_from_sandbox(sandbox, url=request.sandbox_url),
             tickets=tickets,
         )
-        lang: Lang = "en" if request.lang == "en" else "es"
-        reports = write_run_reports(store, result.run_id, out_dir, list(RENDERERS), lang, screenshot=request.screenshot)
+        reports = publish_run(
+            store,
+            result.run_id,
+            out_dir,
+            list(RENDERERS),
+            as_lang(request.lang),
+            keep_runs=ReportsConfig().keep_runs,
+            screenshot=request.screenshot,
+        )
         delivered = settle_tickets(store, tickets, result.tickets_held, deliver_now=True)
         return _outcome(result, reports, delivered, Severity.HIGH)

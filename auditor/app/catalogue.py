@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.i18n import current_lang, t
 from auditor.model import SNAPSHOT_ATTRIBUTES, Platform
 from connectors.base import available_connectors, connector_for
 from policies.registry import Rule, all_rules, get_rule
@@ -22,6 +23,15 @@ def rules() -> list[Rule]:
 def rule(rule_id: str) -> Rule | None:
     """A rule by id, case-insensitive."""
     return get_rule(rule_id.upper())
+
+
+def severity_notes(found: Rule) -> list[str]:
+    """How a rule's severity changes with the case («crítica cuando el nuevo correo no es institucional»)."""
+    lang = current_lang()
+    return [
+        t("cli.rule_graded", severity=t(f"severity.{sev.value}"), when=when_es if lang == "es" else when_en)
+        for sev, when_es, when_en in found.graded
+    ]
 
 
 def rules_markdown_table() -> str:

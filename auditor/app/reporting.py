@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.app.errors import RequestError
+from auditor.app.lookup import check_institutions, check_run, open_store
+from auditor.app.outputs import point_to, prune, run_dir
 from auditor.app.report_document import build_report
 from auditor.config import Config
 from auditor.i18n import Lang
 from auditor.model import Report
 from auditor.store import Store
-from reports.render import RENDERERS, write_reports
+from policies.evaluate import in_scope
+from reports.csv import CsvDialect
+from reports.render import RENDERERS, RenderOptions, write_reports
 
 
 def parse_formats(value: str | None, config: Config) -> list[str]:
@@ -42,9 +46,12 @@ class WrittenReports:
 
     @property
     def main(self) -> Path:
-        """The file a person opens first: the HTML report when written, else the Markdown one."""
-        html = self.out_dir / "report.html"
-        return html if html.exists() else self.out_dir / "report.md"
+        """The file a person opens first: the HTML report when written, else the Markdown one, else the
+        first file written."""
+        for name in ("report.html", "report.md"):
+            if (self.out_dir / name).exists():
+                return self.out_dir / name
+        return self.paths[0] if self.paths else self.out_dir
 
 
 def write_run_reports(
@@ -57,15 +64,17 @@ def write_run_reports(
     per_institution: bool = True,
     institution: str | None = None,
     screenshot: bool = False,
+    options: RenderOptions | None = None,
 ) -> WrittenReports:
     """The overall report of a run in `out_dir`, plus one per institution in `out_dir/<institution>/`."""
     if screenshot and "html" not in formats:
         raise RequestError("a screenshot needs the html format", "screenshot")
     report = build_report(store, run_id, lang, institution)
-    written = write_reports(report, out_dir, formats)
+    written = write_reports(report, out_dir, formats, options)
     if per_institution and institution is None:
         for inst in report.institutions:
-            written += write_reports(build_report(store, run_id, lang, inst.id), out_dir / inst.id, formats)
+            per = build_report(store, run_id, lang, inst.id)
+            written += write_reports(per, out_dir / inst.id, formats, options)
     if not screenshot:
         return WrittenReports(report, out_dir, written)
     from reports.screenshot import screenshot as take
@@ -75,6 +84,48 @@ def write_run_reports(
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         return WrittenReports(report, out_dir, written, screenshot_error=str(exc))
     return WrittenReports(report, out_dir, [*written, png], screenshot=png)
+
+
+def publish_run(
+    store: Store,
+    run_id: int,
+    out: Path,
+    formats: list[str],
+    lang: Lang,
+    *,
+    keep_runs: int,
+    institution: str | None = None,
+    screenshot: bool = False,
+    options: RenderOptions | None = None,
+) -> WrittenReports:
+    """A run's reports in its own folder under `out` (never over another run's), the pointer to the newest
+    run's folder, and the retention of old run folders.
+
+    With `institution`, only that institution's reports are written, in `<run folder>/<institution>/`: the
+    run's overall reports are never replaced by one institution's.
+    """
+    run = store.run(run_id)
+    assert run is not None
+    folder = run_dir(out, run)
+    if institution is None:
+        written = write_run_reports(store, run_id, folder, formats, lang, screenshot=screenshot, options=options)
+    else:
+        written = write_run_reports(
+            store,
+            run_id,
+            folder / institution,
+            formats,
+            lang,
+            institution=institution,
+            per_institution=False,
+            screenshot=screenshot,
+            options=options,
+        )
+    latest = store.run()
+    if latest is None or latest.id <= run_id:
+        point_to(out, folder)
+    prune(out, keep_runs)
+    return written
 
 
 @dataclass(frozen=True)
@@ -88,19 +139,34 @@ class ReportRequest:
     formats: str | None = None  # comma-separated; None: the config's
     lang: str | None = None
     screenshot: bool = False
+    csv_dialect: CsvDialect | None = None  # None: the config's
+
+
+def render_options(config: Config, csv_dialect: CsvDialect | None) -> RenderOptions:
+    return RenderOptions(csv_dialect=csv_dialect or config.reports.csv_dialect)
 
 
 def render_report(config: Config, request: ReportRequest) -> WrittenReports:
-    store = Store(request.db or config.store.path)
-    run = store.run(request.run_id)
-    if run is None:
-        raise RequestError(f"no run {request.run_id or ''} in {store.path}".replace("  ", " "))
-    return write_run_reports(
+    """Render a stored run again. Every name is checked before anything is written: an unknown run or
+    institution is an error naming the closest known ones, never a report about nothing."""
+    formats = parse_formats(request.formats, config)
+    lang = language(request.lang, config)
+    store = open_store(config, request.db)
+    run = check_run(store, request.run_id)
+    if request.institution is not None:
+        inventory = store.inventory_version(run.inventory_digest) or store.load_inventory()
+        check_institutions(
+            [request.institution],
+            [i.institution.id for i in inventory.institutions if in_scope(run.scope, i.institution.id)],
+        )
+    return publish_run(
         store,
         run.id,
         request.out or config.reports.out,
-        parse_formats(request.formats, config),
-        language(request.lang, config),
+        formats,
+        lang,
+        keep_runs=config.reports.keep_runs,
         institution=request.institution,
         screenshot=request.screenshot,
+        options=render_options(config, request.csv_dialect),
     )

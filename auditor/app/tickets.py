@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from auditor.app.errors import RequestError
+from auditor.app.lookup import open_store
 from auditor.config import Config, TicketsConfig
 from auditor.engine import deliver_tickets
 from auditor.lock import store_lock
@@ -39,14 +40,14 @@ def settle_tickets(store: Store, tickets: TicketsConfig, held: int, *, deliver_n
 
 def deliver_pending(config: Config, db: Path | None = None) -> TicketsOutcome:
     """Send every pending ticket event that is due (with retries and backoff)."""
-    store = Store(db or config.store.path)
+    store = open_store(config, db)
     with store_lock(store.path, LOCK_WAIT_SECONDS):
         return settle_tickets(store, config.tickets, 0, deliver_now=True)
 
 
 def retry_ticket(config: Config, ticket_id: int, db: Path | None = None) -> TicketsOutcome:
     """Put a failed or held ticket back in the queue and deliver it now."""
-    store = Store(db or config.store.path)
+    store = open_store(config, db)
     with store_lock(store.path, LOCK_WAIT_SECONDS):
         if not store.retry(ticket_id, utcnow()):
             raise RequestError(f"ticket {ticket_id} has no failed or held delivery")
@@ -57,7 +58,7 @@ def list_deliveries(
     config: Config, status: DeliveryStatus | None = None, db: Path | None = None
 ) -> list[TicketDelivery]:
     """One entry per ticket event and sink, oldest first."""
-    rows = Store(db or config.store.path).list_deliveries(status.value if status else None)
+    rows = open_store(config, db).list_deliveries(status.value if status else None)
     return [
         TicketDelivery(
             ticket_id=r["ticket_id"],

@@ -14,9 +14,11 @@ from auditor.app.audit import demo as run_demo
 from auditor.app.audit import reevaluate as run_reevaluate
 from auditor.app.reporting import ReportRequest, WrittenReports, render_report
 from auditor.app.tickets import TicketsOutcome
-from auditor.cli.main import cli, reports_errors
+from auditor.cli.main import cli, reports_errors, use_lang
 from auditor.config import Config
-from auditor.model import AccountSnapshot, Platform, Severity
+from auditor.i18n import plural, t
+from auditor.model import AccountSnapshot, FindingStatus, Platform, RunMode, Severity
+from reports.csv import CsvDialect
 from reports.render import RENDERERS
 
 FORMATS_HELP = f"Comma-separated, from: {','.join(RENDERERS)}."
@@ -30,59 +32,63 @@ class ProgressBar:
         self.errors = 0
 
     def start(self, total_accounts: int) -> None:
-        self.bar = click.progressbar(length=total_accounts, label="auditing accounts", file=sys.stderr, show_pos=True)
+        self.bar = click.progressbar(length=total_accounts, label=t("cli.progress"), file=sys.stderr, show_pos=True)
 
     def advance(self, snapshot: AccountSnapshot) -> None:
         self.errors += snapshot.error is not None
-        self.bar.label = (
-            f"auditing accounts ({self.errors} could not be audited)" if self.errors else "auditing accounts"
-        )
+        self.bar.label = t("cli.progress_errors", count=self.errors) if self.errors else t("cli.progress")
         self.bar.update(1)
 
     def finish(self) -> None:
         self.bar.render_finish()
 
 
-def print_reports(written: WrittenReports) -> None:
+def print_reports(written: WrittenReports, incomplete_because: list[str] | None = None) -> None:
+    """One summary line (the run's state, and why it is incomplete when it is), then the report's path."""
     report = written.report
     open_count = sum(c.open for c in report.summary)
-    waived = sum(c.waived for c in report.summary)
-    by_sev = ", ".join(f"{c.severity.value} {c.open}" for c in report.summary if c.open)
-    new = sum(1 for f in report.findings if f.status.value == "new")
+    by_sev = ", ".join(f"{t(f'severity.{c.severity.value}')} {c.open}" for c in report.summary if c.open)
     click.echo(
-        f"run #{report.run.id} ({report.run.status.value}): {open_count} open finding(s)"
-        f"{' (' + by_sev + ')' if by_sev else ''}, {waived} waived, {new} new, "
-        f"{len(report.resolved)} resolved"
+        t(
+            "cli.run_summary",
+            id=report.run.id,
+            status=t(f"run_status.{report.run.status.value}"),
+            mode=t("cli.mode_inventory") if report.run.mode is RunMode.INVENTORY else "",
+            open=plural(open_count, "word.open", "word.opens"),
+            by_severity=f" ({by_sev})" if by_sev else "",
+            waived=plural(sum(c.waived for c in report.summary), "word.waived", "word.waiveds"),
+            new=plural(report.count(FindingStatus.NEW), "word.new", "word.news"),
+            resolved=plural(len(report.resolved), "word.resolved", "word.resolveds"),
+        )
     )
+    for reason in incomplete_because or []:
+        click.echo(t("cli.incomplete_because", reason=reason))
     if written.screenshot is not None:
-        click.echo(f"screenshot: {written.screenshot}")
+        click.echo(t("cli.screenshot", path=written.screenshot))
     if written.screenshot_error is not None:
-        click.echo(f"warning: no screenshot: {written.screenshot_error}", err=True)
-    click.echo(f"report: {written.main}")
+        click.echo(t("cli.no_screenshot", reason=written.screenshot_error), err=True)
+    click.echo(t("cli.report", path=written.main))
 
 
 def print_tickets(outcome: TicketsOutcome) -> None:
     """Held tickets are announced loudly, never silently; then what the delivery did."""
     if outcome.held:
         click.secho(
-            f"WARNING: {outcome.held} new incident ticket(s) over the per-run cap ({outcome.max_new_per_run}) "
-            "are HELD for review and were not sent: `auditor tickets list --status held`, then "
-            "`auditor tickets retry ID` to release one.",
-            err=True,
-            fg="red",
-            bold=True,
+            t("cli.tickets_held", held=outcome.held, cap=outcome.max_new_per_run), err=True, fg="red", bold=True
         )
     delivery = outcome.delivery
     if delivery is None:
         return
-    click.echo(f"tickets: {delivery.delivered} delivered, {delivery.skipped} skipped, {delivery.failed} failed")
+    click.echo(
+        t("cli.tickets_delivered", delivered=delivery.delivered, skipped=delivery.skipped, failed=delivery.failed)
+    )
     for error in delivery.errors[:5]:
         click.echo(f"  {error}", err=True)
 
 
 def _print_outcome(outcome: AuditOutcome) -> None:
     if outcome.reports is not None:
-        print_reports(outcome.reports)
+        print_reports(outcome.reports, outcome.incomplete_because)
     print_tickets(outcome.tickets)
 
 
@@ -107,6 +113,12 @@ def _print_outcome(outcome: AuditOutcome) -> None:
 @click.option("--out", type=click.Path(), help="Folder for the reports.")
 @click.option("--format", "formats", default=None, help=FORMATS_HELP)
 @click.option("--lang", type=click.Choice(["es", "en"]), default=None)
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["excel-es", "rfc4180"]),
+    default=None,
+    help="Spreadsheets: excel-es (UTF-8 BOM, ';', Spanish headers) or rfc4180 (',', for machines). Default: config.",
+)
 @click.option("--profile", type=click.Path(), help="Profile file (rule tuning).")
 @click.option("--waivers", type=click.Path(), help="Waivers file.")
 @click.option("--no-live", is_flag=True, help="Inventory rules only: ask no platform anything.")
@@ -138,6 +150,7 @@ def audit(
     out: str | None,
     formats: str | None,
     lang: str | None,
+    csv_dialect: CsvDialect | None,
     profile: str | None,
     waivers: str | None,
     no_live: bool,
@@ -147,6 +160,7 @@ def audit(
     fail_on: str | None,
 ) -> None:
     """Run one audit now (live against the platforms), write its reports and deliver its tickets."""
+    use_lang(lang)
     request = AuditRequest(
         inventory_paths=inventory_paths,
         institutions=institutions,
@@ -163,6 +177,7 @@ def audit(
         deliver_tickets=not no_tickets,
         wait_seconds=wait_seconds,
         fail_on="config" if fail_on is None else fail_on,
+        csv_dialect=csv_dialect,
         progress=ProgressBar() if sys.stderr.isatty() else None,
     )
     outcome = run_audit_request(config, request)
@@ -203,6 +218,7 @@ def reevaluate(
     waivers: str | None,
 ) -> None:
     """Replay the rules on a stored run's snapshots, without credentials, as a new run."""
+    use_lang(lang)
     request = ReevaluateRequest(
         run_id=run_id,
         db=Path(db) if db else None,
@@ -212,8 +228,9 @@ def reevaluate(
         waivers=Path(waivers) if waivers else None,
     )
     outcome = run_reevaluate(config, request)
-    click.echo(f"replayed run #{run_id} as run #{outcome.run_id}")
+    click.echo(t("cli.replayed", old=run_id, new=outcome.run_id))
     _print_outcome(outcome)
+    sys.exit(outcome.exit_code)
 
 
 @cli.command()
@@ -232,6 +249,7 @@ def demo(out: str, lang: str, sandbox_url: str | None, screenshot: bool) -> None
     No credentials and no network. On a new output folder the demo first audits the platforms as they were
     "yesterday" (the scenario's baseline), so the rules about changes have a past to compare with.
     """
+    use_lang(lang)
     outcome = run_demo(DemoRequest(out=Path(out), lang=lang, sandbox_url=sandbox_url, screenshot=screenshot))
     _print_outcome(outcome)
 
@@ -244,6 +262,12 @@ def demo(out: str, lang: str, sandbox_url: str | None, screenshot: bool) -> None
 @click.option("--format", "formats", default=None, help=FORMATS_HELP)
 @click.option("--lang", type=click.Choice(["es", "en"]), default=None)
 @click.option("--screenshot", is_flag=True, help="Also save report.png, the HTML's first page (needs Chromium).")
+@click.option(
+    "--csv-dialect",
+    type=click.Choice(["excel-es", "rfc4180"]),
+    default=None,
+    help="Spreadsheets: excel-es (UTF-8 BOM, ';', Spanish headers) or rfc4180 (',', for machines). Default: config.",
+)
 @click.pass_obj
 @reports_errors
 def report(
@@ -255,8 +279,10 @@ def report(
     formats: str | None,
     lang: str | None,
     screenshot: bool,
+    csv_dialect: CsvDialect | None,
 ) -> None:
     """Render a stored run's reports again, without auditing anything."""
+    use_lang(lang)
     request = ReportRequest(
         run_id=run_id,
         institution=institution,
@@ -265,5 +291,6 @@ def report(
         formats=formats,
         lang=lang,
         screenshot=screenshot,
+        csv_dialect=csv_dialect,
     )
     print_reports(render_report(config, request))

@@ -9,6 +9,7 @@ import click
 from auditor.app.inventory import InventorySummary, import_inventory, validate_inventory
 from auditor.cli.main import cli, reports_errors
 from auditor.config import Config
+from auditor.i18n import plural, t
 
 
 @cli.group()
@@ -17,7 +18,13 @@ def inventory() -> None:
 
 
 def summary_text(summary: InventorySummary) -> str:
-    return f"{summary.institutions} institution(s), {summary.accounts} account(s), {summary.people} people"
+    """«1 institución · 2 cuentas · 1 persona»."""
+    return t(
+        "cli.inventory_summary",
+        institutions=plural(summary.institutions, "word.institution", "word.institutions"),
+        accounts=plural(summary.accounts, "word.account", "word.accounts"),
+        people=plural(summary.people, "word.person", "word.people"),
+    )
 
 
 @inventory.command("validate")
@@ -25,7 +32,7 @@ def summary_text(summary: InventorySummary) -> str:
 @reports_errors
 def inventory_validate(paths: tuple[str, ...]) -> None:
     """Check inventory files (YAML, CSV) and print every problem as file:line: field: message."""
-    click.echo(f"valid: {summary_text(validate_inventory(list(paths)))}")
+    click.echo(t("cli.inventory_valid", summary=summary_text(validate_inventory(list(paths)))))
 
 
 @inventory.command("import")
@@ -36,4 +43,4 @@ def inventory_validate(paths: tuple[str, ...]) -> None:
 def inventory_import(config: Config, paths: tuple[str, ...], db: str | None) -> None:
     """Validate inventory files and store them; an invalid inventory imports nothing."""
     summary = import_inventory(config, list(paths), Path(db) if db else None)
-    click.echo(f"imported into {summary.store}: {summary_text(summary)}")
+    click.echo(t("cli.inventory_imported", store=summary.store, summary=summary_text(summary)))

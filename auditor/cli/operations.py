@@ -15,11 +15,13 @@ import click
 from auditor.app.bench import BENCH_PLATFORMS, BenchSpec, RunFigures, run_bench
 from auditor.app.checks import check_config, check_connectors
 from auditor.app.inventory import InventorySummary
-from auditor.app.queries import FindingQuery, list_findings, list_runs
+from auditor.app.outcome import EXIT_INCOMPLETE, EXIT_INPUT
+from auditor.app.queries import FindingQuery, datasette_command, existing_store, list_findings, list_runs
 from auditor.app.setup import serve_sandbox, write_starter
 from auditor.cli.inventory import summary_text
-from auditor.cli.main import EXIT_INPUT, cli, reports_errors
-from auditor.config import Config, check_cron
+from auditor.cli.main import cli, reports_errors
+from auditor.config import CONFIG_NAME, Config, check_cron
+from auditor.i18n import current_lang, plural, t
 from auditor.model import Platform, Severity
 from auditor.model.clock import local_text
 from reports.escape import plain
@@ -58,13 +60,18 @@ def config_check(config: Config) -> None:
     for line in checked.problems:
         click.echo(line, err=True)
     if checked.problems:
-        click.echo(f"{len(checked.problems)} problem(s)", err=True)
+        click.echo(plural(len(checked.problems), "word.problem", "word.problems"), err=True)
         sys.exit(EXIT_INPUT)
-    summary = summary_text(InventorySummary.of(checked.inventory)) if checked.inventory else "no inventory"
+    summary = summary_text(InventorySummary.of(checked.inventory)) if checked.inventory else t("cli.no_inventory")
     click.echo(
-        f"configuration ok: {summary}; {checked.credentials_in_use} credential(s) resolve; "
-        f"{len(config.tickets.sinks)} ticket sink(s); schedule '{config.schedule.cron}' "
-        f"({config.schedule.timezone})"
+        t(
+            "cli.config_ok",
+            summary=summary,
+            credentials=checked.credentials_in_use,
+            sinks=len(config.tickets.sinks),
+            cron=config.schedule.cron,
+            timezone=config.schedule.timezone,
+        )
     )
 
 
@@ -79,13 +86,16 @@ def connectors_group() -> None:
 def connectors_check(config: Config) -> None:
     """One cheap authenticated call per credential in use; reports validity and expiry."""
     checks = check_connectors(config)
+    if not checks:  # nothing to check is a problem to fix, never a silent success
+        click.echo(t("cli.no_credentials_in_use", config=config.source or CONFIG_NAME), err=True)
+        sys.exit(EXIT_INCOMPLETE)
     for c in checks:
         if c.valid:
-            expiry = f"expires {c.expires_at:%Y-%m-%d}" if c.expires_at else "no expiry reported"
-            click.echo(f"{c.credential:<20} {c.connector:<16} ok      {expiry}")
+            expiry = t("cli.expires", date=f"{c.expires_at:%Y-%m-%d}") if c.expires_at else t("cli.no_expiry")
+            click.echo(f"{c.credential:<20} {c.connector:<16} {t('cli.credential_ok'):<7} {expiry}")
         else:
-            click.echo(f"{c.credential:<20} {c.connector:<16} FAILED  {c.error}")
-    sys.exit(3 if any(not c.valid for c in checks) else 0)
+            click.echo(f"{c.credential:<20} {c.connector:<16} {t('cli.credential_failed'):<7} {c.error}")
+    sys.exit(EXIT_INCOMPLETE if any(not c.valid for c in checks) else 0)
 
 
 @cli.group("runs")
@@ -101,10 +111,17 @@ def runs_group() -> None:
 def runs_list(config: Config, db: str | None, limit: int) -> None:
     """The latest runs: id, time (America/Asuncion), type, status, scope, coverage."""
     for run in list_runs(config, limit, Path(db) if db else None):
-        scope = ",".join(run.scope.institutions) or "all"
         click.echo(
-            f"#{run.id:<5} {local_text(run.started_at)}  {run.run_type.value:<12} {run.status.value:<10} "
-            f"{scope:<20} coverage {run.coverage.ratio:.0%}"
+            t(
+                "cli.run_line",
+                id=run.id,
+                time=local_text(run.started_at),
+                type=t(f"run_type.{run.run_type.value}"),
+                mode=t(f"cli.run_mode.{run.mode.value}"),
+                status=t(f"run_status.{run.status.value}"),
+                scope=",".join(run.scope.institutions) or t("cli.scope_all"),
+                coverage=run.coverage.ratio,
+            )
         )
 
 
@@ -131,24 +148,21 @@ def findings_list(config: Config, status: str, severity: str | None, institution
     found = list_findings(config, query)
     for f in found:
         where = f"{f.institution}/{f.account}" if f.account else f.institution
-        click.echo(f"{f.severity.value:<9} {f.policy_id}  {where:<32} {plain(f.message_es, 140)}")
-    click.echo(f"{len(found)} finding(s)", err=True)
+        message = f.message_es if current_lang() == "es" else f.message_en
+        click.echo(f"{t(f'severity.{f.severity.value}'):<12} {f.policy_id}  {where:<32} {plain(message, 140)}")
+    click.echo(plural(len(found), "word.finding", "word.findings"), err=True)
 
 
 @cli.command()
 @click.option("--db", type=click.Path(), help="SQLite store.")
 @click.pass_obj
+@reports_errors
 def browse(config: Config, db: str | None) -> None:
     """Open the store in Datasette (optional extra: pip install 'oee-social-auditor[browse]')."""
-    import shutil
-
-    path = Path(db) if db else config.store.path
-    datasette = shutil.which("datasette")
+    path = existing_store(config, Path(db) if db else None)
+    datasette = datasette_command()
     if datasette is None:
-        click.echo(
-            f"Datasette is not installed: pip install datasette (or the [browse] extra), then `datasette {path}`",
-            err=True,
-        )
+        click.echo(t("cli.no_datasette", path=path), err=True)
         sys.exit(EXIT_INPUT)
     sys.exit(subprocess.call([datasette, str(path), "--setting", "default_page_size", "50"]))
 
@@ -242,7 +256,7 @@ def sandbox_serve(port: int, host: str, scenario: str | None, request_log: str |
         port,
         scenario=Path(scenario) if scenario else None,
         request_log=Path(request_log) if request_log else None,
-        announce=lambda url: click.echo(f"sandbox listening on {url}", err=True),
+        announce=lambda url: click.echo(t("cli.sandbox_listening", url=url), err=True),
     )
 
 
@@ -253,5 +267,12 @@ def init(directory: str) -> None:
     """Write a commented starter config and a one-institution inventory to edit."""
     target = Path(directory)
     for path in write_starter(target):
-        click.echo(f"wrote {path}")
-    click.echo(f"next: edit {target / 'inventory/mi-institucion.yaml'}, then run `auditor audit` in {target}")
+        click.echo(t("cli.wrote", path=path))
+    click.echo(
+        t(
+            "cli.init_next",
+            inventory=target / "inventory/mi-institucion.yaml",
+            config=target / CONFIG_NAME,
+            folder=target,
+        )
+    )

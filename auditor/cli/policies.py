@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
-from auditor.app.catalogue import rule, rules, rules_markdown_table, update_readme
-from auditor.cli.main import EXIT_INPUT, cli
+from auditor.app.catalogue import rule, rules, rules_markdown_table, severity_notes, update_readme
+from auditor.app.outcome import EXIT_INPUT
+from auditor.cli.main import cli, use_lang
+from auditor.i18n import t
 
 
 @cli.group()
@@ -23,9 +25,10 @@ def policies() -> None:
 @click.option("--lang", type=click.Choice(["es", "en"]), default="es")
 def policies_list(fmt: str, readme: str | None, lang: str) -> None:
     """List every rule with its severity and guide reference."""
+    use_lang(lang)
     if readme:
         update_readme(Path(readme))
-        click.echo(f"updated {readme}")
+        click.echo(t("cli.readme_updated", path=readme))
         return
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in rules()], ensure_ascii=False, indent=2))
@@ -34,7 +37,7 @@ def policies_list(fmt: str, readme: str | None, lang: str) -> None:
     else:
         for r in rules():
             click.echo(
-                f"{r.id}  {r.severity.value:<8}  {'incident ' if r.incident else '         '}"
+                f"{r.id}  {t(f'severity.{r.severity.value}'):<12}  {t('cli.incident_mark') if r.incident else '':<10}"
                 f"{r.title(lang)}  [{r.guide_ref}]"
             )
 
@@ -44,14 +47,18 @@ def policies_list(fmt: str, readme: str | None, lang: str) -> None:
 @click.option("--lang", type=click.Choice(["es", "en"]), default="es")
 def policies_show(rule_id: str, lang: str) -> None:
     """Show one rule: rationale, remediation, parameters."""
+    use_lang(lang)
     found = rule(rule_id)
     if found is None:
-        click.echo(f"unknown rule {rule_id!r}", err=True)
+        click.echo(t("cli.unknown_rule", id=rule_id), err=True)
         sys.exit(EXIT_INPUT)
     click.echo(f"{found.id} — {found.title(lang)}")
-    click.echo(f"severity: {found.severity.value}    guide: {found.guide_ref}    needs: {', '.join(found.needs)}")
+    severity = t(f"severity.{found.severity.value}")
+    click.echo(t("cli.rule_facts", severity=severity, guide=found.guide_ref, needs=", ".join(found.needs)))
+    for line in severity_notes(found):
+        click.echo(line)
     if found.incident:
-        click.echo(f"incident: {found.cert_category}    {found.rsit}")
-    click.echo(f"\n{found.rationale}\n\n{'Qué hacer' if lang == 'es' else 'Remediation'}: {found.remediation(lang)}")
+        click.echo(t("cli.rule_incident", category=found.cert_category, rsit=found.rsit))
+    click.echo(f"\n{found.rationale}\n\n{t('remediation')}: {found.remediation(lang)}")
     if found.params:
-        click.echo("\nparameters (set in the profile): " + json.dumps(found.params, ensure_ascii=False))
+        click.echo("\n" + t("cli.rule_params", params=json.dumps(found.params, ensure_ascii=False)))

@@ -10,6 +10,7 @@ from auditor.app.tickets import deliver_pending, list_deliveries, retry_ticket
 from auditor.cli.audit import print_tickets
 from auditor.cli.main import cli, reports_errors
 from auditor.config import Config
+from auditor.i18n import t
 from auditor.model import DeliveryStatus
 
 
@@ -42,7 +43,7 @@ def tickets_list(config: Config, status: str | None, db: str | None) -> None:
             f"{r.summary}{error}"
         )
     if not rows:
-        click.echo("no tickets" + (f" with status {status}" if status else ""))
+        click.echo(t("cli.no_tickets_with", status=status) if status else t("cli.no_tickets"))
 
 
 @tickets.command("retry")

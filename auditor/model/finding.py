@@ -23,6 +23,14 @@ class FindingStatus(StrEnum):
     REGRESSED = "regressed"
     RESOLVED = "resolved"
     WAIVED = "waived"
+    # Open, but its rule did not run this time (an inventory-only run does not ask the platforms): listed as
+    # last seen, «no verificado en esta ejecución», never resolved or dropped.
+    UNVERIFIED = "unverified"
+
+    @property
+    def is_open(self) -> bool:
+        """Counts as open in this run: everything but resolved and waived."""
+        return self not in (FindingStatus.RESOLVED, FindingStatus.WAIVED)
 
 
 class Finding(BaseModel):
@@ -66,6 +74,13 @@ class RunStatus(StrEnum):
     ABORTED = "aborted"
 
 
+class RunMode(StrEnum):
+    """Whether a run asked the platforms (`live`) or read the registered inventory only (`inventory`)."""
+
+    LIVE = "live"
+    INVENTORY = "inventory"
+
+
 class RunScope(BaseModel):
     institutions: list[str] = []
     platforms: list[Platform] = []
@@ -99,6 +114,9 @@ class Run(BaseModel):
     status: RunStatus
     inventory_digest: str
     coverage: Coverage = Coverage()
+    mode: RunMode = RunMode.LIVE
+    replay_of: int | None = None  # a reevaluation: the run whose snapshots it replayed
+    profile: str | None = None  # the name of the profile the run applied
 
 
 class FindingRecord(Finding):

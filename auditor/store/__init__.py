@@ -22,6 +22,7 @@ from auditor.model import (
     DiscoveredAccount,
     Finding,
     Inventory,
+    RunMode,
     RunScope,
     RunStatus,
     RunType,
@@ -100,6 +101,10 @@ class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQu
         ticketing: TicketPlanner | None = None,
         sinks: list[str] | None = None,
         run_id: int | None = None,
+        mode: RunMode = RunMode.LIVE,
+        replay_of: int | None = None,
+        unverified: set[tuple[str, str, str | None]] | None = None,
+        profile: str | None = None,
     ) -> int:
         """Write the run, its inventory (when imported), snapshots, findings and lifecycle events atomically.
 
@@ -119,6 +124,9 @@ class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQu
                 "rules_evaluated": coverage.evaluated,
                 "rules_not_observable": coverage.not_observable,
                 "rules_errors": coverage.errors,
+                "mode": mode.value,
+                "replay_of": replay_of,
+                "profile": profile,
             }
             if run_id is None:
                 run_id = self.db.table("runs").insert(row).last_pk
@@ -154,7 +162,9 @@ class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQu
                 for w in waivers or []
             )
             crash_point("commit")
-            events = self._apply_lifecycle(run_id, inventory, findings, waived, evaluated, errored or set())
+            events = self._apply_lifecycle(
+                run_id, inventory, findings, waived, evaluated, errored or set(), unverified or set()
+            )
             crash_point("commit")
             if ticketing is not None and sinks:
                 self._write_tickets(run_id, ticketing(run_id, events, self._ticket_history()), sinks, started_at)

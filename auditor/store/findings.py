@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,7 @@ class FindingsLifecycle(StoreTables):
         waived: dict[str, Waiver],
         evaluated: set[tuple[str, str, str | None]],
         errored: set[tuple[str, str, str | None]],
+        unverified: AbstractSet[tuple[str, str, str | None]] = frozenset(),
     ) -> list[tuple[FindingStatus, Finding]]:
         """new / persisting / regressed / waived for what this run saw; resolved for what it no longer sees
         where the rule really ran (a rule that did not run resolves nothing); persisting, unchanged, for what a
@@ -81,6 +83,7 @@ class FindingsLifecycle(StoreTables):
         event_rows: list[dict[str, Any]] = []
         resolved: list[str] = []
         carried: list[str] = []
+        not_verified: list[str] = []
         for f in findings:
             if f.fingerprint in seen:
                 continue
@@ -140,6 +143,8 @@ class FindingsLifecycle(StoreTables):
                     account,
                 ) in errored or shared in errored:  # not re-checked: still open, shown as it was last seen
                     carried.append(fp)
+                elif (policy, inst, account) in unverified or (policy, inst, None) in unverified:
+                    not_verified.append(fp)  # its rule did not run (inventory only): open, not verified
                 continue  # the rule did not run on it this time: incomparable, left as it was
             resolved.append(fp)
             event_rows.append(
@@ -172,6 +177,14 @@ class FindingsLifecycle(StoreTables):
                       message_es, message_en, evidence, waiver_id, waiver
                from finding_events where fingerprint = ? and status != 'resolved' order by run_id desc limit 1""",
             [(run_id, fp) for fp in carried],
+        )
+        self.db.conn.executemany(
+            """insert into finding_events (run_id, fingerprint, status, severity, message_es, message_en, evidence,
+                                           waiver_id, waiver)
+               select ?, fingerprint, case status when 'waived' then 'waived' else 'unverified' end, severity,
+                      message_es, message_en, evidence, waiver_id, waiver
+               from finding_events where fingerprint = ? and status != 'resolved' order by run_id desc limit 1""",
+            [(run_id, fp) for fp in not_verified],
         )
         return events
 

@@ -33,17 +33,18 @@ class ReadQueries(StoreTables):
     def open_counts_by_run(
         self, up_to_run: int, institution: str | None = None, limit: int = 12
     ) -> list[tuple[int, str, dict[Severity, int]]]:
-        """Open (not waived, not resolved) findings per severity for the last runs: the report's trend."""
+        """Open (not waived, not resolved) findings per severity for the last runs of the same mode as
+        `up_to_run`: the report's trend (an inventory-only run next to live ones would look like a drop)."""
         runs = self.db.execute(
             "select id, started_at from runs where id <= ? and status in ('complete', 'incomplete') "
-            "order by id desc limit ?",
-            [up_to_run, limit],
+            "and mode = (select mode from runs where id = ?) order by id desc limit ?",
+            [up_to_run, up_to_run, limit],
         ).fetchall()
         out = []
         for run_id, started in reversed(runs):
             sql = (
                 "select e.severity, count(*) from finding_events e join findings f on f.fingerprint = e.fingerprint "
-                "where e.run_id = ? and e.status in ('new', 'persisting', 'regressed')"
+                "where e.run_id = ? and e.status in ('new', 'persisting', 'regressed', 'unverified')"
                 + (" and f.institution_id = ?" if institution else "")
                 + " group by e.severity"
             )

@@ -11,6 +11,7 @@ from auditor.model import (
     Coverage,
     DiscoveredAccount,
     Run,
+    RunMode,
     RunScope,
     RunStatus,
     RunType,
@@ -19,7 +20,16 @@ from auditor.store.base import StoreTables
 
 
 class RunRecords(StoreTables):
-    def begin_run(self, *, started_at: datetime, run_type: RunType, scope: RunScope, digest: str) -> int:
+    def begin_run(
+        self,
+        *,
+        started_at: datetime,
+        run_type: RunType,
+        scope: RunScope,
+        digest: str,
+        mode: RunMode = RunMode.LIVE,
+        replay_of: int | None = None,
+    ) -> int:
         """Record that a run started (status `running`), so a run that dies is visible, not silent."""
         with self.db.atomic():
             run_id = (
@@ -35,6 +45,8 @@ class RunRecords(StoreTables):
                         "rules_evaluated": 0,
                         "rules_not_observable": 0,
                         "rules_errors": 0,
+                        "mode": mode.value,
+                        "replay_of": replay_of,
                     }
                 )
                 .last_pk
@@ -62,10 +74,11 @@ class RunRecords(StoreTables):
         scope: RunScope,
         digest: str,
         run_id: int | None = None,
+        mode: RunMode = RunMode.LIVE,
     ) -> int:
         """A run stopped before its transaction: recorded as aborted, with no finding, event or ticket."""
         if run_id is None:
-            run_id = self.begin_run(started_at=started_at, run_type=run_type, scope=scope, digest=digest)
+            run_id = self.begin_run(started_at=started_at, run_type=run_type, scope=scope, digest=digest, mode=mode)
         with self.db.atomic():
             self.db.table("runs").update(
                 run_id, {"status": RunStatus.ABORTED.value, "finished_at": finished_at.isoformat()}
@@ -176,7 +189,8 @@ class RunRecords(StoreTables):
             rows = self.db.execute(
                 """select f.institution_id, f.account_id, f.policy_id, f.subject, e.evidence
                    from finding_events e join findings f on f.fingerprint = e.fingerprint
-                   where e.run_id = (select max(id) from runs where id < ? and status in ('complete', 'incomplete'))
+                   where e.run_id = (select max(id) from runs where id < ? and status in ('complete', 'incomplete')
+                                     and mode = 'live')
                    and e.status != 'resolved'
                    and f.account_id is not null""",
                 [before_run],
@@ -208,6 +222,9 @@ class RunRecords(StoreTables):
                 not_observable=r["rules_not_observable"],
                 errors=r["rules_errors"],
             ),
+            mode=RunMode(r["mode"]),
+            replay_of=r["replay_of"],
+            profile=r["profile"],
         )
 
     def runs(self, limit: int = 20) -> list[Run]:
@@ -215,7 +232,11 @@ class RunRecords(StoreTables):
         return [run for run in (self.run(i) for i in ids) if run is not None]
 
     def previous_run_id(self, run_id: int) -> int | None:
+        """The last recorded run before this one of the same mode (live runs are not compared with
+        inventory-only ones)."""
         row = self.db.execute(
-            "select max(id) from runs where id < ? and status in ('complete', 'incomplete')", [run_id]
+            "select max(id) from runs where id < ? and status in ('complete', 'incomplete') "
+            "and mode = (select mode from runs where id = ?)",
+            [run_id, run_id],
         ).fetchone()
         return int(row[0]) if row[0] is not None else None

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _migration_1(db: Database) -> None:
@@ -254,10 +254,26 @@ def _migration_5(db: Database) -> None:
     db.table("finding_events").create_index(["run_id"])
 
 
+def _migration_6(db: Database) -> None:
+    """Runs say whether they asked the platforms (`live`) or read the inventory only (`inventory`), so an
+    inventory-only run is never compared with a live one; a reevaluation names the run it replayed; every run
+    names the profile it applied. Earlier
+    runs without any snapshot were inventory-only (a live run stores a snapshot, or an error one, per account).
+    """
+    db.execute("alter table runs add column mode text not null default 'live'")
+    db.execute("alter table runs add column replay_of integer")
+    db.execute("alter table runs add column profile text")
+    db.execute(
+        "update runs set mode = 'inventory' where run_type != 'reevaluation' "
+        "and status in ('complete', 'incomplete') and id not in (select distinct run_id from snapshots)"
+    )
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _migration_1,
     2: _migration_2,
     3: _migration_3,
     4: _migration_4,
     5: _migration_5,
+    6: _migration_6,
 }

@@ -58,7 +58,7 @@ def test_fault_injected_run_audits_or_flags_every_account(store, inventory):
         Fault(path=r"/17841400000000003/media", malformed=True, times=1),
     ]
     result = run_audit(store, inventory, live=live_from_sandbox(demo_sandbox(faults=faults)), now=NOW)
-    assert result.status is RunStatus.INCOMPLETE and result.exit_code(None) == 3
+    assert result.status is RunStatus.INCOMPLETE
     snaps = store.run_snapshots(result.run_id)
     flagged = {e.finding.account for e in store.events(result.run_id) if e.finding.policy_id == "OPS-001"}
     for (_inst, account), snap in snaps.items():
@@ -174,8 +174,10 @@ def test_demo_against_the_sandbox_server_logs_real_graph_paths(tmp_path):
     assert "access_token" not in raw
 
 
-def test_fault_injected_audit_through_the_cli_and_real_config_exits_3(tmp_path, monkeypatch):
-    """The production path: auditor.toml pointing the Meta connector at a faulty sandbox server."""
+def test_fault_injected_audit_through_the_cli_exits_1_for_findings_and_3_when_only_incomplete(tmp_path, monkeypatch):
+    """The production path: auditor.toml pointing the Meta connector at a faulty sandbox server. Findings at or
+    above --fail-on win over incompleteness (exit 1, never a false "only incomplete"); with nothing to fail
+    on, incomplete is 3. Either way the summary says «incompleta» and why."""
     scenario = load_scenario(DEMO / "sandbox.yaml")
     scenario["faults"] = [
         {"path": "/business_users$", "status": 429, "reset_in": 1, "times": 3},
@@ -203,11 +205,17 @@ def test_fault_injected_audit_through_the_cli_and_real_config_exits_3(tmp_path, 
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     try:
         result = CliRunner().invoke(cli, ["--config", str(config), "audit", "--format", "json"])
+        again = CliRunner().invoke(cli, ["--config", str(config), "audit", "--format", "json", "--fail-on", "none"])
     finally:
         server.shutdown()
         server.server_close()
-    assert result.exit_code == 3, result.output
-    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert result.exit_code == 1, result.output
+    assert "(incompleta)" in result.output
+    assert "incompleta porque: Facebook: credencial inválida o vencida (2 cuentas: deportes-fb" in result.output
+    assert again.exit_code == 3, again.output
+    assert "incompleta porque: Facebook" in again.output
+    first = next((tmp_path / "out").glob("*-ejecucion-1"))
+    report = json.loads((first / "report.json").read_text(encoding="utf-8"))
     by_account: dict[str, set[str]] = {}
     for f in report["findings"]:
         by_account.setdefault(f["account"], set()).add(f["policy_id"])
@@ -217,7 +225,7 @@ def test_fault_injected_audit_through_the_cli_and_real_config_exits_3(tmp_path, 
         assert snaps[account] is None or "OPS-001" in by_account.get(account, set()), account
     assert snaps["deportes-juegos-fb"] == "credential"
     assert snaps["mprueba-fb"] is None and snaps["aguas-fb"] is None
-    assert os.environ.get("TOKEN_META_MPRUEBA") not in (tmp_path / "out" / "report.json").read_text()
+    assert os.environ.get("TOKEN_META_MPRUEBA") not in (first / "report.json").read_text()
 
 
 def test_a_renewed_credential_resolves_its_finding_and_an_unreachable_one_keeps_it(store, inventory):

@@ -8,8 +8,16 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from auditor.app.outputs import latest_run_dir
 from auditor.cli import cli
 from policies.registry import all_rules
+
+
+def newest(out: Path) -> Path:
+    """The newest run's report folder under `out`, as the pointer file names it."""
+    folder = latest_run_dir(out)
+    assert folder is not None, f"no {out}/ultima-ejecucion.txt"
+    return folder
 
 
 def invoke(*args: str, cwd: Path | None = None):
@@ -22,11 +30,11 @@ def demo_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     first = invoke("demo", "--out", str(out))
     assert first.exit_code == 0, first.output
-    report1 = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report1 = json.loads((newest(out) / "report.json").read_text(encoding="utf-8"))
     second = invoke("demo", "--out", str(out))
     assert second.exit_code == 0, second.output
-    report2 = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    return report1, report2, second.output, out
+    report2 = json.loads((newest(out) / "report.json").read_text(encoding="utf-8"))
+    return report1, report2, second.output, newest(out)
 
 
 def test_demo_report_contains_every_rule_of_the_catalogue(demo_runs):
@@ -44,8 +52,8 @@ def test_demo_first_run_shows_drift_since_its_baseline_second_run_nothing_new(de
     assert {"AUT-003", "AUT-005", "IDN-003", "IDN-005", "ACC-002", "LIF-005"} <= new
     assert {f["status"] for f in second["findings"]} == {"persisting", "waived"}
     assert second["previous_run_id"] == first["run"]["id"]
-    assert f"report: {out / 'report.html'}" in output
-    assert "0 new" in output
+    assert f"informe: {out / 'report.html'}" in output
+    assert ", 0 nuevos," in output
 
 
 def test_demo_waiver_mutes_one_finding_and_shows_it(demo_runs):
@@ -88,9 +96,10 @@ def test_demo_markdown_is_spanish_by_default_and_english_on_request(tmp_path, de
     assert "Resumen por severidad" in md
     result = invoke("demo", "--out", str(tmp_path), "--lang", "en")
     assert result.exit_code == 0
-    english = (tmp_path / "report.md").read_text(encoding="utf-8")
+    english = (newest(tmp_path) / "report.md").read_text(encoding="utf-8")
     assert english.startswith("# Audit of official social-media accounts")
     assert "Resumen" not in english and "Qué hacer" not in english
+    assert "run #2 (incomplete)" in result.output and "report: " in result.output  # the CLI speaks English too
 
 
 def test_validate_broken_file_prints_located_errors_and_exits_2(tmp_path):
@@ -107,7 +116,7 @@ def test_validate_broken_file_prints_located_errors_and_exits_2(tmp_path):
 def test_validate_demo_inventory_is_valid(demo_dir):
     result = invoke("inventory", "validate", str(demo_dir / "inventory"))
     assert result.exit_code == 0
-    assert result.output.startswith("valid: 5 institution(s)")
+    assert result.output.startswith("válido: 5 instituciones · ")
 
 
 def test_audit_exit_codes_follow_fail_on(tmp_path, demo_dir):
@@ -144,10 +153,10 @@ def test_audit_one_institution_only(tmp_path, demo_dir):
         "json",
     )
     assert result.exit_code == 0
-    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((newest(tmp_path / "out") / "report.json").read_text(encoding="utf-8"))
     assert {f["institution"] for f in report["findings"]} == {"aguas"}
     assert report["run"]["scope"]["institutions"] == ["aguas"]
-    assert not (tmp_path / "out" / "report.md").exists()
+    assert not (newest(tmp_path / "out") / "report.md").exists()
 
 
 def test_audit_unknown_institution_and_format_are_usage_errors(tmp_path, demo_dir):
@@ -171,11 +180,11 @@ def test_init_writes_a_working_starter_and_refuses_to_overwrite(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["audit", "--no-live"])
     assert result.exit_code == 0, result.output
-    assert (tmp_path / "reports-output" / "report.md").exists()
+    assert (newest(tmp_path / "reports-output") / "report.md").exists()
     # Live, with no credential configured, the account cannot be audited: OPS-001, exit 3, never a pass.
     live = CliRunner().invoke(cli, ["audit", "--format", "json"])
     assert live.exit_code == 3, live.output
-    report = json.loads((tmp_path / "reports-output" / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((newest(tmp_path / "reports-output") / "report.json").read_text(encoding="utf-8"))
     assert [f["policy_id"] for f in report["findings"]] == ["OPS-001"]
     assert CliRunner().invoke(cli, ["init", str(tmp_path)]).exit_code == 2
 
@@ -191,7 +200,7 @@ def test_audit_rereads_edited_inventory_files(tmp_path, monkeypatch):
     )
     result = CliRunner().invoke(cli, ["audit", "--no-live"])
     assert result.exit_code == 1
-    assert "1 new" in result.output
+    assert ", 1 nuevo," in result.output
 
 
 def test_bad_config_key_is_located(tmp_path):

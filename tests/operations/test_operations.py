@@ -20,6 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 
 from auditor.app.setup import demo_files
+from auditor.app.outputs import latest_run_dir
 from auditor.cli import cli
 from auditor.config import load_config
 from auditor.lock import store_lock
@@ -86,7 +87,7 @@ def test_a_second_audit_waits_or_exits_4(tmp_path):
     with store_lock(db):
         busy = CliRunner().invoke(cli, [*args, "--wait", "0.3"])
     assert busy.exit_code == 4
-    assert "another audit is writing" in busy.output and f"pid {os.getpid()}" in busy.output
+    assert "otra auditoría está escribiendo" in busy.output and f"pid {os.getpid()}" in busy.output
 
     release = threading.Event()
 
@@ -123,7 +124,10 @@ def test_store_and_reports_are_private_by_default(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert stat.S_IMODE((tmp_path / "s" / "audit.db").stat().st_mode) == 0o600
-    assert stat.S_IMODE((tmp_path / "out" / "report.html").stat().st_mode) == 0o600
+    run = latest_run_dir(tmp_path / "out")
+    assert run is not None
+    assert stat.S_IMODE((run / "report.html").stat().st_mode) == 0o600
+    assert stat.S_IMODE(run.stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o700
 
 
@@ -144,7 +148,7 @@ def test_config_check_names_the_offending_key_and_unresolved_credentials(tmp_pat
         monkeypatch.setenv(name, value)
     ok = CliRunner().invoke(cli, ["--config", str(good), "config", "check"])
     assert ok.exit_code == 0, ok.output
-    assert ok.output.startswith("configuration ok: 5 institution(s)")
+    assert ok.output.startswith("configuración correcta: 5 instituciones · ")
 
 
 def test_connectors_check_makes_one_call_per_credential(tmp_path, monkeypatch):
@@ -163,8 +167,8 @@ def test_connectors_check_makes_one_call_per_credential(tmp_path, monkeypatch):
         server.server_close()
     lines = {line.split()[0]: line for line in result.output.splitlines()}
     assert result.exit_code == 3
-    assert "FAILED" in lines["meta-aguas"] and "190" in lines["meta-aguas"]
-    assert " ok " in lines["meta-deportes"] and "expires" in lines["meta-deportes"]
+    assert "FALLA" in lines["meta-aguas"] and "190" in lines["meta-aguas"]
+    assert " ok " in lines["meta-deportes"] and "vence el" in lines["meta-deportes"]
     assert " ok " in lines["x-mprueba"] and " ok " in lines["google-una"]
     assert all(" ok " in line for name, line in lines.items() if name != "meta-aguas"), result.output
     assert len(lines) == len(credential_names()) and len(sandbox.request_log) <= len(lines) + 2
@@ -250,13 +254,13 @@ def test_json_logs_carry_the_run_context(tmp_path):
 def test_runs_and_findings_lists(tmp_path):
     CliRunner().invoke(cli, ["demo", "--out", str(tmp_path)])
     runs = CliRunner().invoke(cli, ["runs", "list", "--db", str(tmp_path / "audit.db")])
-    assert re.search(r"^#2\s+\S+ \S+ \(-0300\)\s+demo\s+incomplete", runs.output, re.M)
+    assert re.search(r"^#2\s+\S+ \S+ \(-0300\)\s+demostración\s+en vivo\s+incompleta", runs.output, re.M)
     high = CliRunner().invoke(
         cli,
         ["findings", "list", "--db", str(tmp_path / "audit.db"), "--severity", "critical", "--institution", "mprueba"],
     )
     lines = high.stdout.strip().splitlines()
-    assert lines and all(line.startswith("critical") and "mprueba" in line for line in lines)
+    assert lines and all(line.startswith("crítica") and "mprueba" in line for line in lines)
 
 
 def test_deploy_notes_units_and_cron_line_parse():

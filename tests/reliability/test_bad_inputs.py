@@ -42,7 +42,7 @@ def test_bad_inventory_is_refused_with_a_located_error(case: str, tmp_path: Path
     assert result.exit_code == 2, result.output
     first = result.output.splitlines()[0]
     assert first.startswith(f"{folder}/{expect}"), f"{first!r} does not point at {expect!r}"
-    assert "nothing was imported" in result.output
+    assert "no se importó ni escribió nada" in result.output
     db = tmp_path / "audit.db"
     imported = CliRunner().invoke(cli, ["inventory", "import", "--db", str(db), *case_files(folder)])
     assert imported.exit_code == 2

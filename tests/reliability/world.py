@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.app.outputs import latest_run_dir
 from auditor.app.setup import demo_files
 from connectors.base import available_connectors
 from connectors.sandbox import Sandbox, load_scenario
@@ -127,7 +128,9 @@ class World:
         return [(r[0], r[1]) for r in self.query("select id, status from runs order by id")]
 
     def report(self) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads((self.out / "report.json").read_text(encoding="utf-8"))
+        folder = latest_run_dir(self.out)
+        assert folder is not None, f"no newest run folder under {self.out}"
+        data: dict[str, Any] = json.loads((folder / "report.json").read_text(encoding="utf-8"))
         return data
 
     def every_file(self) -> Iterator[Path]:

@@ -64,7 +64,7 @@ def test_html_json_csv_and_ocsf_agree_on_every_count(demo_report):
     for status in FindingStatus:
         shown = re.search(rf'data-status="{status.value}">(\d+)<', html)
         assert shown and int(shown.group(1)) == report.count(status), status
-    rows = list(csv.DictReader(io.StringIO(render_csv(report))))
+    rows = list(csv.DictReader(io.StringIO(render_csv(report, "rfc4180"))))
     ocsf = [json.loads(line) for line in render_ocsf(report).splitlines()]
     assert len(rows) == len(ocsf) == len(data["findings"]) + len(data["resolved"])
     for severity in Severity:
@@ -77,7 +77,7 @@ def test_html_json_csv_and_ocsf_agree_on_every_count(demo_report):
             and e["status_id"] in (1, 2)
         )
         assert open_json == open_csv == open_ocsf, severity
-    plan = list(csv.reader(io.StringIO(render_action_plan(report))))
+    plan = list(csv.reader(io.StringIO(render_action_plan(report, "rfc4180"))))
     assert len(plan) - 1 == sum(c["open"] for c in data["summary"])
 
 
@@ -107,7 +107,7 @@ def test_ocsf_events_carry_the_required_compliance_finding_attributes(demo_repor
 
 def test_action_plan_has_columns_to_fill_and_only_open_findings(demo_report):
     _, _, report = demo_report
-    header, *rows = list(csv.reader(io.StringIO(render_action_plan(report))))
+    header, *rows = list(csv.reader(io.StringIO(render_action_plan(report, "rfc4180"))))
     assert header[-4:] == [
         "Responsable",
         "Motivo (si no se corrige)",
@@ -115,7 +115,7 @@ def test_action_plan_has_columns_to_fill_and_only_open_findings(demo_report):
         "Justificación",
     ]
     waived = {f.fingerprint for f in report.findings if f.status is FindingStatus.WAIVED}
-    assert waived and not waived & {r[8] for r in rows}
+    assert waived and not waived & {r[9] for r in rows}
 
 
 def test_per_institution_reports_hold_only_their_institution(demo_report, tmp_path):
@@ -246,3 +246,37 @@ def test_hostile_platform_data_is_inert_in_every_format(tmp_path):
                 assert not value.startswith(FORMULA_STARTS), (name, value)
     for line in (tmp_path / "out" / "findings.ocsf.jsonl").read_text(encoding="utf-8").splitlines():
         json.loads(line)  # hostile strings stay valid, escaped JSON
+
+
+def test_spanish_spreadsheets_open_in_excel_set_to_spanish(demo_report):
+    """excel-es: a BOM, `;`, Spanish headers and words, the institution's name beside its id."""
+    _, _, report = demo_report
+    text = render_csv(report)
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";"))
+    assert {"Severidad", "Estado", "Institución", "Institución (id)", "Plataforma"} <= rows[0].keys()
+    assert {r["Severidad"] for r in rows} <= {"crítica", "alta", "media", "baja", "informativa"}
+    assert "persiste" in {r["Estado"] for r in rows} or "nuevo" in {r["Estado"] for r in rows}
+    aguas = next(r for r in rows if r["Institución (id)"] == "aguas")
+    assert aguas["Institución"] == next(i.name for i in report.institutions if i.id == "aguas")
+    assert not {r["Plataforma"] for r in rows} & {"facebook", "x", "youtube"}  # names, not enum values
+    plan = render_action_plan(report)
+    assert plan.startswith("\ufeffSeveridad;Regla;")
+
+
+def test_findings_workbook_has_one_sheet_per_institution(demo_report, tmp_path):
+    from openpyxl import load_workbook
+
+    from reports.xlsx import render_xlsx
+
+    _, _, report = demo_report
+    path = tmp_path / "findings.xlsx"
+    path.write_bytes(render_xlsx(report))
+    book = load_workbook(path)
+    assert book.sheetnames == ["Todos los hallazgos", *(i.id for i in report.institutions)]
+    total = len(report.findings) + len(report.resolved)
+    assert book["Todos los hallazgos"].max_row - 1 == total
+    assert sum(book[i.id].max_row - 1 for i in report.institutions) == total
+    assert book["aguas"]["C1"].value == "Severidad"
+    formulas = [c.value for row in book["Todos los hallazgos"].iter_rows() for c in row if c.data_type == "f"]
+    assert formulas == []

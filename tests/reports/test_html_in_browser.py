@@ -12,6 +12,7 @@ import tempfile
 import pytest
 from click.testing import CliRunner
 
+from auditor.app.outputs import latest_run_dir
 from auditor.cli import cli
 from reports.screenshot import CHROMIUM_FLAGS, chromium
 
@@ -24,8 +25,9 @@ def demo_out(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     result = CliRunner().invoke(cli, ["demo", "--out", str(out), "--screenshot"])
     assert result.exit_code == 0, result.output
-    assert f"report: {out / 'report.html'}" in result.output
-    return out
+    run = latest_run_dir(out)
+    assert run is not None and f"informe: {run / 'report.html'}" in result.output
+    return run
 
 
 def test_demo_html_loads_without_console_errors_and_shows_the_json_numbers(demo_out):

@@ -1,0 +1,81 @@
+"""Where a run's reports go: a folder per run that is kept, never overwritten, like Prowler's and
+ScubaGear's timestamped outputs.
+
+`<out>/<AAAA-MM-DD>-ejecucion-<N>/` holds the run's overall reports and one folder per institution;
+`<out>/ultima-ejecucion.txt` (a plain file, not a symlink) names the newest run's folder; and only folders
+the auditor made itself (they carry a marker file) are deleted when more than `keep_runs` exist.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from auditor.model import Run
+from auditor.model.clock import local_date
+
+POINTER = "ultima-ejecucion.txt"
+MARKER = ".auditor-run"  # holds the run id: what tells a run folder made by the auditor from anything else
+RUN_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}-ejecucion-(\d+)$")
+
+
+def run_dir_name(run: Run) -> str:
+    return f"{local_date(run.started_at):%Y-%m-%d}-ejecucion-{run.id}"
+
+
+def run_dir(out: Path, run: Run) -> Path:
+    """The run's folder, created (0700, with its marker) when it does not exist yet."""
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports hold personal data: owner only
+    path = out / run_dir_name(run)
+    path.mkdir(mode=0o700, exist_ok=True)
+    marker = path / MARKER
+    if not marker.exists():
+        marker.write_text(f"{run.id}\n", encoding="utf-8")
+        marker.chmod(0o600)
+    return path
+
+
+def point_to(out: Path, folder: Path) -> None:
+    """Name `folder` in the pointer file, replaced atomically (a reader never sees half a name)."""
+    fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{POINTER}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(folder.name + "\n")
+        os.replace(tmp, out / POINTER)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def latest_run_dir(out: Path) -> Path | None:
+    """The newest run's folder, as the pointer file names it."""
+    try:
+        name = (out / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return out / name if RUN_DIR.match(name) else None
+
+
+def _ours(path: Path) -> int | None:
+    """The run id of a folder the auditor made, or None for anything else (never deleted)."""
+    match = RUN_DIR.match(path.name)
+    if match is None or path.is_symlink() or not path.is_dir():
+        return None
+    try:
+        marked = (path / MARKER).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return int(match.group(1)) if marked == match.group(1) else None
+
+
+def prune(out: Path, keep: int) -> list[Path]:
+    """Delete the oldest run folders the auditor made beyond `keep`; returns what was deleted."""
+    runs = sorted(((run_id, p) for p in out.iterdir() if (run_id := _ours(p)) is not None), reverse=True)
+    removed = []
+    for _, path in runs[keep:]:
+        shutil.rmtree(path)
+        removed.append(path)
+    return removed
