@@ -19,8 +19,8 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from click.testing import CliRunner
 
-from auditor.app.setup import demo_files
 from auditor.app.outputs import latest_run_dir
+from auditor.app.setup import demo_files
 from auditor.cli import cli
 from auditor.config import load_config
 from auditor.lock import store_lock
