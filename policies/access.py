@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.i18n import term
 from auditor.model import REGISTERED_ROLE_RANK, Member, PersonStatus, PlatformRole, Severity
 from auditor.model.classify import classify_email, is_institutional
 from policies.context import AccountContext, Violation, is_external, match_member, member_label, person_label
@@ -99,9 +100,10 @@ def higher_role_than_registered(ctx: AccountContext) -> Iterator[Violation]:
         if m.role.rank > REGISTERED_ROLE_RANK[access.role]:
             yield Violation(
                 f"member:{m.platform_user_id}",
-                f"{person_label(person)} tiene rol {m.role.value} en la plataforma; registrado como "
-                f"{access.role.value}.",
-                f"{person_label(person)} holds {m.role.value} on the platform; registered as {access.role.value}.",
+                f"{person_label(person)} tiene rol {term(m.role, 'es')} en la plataforma; registrado como "
+                f"{term(access.role, 'es')}.",
+                f"{person_label(person)} holds {term(m.role, 'en')} on the platform; registered as "
+                f"{term(access.role, 'en')}.",
                 {**_member_evidence(m), "person": person.id, "registered_role": access.role.value},
             )
 
@@ -129,9 +131,9 @@ def departed_person_with_access(ctx: AccountContext) -> Iterator[Violation]:
             since = f" desde el {person.status_date:%d/%m/%Y}" if person.status_date else ""
             yield Violation(
                 f"member:{m.platform_user_id}",
-                f"{person_label(person)} está de baja{since} y conserva el rol {m.role.value} en la plataforma.",
+                f"{person_label(person)} está de baja{since} y conserva el rol {term(m.role, 'es')} en la plataforma.",
                 f"{person_label(person)} departed{' on ' + str(person.status_date) if person.status_date else ''} "
-                f"and still holds {m.role.value} on the platform.",
+                f"and still holds the {term(m.role, 'en')} role on the platform.",
                 {
                     **_member_evidence(m),
                     "person": person.id,

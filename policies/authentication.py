@@ -9,19 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.i18n import term
 from auditor.model import Severity, TwoFactorPolicy, TwoFactorState
 from auditor.model.classify import classify_email, is_institutional, normalise_phone
 from policies.access import ACCOUNT_ACCESS, PRIVILEGED
 from policies.context import AccountContext, Violation, member_label
 from policies.registry import rule
 from policies.wording import EMAIL_CLASS_ES
-
-POLICY_ES = {
-    TwoFactorPolicy.ALL_REQUIRED: "obligatoria para todos",
-    TwoFactorPolicy.ADMIN_REQUIRED: "obligatoria solo para administradores",
-    TwoFactorPolicy.NONE: "no exigida",
-    TwoFactorPolicy.UNKNOWN: "desconocida",
-}
 
 
 @rule(
@@ -43,8 +37,8 @@ def two_factor_not_required(ctx: AccountContext) -> Iterator[Violation]:
         value = obs.value or TwoFactorPolicy.UNKNOWN
         yield Violation(
             "two_factor",
-            f"La verificación en dos pasos está {POLICY_ES[value]} (valor de la plataforma: {obs.raw}).",
-            f"Two-factor authentication is {value.value.replace('_', ' ')} (platform value: {obs.raw}).",
+            f"La verificación en dos pasos está {term(value, 'es')}.",
+            f"Two-factor authentication is {term(value, 'en')}.",
             {"policy": value.value, "raw": obs.raw},
         )
 
@@ -72,7 +66,7 @@ def member_without_two_factor(ctx: AccountContext) -> Iterator[Violation]:
                 {"login": ctx.account.linked_email or ctx.account.handle, "raw": login.raw},
             )
         elif login.value is TwoFactorState.UNKNOWN:
-            ctx.attest("login_two_factor", "AUT-002")
+            ctx.attest("login_two_factor", "AUT-002", seen=term(str(login.raw), "es") if login.raw else None)
     for m in ctx.snap.members.value or []:
         if m.pending or m.system_user:
             continue
@@ -85,7 +79,8 @@ def member_without_two_factor(ctx: AccountContext) -> Iterator[Violation]:
             )
         elif m.two_factor is TwoFactorState.UNKNOWN:
             # The platform's value was not positively recognised: never a pass, a person must attest it.
-            ctx.attest("members.two_factor", "AUT-002")
+            raw = term(str(m.raw_two_factor), "es") if m.raw_two_factor is not None else "sin valor"
+            ctx.attest("members.two_factor", "AUT-002", seen=f"{member_label(m)}: {raw}")
 
 
 @rule(
@@ -115,9 +110,10 @@ def two_factor_weakened(ctx: AccountContext) -> Iterator[Violation]:
         return
     yield Violation(
         "two_factor",
-        f"La verificación en dos pasos pasó de «{POLICY_ES[TwoFactorPolicy(evidence['before'])]}» a "
-        f"«{POLICY_ES[now]}».",
-        f"Two-factor authentication went from {evidence['before']} to {now.value}.",
+        f"La verificación en dos pasos pasó de «{term(TwoFactorPolicy(evidence['before']), 'es')}» a "
+        f"«{term(now, 'es')}».",
+        f"Two-factor authentication went from '{term(TwoFactorPolicy(evidence['before']), 'en')}' to "
+        f"'{term(now, 'en')}'.",
         evidence,
     )
 

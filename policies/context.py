@@ -57,6 +57,10 @@ class AccountContext:
     prior: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     # What the rules could not observe, filled by the evaluator and by rules (attribute -> rule ids).
     unobservable: dict[str, list[str]] = field(default_factory=dict)
+    # What was seen but could not be interpreted, per attribute («member 123: 'enabled_maybe'»).
+    seen: dict[str, list[str]] = field(default_factory=dict)
+    # Rules that asked for an attestation here: they did not fully evaluate this account.
+    attested_by: set[str] = field(default_factory=set)
 
     @property
     def institution(self) -> Institution:
@@ -73,11 +77,15 @@ class AccountContext:
         assert self.snapshot is not None
         return self.snapshot
 
-    def attest(self, attribute: str, rule_id: str) -> None:
-        """Record that `rule_id` could not judge `attribute` here: it becomes an attestation request."""
+    def attest(self, attribute: str, rule_id: str, seen: str | None = None) -> None:
+        """Record that `rule_id` could not judge `attribute` here: it becomes an attestation request. `seen`
+        says what the platform did answer (a raw value it does not document, and whose it is)."""
         rules = self.unobservable.setdefault(attribute, [])
         if rule_id not in rules:
             rules.append(rule_id)
+        self.attested_by.add(rule_id)
+        if seen is not None and seen not in self.seen.setdefault(attribute, []):
+            self.seen[attribute].append(seen)
 
     def was_open(self, policy_id: str, subject: str) -> dict[str, Any] | None:
         return self.prior.get((policy_id, subject))

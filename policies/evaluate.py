@@ -184,6 +184,12 @@ def _evaluate_account(
                 continue
         for v in rule.check(ctx):
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
+        if rule.id in ctx_base.attested_by:
+            # Part of its subject could not be judged (a value nobody documents): not counted as evaluated, and
+            # what it found before there stays open rather than being resolved by an unreadable answer.
+            result.tally(inst_id, er.severity, "not_observable")
+            result.errored.add((rule.id, inst_id, account.id))
+            continue
         result.tally(inst_id, er.severity, "evaluated")
         result.evaluated.add((rule.id, inst_id, account.id))
         if rule.shared_subject is not None and snapshot is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.i18n import Lang, term
 from auditor.model import (
     AccountState,
     AccountStatus,
@@ -27,6 +28,14 @@ STATE_ES = {
     AccountState.PROTECTED: "es privada (protegida)",
     AccountState.ACTIVE: "está activa",
 }
+
+
+def _badge(value: object, lang: Lang) -> str:
+    """A verification state as recorded in evidence (its value), in words."""
+    try:
+        return term(VerificationState(str(value)), lang)
+    except ValueError:
+        return term(str(value), lang)
 
 
 @rule(
@@ -52,7 +61,7 @@ def account_gone(ctx: AccountContext) -> Iterator[Violation]:
         yield Violation(
             "status",
             f"La cuenta registrada {STATE_ES[state]} en la plataforma.",
-            f"The registered account is {state.value.replace('_', ' ')} on the platform.",
+            f"The registered account is {term(state, 'en')} on the platform.",
             {"state": state.value, "raw": ctx.snap.status.raw},
         )
 
@@ -156,8 +165,8 @@ def not_verified(ctx: AccountContext) -> Iterator[Violation]:
     if not state.institutional:
         yield Violation(
             "verification",
-            f"La cuenta no tiene verificación institucional (estado: {ctx.snap.verification.raw}).",
-            f"The account has no institutional verification (state: {ctx.snap.verification.raw}).",
+            f"La cuenta no tiene verificación institucional (estado: {term(state, 'es')}).",
+            f"The account has no institutional verification (state: {term(state, 'en')}).",
             {
                 "state": state.value,
                 "raw": ctx.snap.verification.raw,
@@ -192,8 +201,8 @@ def badge_lost(ctx: AccountContext) -> Iterator[Violation]:
         return
     yield Violation(
         "verification",
-        f"La insignia de verificación se perdió: {evidence['before']} → {now.value}.",
-        f"The verification badge was lost: {evidence['before']} → {now.value}.",
+        f"La insignia de verificación se perdió: {_badge(evidence['before'], 'es')} → {term(now, 'es')}.",
+        f"The verification badge was lost: {_badge(evidence['before'], 'en')} → {term(now, 'en')}.",
         evidence,
     )
 
@@ -325,6 +334,6 @@ def not_public(ctx: AccountContext) -> Iterator[Violation]:
         yield Violation(
             "status",
             f"La cuenta {STATE_ES[state]}.",
-            f"The account is {state.value}.",
+            f"The account is {term(state, 'en')}.",
             {"state": state.value, "raw": ctx.snap.status.raw},
         )

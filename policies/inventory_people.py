@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.i18n import term
 from auditor.model import (
     LinkType,
     Role,
@@ -103,8 +104,8 @@ def external_without_contract(ctx: PersonContext) -> Iterator[Violation]:
         es = {"confidentiality_contract": "contrato de confidencialidad", "terms_of_use": "términos de uso"}
         yield Violation(
             "contract",
-            f"{person_label(p)} ({p.link_type.value}) no tiene registrado: {', '.join(es[m] for m in missing)}.",
-            f"{person_label(p)} ({p.link_type.value}) has no recorded {' and '.join(missing)}.",
+            f"{person_label(p)} ({term(p.link_type, 'es')}) no tiene registrado: {', '.join(es[m] for m in missing)}.",
+            f"{person_label(p)} ({term(p.link_type, 'en')}) has no recorded {' and '.join(missing)}.",
             {"person": p.id, "missing": missing, "accounts": [a.account for a in p.access]},
         )
 

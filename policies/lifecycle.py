@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from auditor.i18n import term
 from auditor.model import AccountKind, AccountState, AccountStatus, InstitutionStatus, PlatformRole, Severity
 from auditor.model.clock import ASUNCION
 from policies.context import AccountContext, Violation
@@ -96,10 +97,9 @@ def institution_gone_account_active(ctx: AccountContext) -> Iterator[Violation]:
         into = f" en {inst.merged_into}" if inst.merged_into else ""
         yield Violation(
             "lifecycle",
-            f"La institución fue {'fusionada' if inst.status.value == 'merged' else 'suprimida'}{into}{since} y "
-            "la cuenta sigue activa.",
-            f"The institution was {inst.status.value}{' into ' + inst.merged_into if inst.merged_into else ''} and "
-            "the account is still active.",
+            f"La institución fue {term(inst.status, 'es')}{into}{since} y la cuenta sigue activa.",
+            f"The institution was {term(inst.status, 'en')}{' into ' + inst.merged_into if inst.merged_into else ''} "
+            "and the account is still active.",
             {"institution_status": inst.status.value, "merged_into": inst.merged_into},
         )
 
@@ -120,8 +120,8 @@ def closed_but_active(ctx: AccountContext) -> Iterator[Violation]:
     if _active(ctx):
         yield Violation(
             "lifecycle",
-            f"La cuenta está registrada como «{ctx.account.status.value}» pero está activa en la plataforma.",
-            f"The account is registered as {ctx.account.status.value} but is active on the platform.",
+            f"La cuenta está registrada como «{term(ctx.account.status, 'es')}» pero está activa en la plataforma.",
+            f"The account is registered as {term(ctx.account.status, 'en')} but is active on the platform.",
             {"registered_status": ctx.account.status.value},
         )
 

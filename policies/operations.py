@@ -131,11 +131,23 @@ def credential_expiring(ctx: AccountContext) -> Iterator[Violation]:
 )
 def attestation_required(ctx: AccountContext) -> Iterator[Violation]:
     for attribute, rules in sorted(ctx.unobservable.items()):
+        seen = ctx.seen.get(attribute, [])
+        listed = ", ".join(sorted(rules))
+        name = ATTRIBUTE_ES.get(attribute, attribute)
+        if seen:  # the platform answered, with values nobody documents: what it said is the evidence
+            yield Violation(
+                f"attest:{attribute}",
+                f"La plataforma respondió valores que no se pueden interpretar para «{name}» "
+                f"({'; '.join(seen)}): declarar manualmente ({listed} no se pudieron evaluar del todo).",
+                f"The platform answered values that cannot be interpreted for {attribute} ({'; '.join(seen)}): "
+                f"attest it manually ({listed} could not fully run).",
+                {"attribute": attribute, "rules": sorted(rules), "seen": seen},
+            )
+            continue
         yield Violation(
             f"attest:{attribute}",
-            f"La plataforma no expone «{ATTRIBUTE_ES.get(attribute, attribute)}»: declarar manualmente "
-            f"({', '.join(sorted(rules))} no se pudieron evaluar).",
-            f"The platform does not expose {attribute}: attest it manually ({', '.join(sorted(rules))} could not run).",
+            f"La plataforma no expone «{name}»: declarar manualmente ({listed} no se pudieron evaluar).",
+            f"The platform does not expose {attribute}: attest it manually ({listed} could not run).",
             {"attribute": attribute, "rules": sorted(rules)},
         )
 

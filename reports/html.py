@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from auditor.i18n import Lang, t
+from auditor.i18n import Lang, days, plural, t, waiver_time_left
 from auditor.model import FindingStatus, Report, ReportFinding, Severity, TrendPoint
 from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
@@ -113,7 +113,10 @@ def render_html(report: Report) -> str:
         "colours": SEVERITY_COLOURS,
         "statuses": list(FindingStatus),
         "by_account": by_account,
-        "incidents": report.incidents_opened,
+        "incidents": report.open_incidents,
+        "counted": lambda n, one, many: plural(n, one, many, lang),
+        "days": lambda n: days(n, lang),
+        "time_left": lambda n: waiver_time_left(n, lang),
         "attest": [f for f in report.findings if f.policy_id == "OPS-003"],
         "not_audited": [a for a in report.accounts if a.error_kind],
         "trend": trend_svg(report.trend, lang),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from auditor.i18n import Lang, t
+from auditor.i18n import Lang, plural, t
+from auditor.i18n import days as days_text
 from auditor.model import FindingStatus, Report, ReportFinding
 from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
@@ -44,6 +45,47 @@ def _finding_lines(f: ReportFinding, lang: Lang) -> list[str]:
     return lines
 
 
+def _replay(report: Report, lang: Lang) -> str:
+    run = report.run
+    return t("replay_of", lang, run=run.replay_of, profile=md(run.profile or "default"), waivers=len(report.waivers))
+
+
+def _days(days: int | None, lang: Lang) -> str:
+    return days_text(days, lang) if days is not None else "—"
+
+
+def _triage_lines(report: Report, lang: Lang, names: dict[str, str]) -> list[str]:
+    """The first page: why the run is incomplete, the institutions to look at, the oldest urgent findings."""
+    out: list[str] = []
+    if report.incomplete_because:
+        out += [f"> **{t('incomplete_title', lang)}** {t('incomplete_help', lang)}", ">"]
+        out += [f"> - {md(reason)}" for reason in report.incomplete_because]
+        out += [""]
+    if report.run.mode.value == "inventory":
+        out += [f"> {t('coverage_inventory_only', lang)}", ""]
+    out += [
+        f"## {t('triage', lang)}",
+        "",
+        f"| {t('institution', lang)} | {t('severity.critical', lang)} | {t('severity.high', lang)} | "
+        f"{t('incidents_short', lang)} | {t('coverage', lang)} | {t('pending_declarations', lang)} | "
+        f"{t('oldest_open', lang)} |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    out += [
+        f"| {md(r.name)} ({r.institution}) | {r.critical} | {r.high} | {r.incidents} | {r.coverage.ratio:.0%} | "
+        f"{r.pending_declarations} | {_days(r.oldest_open_days, lang)} |"
+        for r in report.triage
+    ]
+    out += ["", f"### {t('priority', lang)}", ""]
+    out += [
+        f"- {t(f'severity.{f.severity.value}', lang)} · **{f.policy_id}** · "
+        f"{md(names.get(f.institution, f.institution))} · {md(f.account or '')}: {md(f.message)} "
+        f"({t('age', lang)}: {_days(f.age_days, lang)}; {t('ticket', lang)}: {md(f.ticket or t('no_ticket', lang))})"
+        for f in report.priority
+    ] or [t("no_priority", lang)]
+    return [*out, ""]
+
+
 def render_markdown(report: Report) -> str:
     lang: Lang = report.lang
     run = report.run
@@ -57,7 +99,8 @@ def render_markdown(report: Report) -> str:
         f"_{t('guide', lang)}_",
         "",
         f"- {t('run', lang)}: #{run.id} ({t(f'run_type.{run.run_type.value}', lang)}, "
-        f"{t(f'run_status.{run.status.value}', lang)})",
+        f"{t(f'run_status.{run.status.value}', lang)})" + (f" · {_replay(report, lang)}" if run.replay_of else ""),
+        f"- {t('mode', lang)}: {t(f'run_mode.{run.mode.value}', lang)}",
         f"- {t('run_time', lang)}: {local_text(run.started_at)}",
         f"- {t('scope', lang)}: {scope}",
         f"- {t('previous_run', lang)}: {previous}",
@@ -72,6 +115,7 @@ def render_markdown(report: Report) -> str:
             errors=cov.errors,
         ),
         "",
+        *_triage_lines(report, lang, names),
         f"## {t('summary', lang)}",
         "",
         f"| {t('severity', lang)} | {t('open', lang)} | {t('waived', lang)} |",
@@ -89,12 +133,12 @@ def render_markdown(report: Report) -> str:
         " · ".join(f"{t(f'status.{s.value}', lang)}: {counts[s]}" for s in FindingStatus),
         "",
     ]
-    incidents = report.incidents_opened
+    incidents = report.open_incidents
     out += [f"## {t('incidents', lang)}", ""]
     out += [
         f"- **{f.policy_id}** {t(f'severity.{f.severity.value}', lang)} · "
         f"{md(names.get(f.institution, f.institution))} · {md(f.account or '')}: {md(f.message)} "
-        f"({md(f.cert_category or '')}; {md(f.rsit or '')})"
+        f"({md(f.cert_category or '')}; {md(f.rsit or '')}) — {t(f'status.{f.status.value}', lang)}"
         for f in incidents
     ] or [t("no_incidents", lang)]
     out += ["", f"## {t('findings', lang)}"]
@@ -109,7 +153,8 @@ def render_markdown(report: Report) -> str:
             "",
             f"### {md(inst.name)}",
             "",
-            f"{inst.accounts} {t('accounts', lang)} · {inst.people} {t('people', lang)}",
+            f"{plural(inst.accounts, 'word.account', 'word.accounts', lang)} · "
+            f"{plural(inst.people, 'word.person', 'word.people', lang)}",
         ]
         by_account: dict[str | None, list[ReportFinding]] = defaultdict(list)
         for f in items:

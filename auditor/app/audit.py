@@ -12,7 +12,7 @@ from typing import Protocol
 
 from auditor.app.errors import RequestError
 from auditor.app.lookup import account_ids, check_run, check_scope, open_store, store_path
-from auditor.app.outcome import EXIT_ABORTED, exit_code, incomplete_reasons
+from auditor.app.outcome import EXIT_ABORTED, exit_code
 from auditor.app.reporting import WrittenReports, language, parse_formats, publish_run, render_options
 from auditor.app.setup import demo_files
 from auditor.app.tickets import TicketsOutcome, settle_tickets
@@ -165,6 +165,11 @@ def audit(config: Config, request: AuditRequest) -> AuditOutcome:
             progress.finish()
         if result.status is RunStatus.ABORTED:
             return AuditOutcome(result.run_id, result.status, EXIT_ABORTED, None, TicketsOutcome(0, 0, None))
+        # Tickets first, so the report carries their references.
+        stopping = request.should_stop is not None and request.should_stop()
+        tickets = settle_tickets(
+            store, config.tickets, result.tickets_held, deliver_now=request.deliver_tickets and not stopping
+        )
         reports = publish_run(
             store,
             result.run_id,
@@ -173,10 +178,6 @@ def audit(config: Config, request: AuditRequest) -> AuditOutcome:
             inputs.lang,
             keep_runs=config.reports.keep_runs,
             options=render_options(config, request.csv_dialect),
-        )
-        stopping = request.should_stop is not None and request.should_stop()
-        tickets = settle_tickets(
-            store, config.tickets, result.tickets_held, deliver_now=request.deliver_tickets and not stopping
         )
         return _outcome(result, reports, tickets, _threshold(config, request.fail_on))
 
@@ -194,7 +195,7 @@ def _outcome(
         exit_code(result.status, reports.report, threshold, tickets.failed),
         reports,
         tickets,
-        incomplete_reasons(reports.report),
+        reports.report.incomplete_because,
         replayed_run,
     )
 
@@ -281,6 +282,7 @@ def demo(request: DemoRequest) -> AuditOutcome:
             live=live_from_sandbox(sandbox, url=request.sandbox_url),
             tickets=tickets,
         )
+        delivered = settle_tickets(store, tickets, result.tickets_held, deliver_now=True)
         reports = publish_run(
             store,
             result.run_id,
@@ -290,5 +292,4 @@ def demo(request: DemoRequest) -> AuditOutcome:
             keep_runs=ReportsConfig().keep_runs,
             screenshot=request.screenshot,
         )
-        delivered = settle_tickets(store, tickets, result.tickets_held, deliver_now=True)
         return _outcome(result, reports, delivered, Severity.HIGH)

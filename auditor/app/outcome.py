@@ -39,7 +39,9 @@ def exit_code(status: RunStatus, report: Report | None, threshold: Severity | No
 
 
 def incomplete_reasons(report: Report) -> list[str]:
-    """Why the run is incomplete, one sentence per platform and kind of error, naming the accounts."""
+    """Why the run is incomplete, one sentence per platform and kind of error, naming the accounts (in the
+    report's language)."""
+    lang = report.lang
     if report.run.status is RunStatus.COMPLETE:
         return []
     failed: dict[tuple[str, str], list[str]] = {}
@@ -53,11 +55,12 @@ def incomplete_reasons(report: Report) -> list[str]:
             t(
                 "outcome.accounts_failed",
                 platform=PLATFORMS[Platform(platform)].name,
-                error=t(f"fetch_error.{kind}"),
-                counted=plural(len(accounts), "word.account", "word.accounts"),
+                error=t(f"fetch_error.{kind}", lang),
+                counted=plural(len(accounts), "word.account", "word.accounts", lang),
                 accounts=named,
+                lang=lang,
             )
         )
     if report.coverage.errors and not failed:
         reasons.append(t("outcome.checks_failed", counted=plural(report.coverage.errors, "word.check", "word.checks")))
-    return reasons or [t("outcome.unknown_reason")]
+    return reasons or [t("outcome.unknown_reason", lang)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from auditor.app.triage import with_triage
 from auditor.i18n import Lang
 from auditor.model import (
     Coverage,
@@ -170,7 +171,7 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
         TrendPoint(run_id=r, started_at=datetime.fromisoformat(started), open=counts)
         for r, started, counts in store.open_counts_by_run(run_id, institution)
     ]
-    return Report(
+    report = Report(
         generated_at=utcnow(),
         lang=lang,
         institution=institution,
@@ -186,3 +187,4 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
         waivers=waivers,
         trend=trend,
     )
+    return with_triage(report, store)

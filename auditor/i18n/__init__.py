@@ -46,6 +46,33 @@ def t(key: str, lang: Lang | None = None, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def term(value: object, lang: Lang | None = None) -> str:
+    """A value people read in a sentence, never a raw enum: `not_verified` → «sin verificar». An enum value
+    the catalogue does not know (a platform answered something undocumented) is shown as such, raw."""
+    from enum import Enum
+
+    if isinstance(value, Enum):
+        key = f"enum.{type(value).__name__}.{value.value}"
+        if key in MESSAGES:
+            return t(key, lang)
+        value = value.value
+    return t("enum.undocumented", lang, raw=value)
+
+
+def days(n: int, lang: Lang | None = None) -> str:
+    """«1 día», «153 días»."""
+    return t("days.one" if abs(n) == 1 else "days.many", lang, n=n)
+
+
+def waiver_time_left(days_left: int, lang: Lang | None = None) -> str:
+    """«quedan 12 días», «vence hoy», «vencida hace 153 días» (never «-153»)."""
+    if days_left > 0:
+        return t("waiver_days.left", lang, days=days(days_left, lang))
+    if days_left == 0:
+        return t("waiver_days.today", lang)
+    return t("waiver_days.ago", lang, days=days(-days_left, lang))
+
+
 def plural(n: int, singular_key: str, plural_key: str, lang: Lang | None = None) -> str:
     """«1 cuenta», «2 cuentas»: the count and the word that agrees with it."""
     return f"{n} {t(singular_key if n == 1 else plural_key, lang)}"

@@ -63,8 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "error: the store cannot be used: {message}",
     },
     "cli.internal_error": {
-        "es": "error interno ({kind}): {message}. Nada quedó a medio escribir; repita con -vv para el detalle.",
-        "en": "internal error ({kind}): {message}. Nothing was left half-written; run again with -vv for details.",
+        "es": "error interno ({kind}): {message}. Repita con -vv para ver el detalle.",
+        "en": "internal error ({kind}): {message}. Run again with -vv for details.",
     },
     # Audits and reports (auditor.cli.audit)
     "cli.progress": {"es": "auditando cuentas", "en": "auditing accounts"},

@@ -62,6 +62,7 @@ from auditor.model.report import (
     ReportWaiverStatus,
     SeverityCount,
     TrendPoint,
+    TriageRow,
     WaiverState,
 )
 from auditor.model.snapshot import (
@@ -160,6 +161,7 @@ __all__ = [
     "TicketContent",
     "TicketDelivery",
     "TrendPoint",
+    "TriageRow",
     "TwoFactorPolicy",
     "TwoFactorState",
     "Verification",

@@ -16,7 +16,7 @@ from auditor.model.finding import Coverage, FindingStatus, Run
 from auditor.model.inventory import AccountKind, AccountStatus
 from auditor.model.snapshot import AccountState, FetchError
 
-SCHEMA_VERSION = "1.0"  # of report.json
+SCHEMA_VERSION = "1.1"  # of report.json (1.1: run.mode, triage, ages and ticket references)
 
 
 class ReportWaiver(BaseModel):
@@ -48,6 +48,9 @@ class ReportFinding(BaseModel):
     first_seen_run: int
     evidence: dict[str, Any]
     waiver: ReportWaiver | None = None
+    first_seen_at: datetime | None = None  # when the run that first saw it started
+    age_days: int | None = None  # days open, counted to this run's day (America/Asuncion)
+    ticket: str | None = None  # the incident ticket's reference (sink and external id), when one exists
 
 
 class SeverityCount(BaseModel):
@@ -55,6 +58,19 @@ class SeverityCount(BaseModel):
     open: int
     waived: int
     coverage: Coverage = Coverage()  # evaluations of rules of this severity: how much the numbers cover
+
+
+class TriageRow(BaseModel):
+    """One institution on the report's first page: what needs attention first."""
+
+    institution: str
+    name: str
+    critical: int  # open (not waived) critical findings
+    high: int
+    incidents: int  # open incident-grade findings
+    coverage: Coverage
+    pending_declarations: int  # open OPS-003: attributes no platform shows, waiting for a person to declare
+    oldest_open_days: int | None  # age of its oldest open finding
 
 
 class ReportInstitution(BaseModel):
@@ -119,7 +135,7 @@ class TrendPoint(BaseModel):
 class Report(BaseModel):
     """The versioned report document (`report.json`); every other format is a rendering of it."""
 
-    schema_version: Literal["1.0"] = SCHEMA_VERSION  # type: ignore[assignment]
+    schema_version: Literal["1.1"] = SCHEMA_VERSION  # type: ignore[assignment]
     generated_at: datetime
     lang: Literal["es", "en"]
     institution: str | None = None  # the report of one institution, or None for all
@@ -134,11 +150,20 @@ class Report(BaseModel):
     drift: list[DriftItem] = []
     waivers: list[ReportWaiverStatus] = []
     trend: list[TrendPoint] = []
+    triage: list[TriageRow] = []
+    incomplete_because: list[str] = []  # why the run is incomplete, per platform and kind of error
 
     @property
-    def incidents_opened(self) -> list[ReportFinding]:
-        """Incident-grade findings that appeared (or came back) in this run."""
-        return [f for f in self.findings if f.incident and f.status in (FindingStatus.NEW, FindingStatus.REGRESSED)]
+    def open_incidents(self) -> list[ReportFinding]:
+        """Every open incident-grade finding, oldest first (not only the ones this run opened)."""
+        found = [f for f in self.findings if f.incident and f.status.is_open]
+        return sorted(found, key=lambda f: (-(f.age_days or 0), -f.severity.rank, f.institution, f.policy_id))
+
+    @property
+    def priority(self) -> list[ReportFinding]:
+        """The first page's list: open critical findings and open incidents, oldest first."""
+        found = [f for f in self.findings if f.status.is_open and (f.incident or f.severity is Severity.CRITICAL)]
+        return sorted(found, key=lambda f: (-(f.age_days or 0), -f.severity.rank, f.institution, f.policy_id))
 
     def count(self, status: FindingStatus) -> int:
         return (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from auditor.model import (
     Coverage,
     FindingRecord,
@@ -72,3 +74,19 @@ class ReadQueries(StoreTables):
         )
         rows = self.db.query(f"select * from findings where {' and '.join(clauses)} order by {order}", params)
         return [record_from_row(r) for r in rows]
+
+    def run_start_times(self) -> dict[int, datetime]:
+        """When each run started: what a finding's age is counted from (its first run)."""
+        return {r[0]: datetime.fromisoformat(r[1]) for r in self.db.execute("select id, started_at from runs")}
+
+    def ticket_references(self) -> dict[str, tuple[int, str, str | None, str]]:
+        """Per fingerprint, its latest incident ticket: (ticket id, sink, external id once the sink answered,
+        delivery status)."""
+        rows = self.db.execute(
+            """select t.fingerprint, t.id, d.sink, d.external_id, d.status from tickets t
+               join deliveries d on d.ticket_id = t.id order by t.id, d.sink"""
+        ).fetchall()
+        return {
+            fingerprint: (ticket_id, sink, external_id, status)
+            for fingerprint, ticket_id, sink, external_id, status in rows
+        }

@@ -68,7 +68,7 @@ def test_demo_waiver_mutes_one_finding_and_shows_it(demo_runs):
 
 def test_demo_report_json_carries_the_required_finding_fields(demo_runs):
     report, _, _, _ = demo_runs
-    assert report["schema_version"] == "1.0"
+    assert report["schema_version"] == "1.1"
     # Platforms without a connector yet (X, YouTube…) cannot be observed: coverage says so.
     assert report["coverage"]["evaluated"] > 0 and report["coverage"]["errors"] > 0
     assert report["run"]["status"] == "incomplete"

@@ -169,11 +169,21 @@ def test_aut002_member_without_two_factor_and_unknown_asks_attestation():
     off = member("u7", name="Lorena", email="l@tprueba.gov.py", two_factor=TwoFactorState.OFF)
     (f,) = live(now_snap=snap(members=[ADMIN, off]), rule_id="AUT-002")[0]
     assert f.subject == "member:u7"
-    unknown = member("u8", email="u@tprueba.gov.py", two_factor=TwoFactorState.UNKNOWN)
-    found, _ = live(now_snap=snap(members=[ADMIN, unknown]))
+    unknown = member(
+        "u8", email="u@tprueba.gov.py", two_factor=TwoFactorState.UNKNOWN, raw_two_factor="enabled_maybe"
+    )
+    found, result = live(now_snap=snap(members=[ADMIN, unknown]))
     assert "AUT-002" not in ids(found)
     (attest,) = [f for f in found if f.policy_id == "OPS-003"]
-    assert attest.evidence == {"attribute": "members.two_factor", "rules": ["AUT-002"]}
+    # What the platform said is the evidence (raw value and member), never «no expone».
+    assert attest.evidence["rules"] == ["AUT-002"]
+    assert attest.evidence["seen"] == ["u@tprueba.gov.py (id u8): valor no documentado: «enabled_maybe»"]
+    assert "no expone" not in attest.message_es and "enabled_maybe" in attest.message_es
+    # A rule that could judge only part of its subject is not counted as evaluated (nor resolves anything).
+    assert ("AUT-002", "tprueba", "t-fb") not in result.evaluated
+    assert ("AUT-002", "tprueba", "t-fb") in result.errored
+    _, clean = live(now_snap=snap(members=[ADMIN, off]))
+    assert clean.coverage.not_observable < result.coverage.not_observable
 
 
 def test_aut003_two_factor_weakened_and_stays_reported_until_restored():

@@ -1,0 +1,74 @@
+"""The report's first page: what to look at first. Per institution a row (open critical and high, incidents,
+coverage, pending declarations, the oldest open finding), then the open critical findings and incidents,
+oldest first, with their age and ticket; an incomplete run says why at the top.
+
+Computed once into the `Report` document, so the HTML, the Markdown and the JSON show the same triage.
+"""
+
+from __future__ import annotations
+
+from auditor.app.outcome import incomplete_reasons
+from auditor.i18n import Lang, t
+from auditor.model import Coverage, Report, ReportFinding, Severity, TriageRow
+from auditor.model.clock import local_date
+from auditor.store import Store
+
+PENDING_DECLARATION_RULE = "OPS-003"  # what no platform shows, waiting for a person's declaration
+
+
+def _aged(findings: list[ReportFinding], report: Report, store: Store) -> list[ReportFinding]:
+    started = store.run_start_times()
+    tickets = store.ticket_references()
+    today = local_date(report.run.started_at)
+    out = []
+    for f in findings:
+        first = started.get(f.first_seen_run)
+        out.append(
+            f.model_copy(
+                update={
+                    "first_seen_at": first,
+                    "age_days": (today - local_date(first)).days if first else None,
+                    "ticket": _reference(tickets.get(f.fingerprint), report.lang),
+                }
+            )
+        )
+    return out
+
+
+def _reference(ticket: tuple[int, str, str | None, str] | None, lang: Lang) -> str | None:
+    """`outbox 2026-…json` once the sink answered; `#12 (outbox: pendiente)` while it waits."""
+    if ticket is None:
+        return None
+    ticket_id, sink, external_id, status = ticket
+    if external_id:
+        return f"{sink} {external_id}"
+    return f"#{ticket_id} ({sink}: {t(f'delivery.{status}', lang)})"
+
+
+def _row(report: Report, institution: str, name: str, store: Store) -> TriageRow:
+    open_here = [f for f in report.findings if f.institution == institution and f.status.is_open]
+    by_severity = store.coverage_by_severity(report.run.id, institution)
+    ages = [f.age_days for f in open_here if f.age_days is not None]
+    return TriageRow(
+        institution=institution,
+        name=name,
+        critical=sum(1 for f in open_here if f.severity is Severity.CRITICAL),
+        high=sum(1 for f in open_here if f.severity is Severity.HIGH),
+        incidents=sum(1 for f in open_here if f.incident),
+        coverage=Coverage(
+            evaluated=sum(c.evaluated for c in by_severity.values()),
+            not_observable=sum(c.not_observable for c in by_severity.values()),
+            errors=sum(c.errors for c in by_severity.values()),
+        ),
+        pending_declarations=sum(1 for f in open_here if f.policy_id == PENDING_DECLARATION_RULE),
+        oldest_open_days=max(ages) if ages else None,
+    )
+
+
+def with_triage(report: Report, store: Store) -> Report:
+    """The report with ages and tickets on its findings, the per-institution triage rows and, for an
+    incomplete run, why."""
+    aged = report.model_copy(update={"findings": _aged(report.findings, report, store)})
+    rows = [_row(aged, i.id, i.name, store) for i in aged.institutions]
+    rows.sort(key=lambda r: (-r.critical, -r.incidents, -r.high, r.institution))
+    return aged.model_copy(update={"triage": rows, "incomplete_because": incomplete_reasons(aged)})
