@@ -111,6 +111,7 @@ async def observe(
                 redact(f"{type(exc).__name__}: {exc}", {request.secret.value}),
             )
         snap = _suspect_empty_members(snap, previous.get((inst_id, request.account.id)))
+        snap = snap.model_copy(update={"connector": factory.name})
         log.info(
             "account observed%s",
             f": {snap.error.value}" if snap.error else "",

@@ -83,6 +83,8 @@ def _finding(
     rule = er.rule
     if not v.account_level:
         account, handle = None, None
+        if rule.shared_subject is not None:  # shared by accounts of several platforms (a credential)
+            platform = None
     # A profile's override wins over a rule's graded outcome, which wins over the catalogue default.
     severity = er.severity_override or v.severity or rule.severity
     return Finding(
@@ -292,7 +294,45 @@ def evaluate(
                     result.findings.append(_finding(er, v, inst_id, platform, None, None))
                 result.tally(inst_id, er.severity, "evaluated")
                 result.evaluated.add((er.rule.id, inst_id, None))
+    result.findings = merge_shared(result.findings)
     return result
+
+
+def merge_shared(findings: list[Finding]) -> list[Finding]:
+    """One finding per fingerprint. Accounts that share a subject (OPS-002: one credential) each report
+    what they saw; their findings are merged, keeping every observation and every distinct message, so
+    two different observations never collapse into one with a message lost."""
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.fingerprint, []).append(f)
+    merged = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) == 1:
+            merged.append(first)
+            continue
+        observations = [o for f in group for o in f.evidence.get("observations", [])]
+        evidence = dict(first.evidence)
+        if observations:
+            evidence["observations"] = observations
+        else:
+            evidence = {"observations": [f.evidence for f in group]}
+        merged.append(
+            first.model_copy(
+                update={
+                    "severity": max((f.severity for f in group), key=lambda s: s.rank),
+                    "message_es": _joined(f.message_es for f in group),
+                    "message_en": _joined(f.message_en for f in group),
+                    "incident": any(f.incident for f in group),
+                    "evidence": evidence,
+                }
+            )
+        )
+    return merged
+
+
+def _joined(messages: Iterable[str]) -> str:
+    return " · ".join(dict.fromkeys(messages))
 
 
 def matching_waiver(finding: Finding, waivers: list[Waiver], today: date) -> Waiver | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from auditor.model import FetchError, Severity
 from auditor.model.clock import ASUNCION
@@ -77,43 +78,54 @@ def could_not_audit(ctx: AccountContext) -> Iterator[Violation]:
     ),
 )
 def credential_expiring(ctx: AccountContext) -> Iterator[Violation]:
+    """One finding per credential (its subject), whatever platform or asset it was seen on: each account's
+    observation is kept in the evidence, so an expired token on one Page and an expiring one on another are
+    both reported (the evaluator merges the accounts' observations into the one finding)."""
     snap = ctx.snap
     name = ctx.account.credential or "?"
     subject = f"credential:{name}"
+    where = {"account": ctx.account.id, "platform": ctx.account.platform.value}
     if snap.error is FetchError.CREDENTIAL:
-        yield Violation(
-            subject,
-            f"La credencial {name} es inválida o venció ({snap.error_detail}).",
-            f"Credential {name} is invalid or expired ({snap.error_detail}).",
-            {"credential": name, "detail": snap.error_detail},
-            account_level=False,
+        observation: dict[str, Any] = {**where, "error": snap.error_detail}
+        es, en = (
+            f"inválida o vencida en {ctx.account.id} ({snap.error_detail})",
+            f"invalid or expired on {ctx.account.id} ({snap.error_detail})",
         )
-        return
-    health = snap.credential.value if snap.credential.ok else None
-    if health is None:
-        return
-    if not health.valid:
-        yield Violation(
-            subject,
-            f"La credencial {name} no es válida ({health.error}).",
-            f"Credential {name} is not valid ({health.error}).",
-            {"credential": name, "error": health.error},
-            account_level=False,
-        )
-        return
-    limit = datetime.combine(ctx.today, datetime.min.time(), tzinfo=ASUNCION) + timedelta(
-        days=int(ctx.params["expiry_warning_days"])
-    )
-    for what, when in (("expires_at", health.expires_at), ("data_access_expires_at", health.data_access_expires_at)):
-        if when is not None and when <= limit:
-            yield Violation(
-                subject,
-                f"La credencial {name} vence el {when.astimezone(ASUNCION):%d/%m/%Y} ({what}).",
-                f"Credential {name} expires on {when.date()} ({what}).",
-                {"credential": name, what: when.isoformat()},
-                account_level=False,
-            )
+    else:
+        health = snap.credential.value if snap.credential.ok else None
+        if health is None:
             return
+        limit = datetime.combine(ctx.today, datetime.min.time(), tzinfo=ASUNCION) + timedelta(
+            days=int(ctx.params["expiry_warning_days"])
+        )
+        expiring = [
+            (what, when)
+            for what, when in (
+                ("expires_at", health.expires_at),
+                ("data_access_expires_at", health.data_access_expires_at),
+            )
+            if when is not None and when <= limit
+        ]
+        if not health.valid:
+            observation = {**where, "error": health.error}
+            es, en = (
+                f"no válida en {ctx.account.id} ({health.error})",
+                f"not valid on {ctx.account.id} ({health.error})",
+            )
+        elif expiring:
+            what, when = expiring[0]
+            observation = {**where, what: when.isoformat()}
+            es = f"vence el {when.astimezone(ASUNCION):%d/%m/%Y} en {ctx.account.id} ({what})"
+            en = f"expires on {when.date()} on {ctx.account.id} ({what})"
+        else:
+            return
+    yield Violation(
+        subject,
+        f"La credencial {name} ({snap.connector or '?'}): {es}.",
+        f"Credential {name} ({snap.connector or '?'}): {en}.",
+        {"credential": name, "connector": snap.connector, "observations": [observation]},
+        account_level=False,
+    )
 
 
 @rule(

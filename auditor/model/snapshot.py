@@ -177,6 +177,7 @@ class AccountSnapshot(BaseModel):
     fetched_at: datetime
     error: FetchError | None = None
     error_detail: str | None = None
+    connector: str | None = None  # the connector that read it (None: no connector could)
     platform_account_id: str | None = None
     status: Observed[AccountState] = Observed.not_exposed()
     handle: Observed[str] = Observed.not_exposed()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _migration_1(db: Database) -> None:
@@ -269,6 +269,38 @@ def _migration_6(db: Database) -> None:
     )
 
 
+def _migration_7(db: Database) -> None:
+    """OPS-002 is one finding per credential, no longer one per credential and platform: its findings move to
+    the new fingerprint (platform left out), with their events and tickets, so nothing re-opens and no ticket
+    is created twice. Two old findings of one credential (Facebook and Instagram) become one; per run, the
+    first event is kept."""
+    from policies.evaluate import fingerprint
+
+    rows = db.execute(
+        "select fingerprint, institution_id, subject from findings where policy_id = 'OPS-002' order by first_seen_run"
+    ).fetchall()
+    moved: dict[str, str] = {}
+    for old, institution, subject in rows:
+        new = fingerprint("OPS-002", institution, None, None, subject)
+        if new != old:
+            moved[old] = new
+    for old, new in moved.items():
+        if not db.execute("select 1 from findings where fingerprint = ?", [new]).fetchone():
+            db.execute(
+                "insert into findings select ?, policy_id, severity, institution_id, null, account_id, handle, "
+                "subject, status, message_es, message_en, guide_ref, incident, rsit, evidence, first_seen_run, "
+                "last_seen_run, resolved_run, waiver_id from findings where fingerprint = ?",
+                [new, old],
+            )
+        db.execute(
+            "update or ignore finding_events set fingerprint = ? where fingerprint = ?", [new, old]
+        )  # a run that had both platforms' events keeps the first
+        db.execute("delete from finding_events where fingerprint = ?", [old])
+        db.execute("update tickets set fingerprint = ? where fingerprint = ?", [new, old])
+        db.execute("update ticket_ledger set group_key = ? where group_key = ?", [new, old])
+        db.execute("delete from findings where fingerprint = ?", [old])
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _migration_1,
     2: _migration_2,
@@ -276,4 +308,5 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     4: _migration_4,
     5: _migration_5,
     6: _migration_6,
+    7: _migration_7,
 }

@@ -169,9 +169,7 @@ def test_aut002_member_without_two_factor_and_unknown_asks_attestation():
     off = member("u7", name="Lorena", email="l@tprueba.gov.py", two_factor=TwoFactorState.OFF)
     (f,) = live(now_snap=snap(members=[ADMIN, off]), rule_id="AUT-002")[0]
     assert f.subject == "member:u7"
-    unknown = member(
-        "u8", email="u@tprueba.gov.py", two_factor=TwoFactorState.UNKNOWN, raw_two_factor="enabled_maybe"
-    )
+    unknown = member("u8", email="u@tprueba.gov.py", two_factor=TwoFactorState.UNKNOWN, raw_two_factor="enabled_maybe")
     found, result = live(now_snap=snap(members=[ADMIN, unknown]))
     assert "AUT-002" not in ids(found)
     (attest,) = [f for f in found if f.policy_id == "OPS-003"]
