@@ -14,12 +14,12 @@ from auditor.app.errors import RequestError
 from auditor.app.lookup import account_ids, check_run, check_scope, open_store, store_path
 from auditor.app.outcome import EXIT_ABORTED, exit_code
 from auditor.app.reporting import WrittenReports, language, parse_formats, publish_run, render_options
-from auditor.app.setup import demo_files
+from auditor.app.setup import demo_files, unedited_placeholders
 from auditor.app.tickets import TicketsOutcome, settle_tickets
 from auditor.config import Config, OutboxSinkConfig, ReportsConfig, TicketsConfig
 from auditor.engine import AuditResult, run_audit
 from auditor.engine import reevaluate as replay
-from auditor.i18n import Lang, as_lang
+from auditor.i18n import Lang, as_lang, t
 from auditor.inputs.inventory import load_inventory
 from auditor.inputs.tuning import load_profile, load_waivers
 from auditor.live import live_from_config, live_from_sandbox, load_sandbox
@@ -114,7 +114,11 @@ def _scope(inventory: Inventory, request: AuditRequest) -> RunScope:
 
 
 def _checked(inputs: _Inputs, inventory: Inventory, request: AuditRequest) -> tuple[list[Waiver], RunScope]:
-    """The waivers (their scopes must name registered institutions and accounts) and the run's scope."""
+    """The waivers (their scopes must name registered institutions and accounts) and the run's scope. An
+    inventory still holding the starter's placeholders is refused: its audit would report about nobody."""
+    placeholders = unedited_placeholders(inventory)
+    if placeholders:
+        raise RequestError(t("audit.unedited_starter", where="; ".join(placeholders)))
     return load_waivers(inputs.waivers_file, inventory), _scope(inventory, request)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from auditor.app.errors import RequestError
 from auditor.config import CONFIG_NAME
 from auditor.live import load_sandbox
+from auditor.model import Inventory
 
 STARTER_FILES = {
     CONFIG_NAME: "auditor.toml",
@@ -17,6 +18,29 @@ STARTER_FILES = {
     "waivers.yaml": "waivers.yaml",
     "profile.yaml": "profile.yaml",
 }
+
+
+# Values of the starter inventory that only mean "edit me": an audit of them would report about nobody.
+PLACEHOLDERS = {
+    "institution.name": "Mi Institución",
+    "institution.email_domains": "miinstitucion.gov.py",
+    "people.name": "Nombre Apellido",
+}
+
+
+def unedited_placeholders(inventory: Inventory) -> list[str]:
+    """Where an inventory still holds the starter's placeholder values («Mi Institución», …)."""
+    found = []
+    for inst in inventory.institutions:
+        i = inst.institution
+        if i.name == PLACEHOLDERS["institution.name"]:
+            found.append(f"{i.id}: institution.name = «{i.name}»")
+        if PLACEHOLDERS["institution.email_domains"] in i.email_domains:
+            found.append(f"{i.id}: institution.email_domains = {PLACEHOLDERS['institution.email_domains']}")
+        found += [
+            f"{i.id}: people.{p.id}.name = «{p.name}»" for p in inst.people if p.name == PLACEHOLDERS["people.name"]
+        ]
+    return found
 
 
 def demo_files() -> Path:

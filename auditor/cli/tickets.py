@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from auditor.app.outcome import EXIT_INCOMPLETE
 from auditor.app.tickets import deliver_pending, list_deliveries, retry_ticket
 from auditor.cli.audit import print_tickets
 from auditor.cli.main import cli, reports_errors
@@ -25,7 +27,9 @@ def tickets() -> None:
 @reports_errors
 def tickets_deliver(config: Config, db: str | None) -> None:
     """Send every pending ticket event that is due (with retries and backoff)."""
-    print_tickets(deliver_pending(config, Path(db) if db else None))
+    outcome = deliver_pending(config, Path(db) if db else None)
+    print_tickets(outcome)
+    sys.exit(EXIT_INCOMPLETE if outcome.failed else 0)
 
 
 @tickets.command("list")
@@ -53,4 +57,6 @@ def tickets_list(config: Config, status: str | None, db: str | None) -> None:
 @reports_errors
 def tickets_retry(config: Config, ticket_id: int, db: str | None) -> None:
     """Put a failed or held ticket back in the queue and deliver it now."""
-    print_tickets(retry_ticket(config, ticket_id, Path(db) if db else None))
+    outcome = retry_ticket(config, ticket_id, Path(db) if db else None)
+    print_tickets(outcome)
+    sys.exit(EXIT_INCOMPLETE if outcome.failed else 0)

@@ -34,6 +34,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "la combinación de --institution, --platform y --account no selecciona ninguna cuenta registrada",
         "en": "the combination of --institution, --platform and --account selects no registered account",
     },
+    "audit.unedited_starter": {
+        "es": "el inventario todavía tiene los valores de ejemplo de `auditor init` ({where}): reemplácelos por los "
+        "datos reales de la institución antes de auditar",
+        "en": "the inventory still holds the example values of `auditor init` ({where}): replace them with the "
+        "institution's real data before auditing",
+    },
     # How a run ended (auditor.app.outcome)
     "outcome.accounts_failed": {
         "es": "{platform}: {error} ({counted}: {accounts})",

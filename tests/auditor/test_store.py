@@ -146,3 +146,87 @@ def test_inventory_round_trips_through_the_store(store):
     run_audit(store, inv, now=NOW)
     assert store.load_inventory() == inv
     assert store.db["authorizations"].count == 1
+
+
+def test_migration_7_moves_ops002_findings_to_one_per_credential_without_reopening(tmp_path):
+    """A version-6 store with OPS-002 on Facebook and Instagram for one credential (one per platform, as
+    before) and a ticket: after the migration, one finding per credential, its events and ticket kept."""
+    from sqlite_utils import Database
+
+    from auditor.store.schema import MIGRATIONS
+    from policies.evaluate import fingerprint
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    db.table("schema_version").create({"version": int, "applied_at": str}, pk="version")
+    for version in range(1, 7):
+        MIGRATIONS[version](db)
+        db.table("schema_version").insert({"version": version, "applied_at": "then"})
+    db.table("runs").insert_all(
+        [
+            {
+                "id": n,
+                "started_at": f"2026-11-0{n}T02:00:00+00:00",
+                "run_type": "scheduled",
+                "status": "complete",
+                "scope": "{}",
+                "inventory_digest": "d",
+                "rules_evaluated": 1,
+                "rules_not_observable": 0,
+                "rules_errors": 0,
+            }
+            for n in (1, 2)
+        ]
+    )
+    old = {p: fingerprint("OPS-002", "mprueba", p, None, "credential:meta-mprueba") for p in ("facebook", "instagram")}
+    for platform, fp in old.items():
+        db.table("findings").insert(
+            {
+                "fingerprint": fp,
+                "policy_id": "OPS-002",
+                "severity": "medium",
+                "institution_id": "mprueba",
+                "platform": platform,
+                "account_id": None,
+                "subject": "credential:meta-mprueba",
+                "status": "open",
+                "message_es": platform,
+                "message_en": platform,
+                "guide_ref": "—",
+                "incident": 0,
+                "evidence": "{}",
+                "first_seen_run": 1,
+                "last_seen_run": 2,
+            }
+        )
+        for run_id in (1, 2):
+            db.table("finding_events").insert(
+                {
+                    "run_id": run_id,
+                    "fingerprint": fp,
+                    "status": "new" if run_id == 1 else "persisting",
+                    "severity": "medium",
+                    "message_es": platform,
+                    "message_en": platform,
+                    "evidence": "{}",
+                }
+            )
+    db.table("tickets").insert(
+        {
+            "id": 1,
+            "run_id": 1,
+            "fingerprint": old["facebook"],
+            "action": "create",
+            "evidence_hash": "h",
+            "content": "{}",
+            "created_at": "then",
+        }
+    )
+    db.close()
+    store = Store(path)
+    new = fingerprint("OPS-002", "mprueba", None, None, "credential:meta-mprueba")
+    rows = list(store.db.query("select fingerprint, status, first_seen_run from findings"))
+    assert rows == [{"fingerprint": new, "status": "open", "first_seen_run": 1}]
+    events = store.db.execute("select run_id, status from finding_events order by run_id").fetchall()
+    assert events == [(1, "new"), (2, "persisting")]  # one per run: nothing re-opens
+    assert store.db.execute("select fingerprint from tickets").fetchall() == [(new,)]

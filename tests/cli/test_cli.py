@@ -175,9 +175,28 @@ def test_policies_list_json_and_show():
     assert CliRunner().invoke(cli, ["policies", "show", "XXX-000"]).exit_code == 2
 
 
+def fill_starter(folder: Path) -> None:
+    """What a user does after `auditor init`: put the institution's real data over the placeholders."""
+    inventory = folder / "inventory" / "mi-institucion.yaml"
+    text = inventory.read_text(encoding="utf-8")
+    for placeholder, real in (
+        ("Mi Institución", "Secretaría de Ejemplo"),
+        ("miinstitucion.gov.py", "ejemplo.gov.py"),
+        ("Nombre Apellido", "Ana Benítez"),
+    ):
+        text = text.replace(placeholder, real)
+    inventory.write_text(text, encoding="utf-8")
+
+
 def test_init_writes_a_working_starter_and_refuses_to_overwrite(tmp_path, monkeypatch):
     assert invoke("init", str(tmp_path)).exit_code == 0
     monkeypatch.chdir(tmp_path)
+    # The unedited starter is reported as such, never audited to a clean-looking 0 findings.
+    unedited = CliRunner().invoke(cli, ["audit", "--no-live"])
+    assert unedited.exit_code == 2, unedited.output
+    assert "valores de ejemplo" in unedited.output and "Mi Institución" in unedited.output
+    assert not (tmp_path / "auditor.db").exists() and not (tmp_path / "reports-output").exists()
+    fill_starter(tmp_path)
     result = CliRunner().invoke(cli, ["audit", "--no-live"])
     assert result.exit_code == 0, result.output
     assert (newest(tmp_path / "reports-output") / "report.md").exists()
@@ -191,11 +210,12 @@ def test_init_writes_a_working_starter_and_refuses_to_overwrite(tmp_path, monkey
 
 def test_audit_rereads_edited_inventory_files(tmp_path, monkeypatch):
     assert invoke("init", str(tmp_path)).exit_code == 0
+    fill_starter(tmp_path)
     monkeypatch.chdir(tmp_path)
     assert CliRunner().invoke(cli, ["audit", "--no-live"]).exit_code == 0
     inventory = tmp_path / "inventory" / "mi-institucion.yaml"
     inventory.write_text(
-        inventory.read_text(encoding="utf-8").replace("redes@miinstitucion.gov.py", "miinstitucion@gmail.com"),
+        inventory.read_text(encoding="utf-8").replace("redes@ejemplo.gov.py", "ejemplo@gmail.com"),
         encoding="utf-8",
     )
     result = CliRunner().invoke(cli, ["audit", "--no-live"])

@@ -401,3 +401,43 @@ def test_finding_time_uses_asuncion_dates():
     from auditor.model.clock import local_date
 
     assert local_date(late_evening).isoformat() == "2026-11-28"
+
+
+def test_ops002_one_finding_per_credential_keeps_every_accounts_observation():
+    """An expired token seen on one Page and an expiring one on an Instagram account of the same credential:
+    one finding (the credential is its subject, whatever the platform) with both observations, no message
+    lost; and two credentials are two findings."""
+    doc = clean_doc()
+    ig = {**doc["accounts"][0], "id": "t-ig", "platform": "instagram", "handle": "tprueba.ig"}
+    other = {**doc["accounts"][0], "id": "t-x", "platform": "x", "handle": "tprueba_x", "credential": "x-tprueba"}
+    doc["accounts"][0]["credential"] = "meta-tprueba"
+    ig["credential"] = "meta-tprueba"
+    doc["accounts"] += [ig, other]
+    inv = Inventory(institutions=[institution(doc)])
+    expired = error_snapshot("tprueba", inv.institutions[0].accounts[0], FetchError.CREDENTIAL, "Graph 190/463")
+    soon = NOW + timedelta(days=3)
+    expiring = snap(credential=CredentialHealth(valid=True, expires_at=soon)).model_copy(
+        update={"account": "t-ig", "platform": Platform.INSTAGRAM, "connector": "meta"}
+    )
+    x_expired = error_snapshot("tprueba", inv.institutions[0].accounts[2], FetchError.CREDENTIAL, "401")
+    observations = Observations(
+        snapshots={
+            ("tprueba", "t-fb"): expired.model_copy(update={"connector": "meta"}),
+            ("tprueba", "t-ig"): expiring,
+            ("tprueba", "t-x"): x_expired.model_copy(update={"connector": "x"}),
+        }
+    )
+    result = evaluate(inv, effective_rules(Profile()), [], TODAY, observations=observations)
+    ops002 = [f for f in result.findings if f.policy_id == "OPS-002"]
+    assert sorted(f.subject for f in ops002) == ["credential:meta-tprueba", "credential:x-tprueba"]
+    meta = next(f for f in ops002 if f.subject == "credential:meta-tprueba")
+    assert meta.platform is None and meta.account is None and meta.evidence["connector"] == "meta"
+    observed = {o["account"]: o for o in meta.evidence["observations"]}
+    assert observed["t-fb"]["error"] == "Graph 190/463" and observed["t-ig"]["expires_at"] == soon.isoformat()
+    assert "t-fb" in meta.message_es and "t-ig" in meta.message_es
+    # Each fingerprint names exactly one (rule, subject) in the whole evaluation.
+    by_fingerprint: dict[str, set[tuple[str, str]]] = {}
+    for f in result.findings:
+        by_fingerprint.setdefault(f.fingerprint, set()).add((f.policy_id, f.subject))
+    assert all(len(v) == 1 for v in by_fingerprint.values())
+    assert len(by_fingerprint) == len(result.findings)
