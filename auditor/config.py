@@ -15,7 +15,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from auditor.credentials import CredentialRef
-from auditor.inputs.sources import InputError, Problem
+from auditor.i18n import t
+from auditor.inputs.sources import InputError, Problem, describe
 from auditor.model import Severity
 from connectors.http import HttpSettings
 from reports.csv import CsvDialect
@@ -189,7 +190,7 @@ def check_cron(value: str) -> str:
     try:
         CronTrigger.from_crontab(value)
     except ValueError as exc:
-        raise ValueError(f"not a cron expression ({exc})") from None
+        raise ValueError(t("inputs.cron", reason=exc)) from None
     return value
 
 
@@ -215,7 +216,7 @@ class ScheduleConfig(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
+            raise ValueError(t("inputs.timezone", value=value)) from None
         return value
 
 
@@ -300,17 +301,17 @@ def load_config(path: Path | None) -> Config:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except FileNotFoundError:
-        raise InputError([Problem(name, 0, "", "configuration file not found")]) from None
+        raise InputError([Problem(name, 0, "", t("inputs.config_not_found"))]) from None
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", 0) or 0
-        raise InputError([Problem(name, line, "", f"TOML syntax: {exc}")]) from None
+        raise InputError([Problem(name, line, "", t("inputs.toml_syntax", reason=exc))]) from None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             key = ".".join(str(p) for p in err["loc"])
-            msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
+            msg = t("inputs.unknown_key") if err["type"] == "extra_forbidden" else describe(err)
             problems.append(Problem(name, _line_of(text, err["loc"]), key, msg))
         raise InputError(problems) from None
     resolved = config.resolved(path.parent)

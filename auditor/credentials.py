@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from auditor.i18n import t
 from auditor.model.secret import Secret
 
 
@@ -28,7 +29,7 @@ class CredentialRef(BaseModel):
     @model_validator(mode="after")
     def _exactly_one(self) -> CredentialRef:
         if (self.env is None) == (self.file is None):
-            raise ValueError("give exactly one of `env` (variable name) or `file` (path)")
+            raise ValueError(t("inputs.credential_ref"))
         return self
 
 
@@ -64,11 +65,11 @@ class Credentials:
             return Secret(name, self._literals[name])
         ref = self._refs.get(name)
         if ref is None:
-            raise CredentialUnavailable(f"credential {name!r} is not defined in the configuration")
+            raise CredentialUnavailable(t("credential.undefined", name=name))
         if ref.env is not None:
             value = os.environ.get(ref.env)
             if not value:
-                raise CredentialUnavailable(f"credential {name!r}: environment variable {ref.env} is not set")
+                raise CredentialUnavailable(t("credential.env_unset", name=name, env=ref.env))
             return Secret(name, value.strip())
         assert ref.file is not None
         return Secret(name, read_secret_file(ref.file, name))
@@ -78,13 +79,12 @@ def read_secret_file(path: Path, name: str) -> str:
     try:
         info = path.stat()
     except OSError as exc:
-        raise CredentialUnavailable(f"credential {name!r}: cannot read {path}: {exc.strerror}") from None
+        raise CredentialUnavailable(t("credential.unreadable", name=name, path=path, reason=exc.strerror)) from None
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise CredentialUnavailable(
-            f"credential {name!r}: {path} is readable by group or others (mode {stat.S_IMODE(info.st_mode):o}); "
-            f"run `chmod 600 {path}`"
+            t("credential.exposed", name=name, path=path, mode=f"{stat.S_IMODE(info.st_mode):o}")
         )
     value = path.read_text(encoding="utf-8").strip()
     if not value:
-        raise CredentialUnavailable(f"credential {name!r}: {path} is empty")
+        raise CredentialUnavailable(t("credential.empty", name=name, path=path))
     return value

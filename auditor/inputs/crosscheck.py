@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.i18n import t
 from auditor.inputs.sources import Loc, Problem, SourceMap
 
 
@@ -25,7 +26,7 @@ def cross_reference_problems(docs: dict[str, dict[str, Any]], sources: dict[str,
             acc_id = str(account.get("id"))
             if acc_id in account_ids:
                 first = source.locate(("accounts", account_ids[acc_id]))[1]
-                problems.append(at(("accounts", i, "id"), f"duplicate account id {acc_id!r} (first at line {first})"))
+                problems.append(at(("accounts", i, "id"), t("inputs.duplicate_account", id=acc_id, first=first)))
             account_ids.setdefault(acc_id, i)
             handle = str(account.get("handle") or "").lstrip("@").lower()
             if handle:
@@ -35,7 +36,7 @@ def cross_reference_problems(docs: dict[str, dict[str, Any]], sources: dict[str,
                     problems.append(
                         at(
                             ("accounts", i, "handle"),
-                            f"the same {key[0]} handle @{handle} is registered twice (first at line {first})",
+                            t("inputs.duplicate_handle", platform=key[0], handle=handle, first=first),
                         )
                     )
                 handles.setdefault(key, i)
@@ -45,7 +46,7 @@ def cross_reference_problems(docs: dict[str, dict[str, Any]], sources: dict[str,
                 continue
             pid = str(person.get("id"))
             if pid in person_ids:
-                problems.append(at(("people", i, "id"), f"duplicate person id {pid!r}"))
+                problems.append(at(("people", i, "id"), t("inputs.duplicate_person", id=pid)))
             person_ids.setdefault(pid, i)
             seen_accounts: set[str] = set()
             for j, access in enumerate(_listed(person.get("access"))):
@@ -56,14 +57,14 @@ def cross_reference_problems(docs: dict[str, dict[str, Any]], sources: dict[str,
                     problems.append(
                         at(
                             ("people", i, "access", j, "account"),
-                            f"unknown account {ref!r}: not registered for institution {inst_id!r}",
+                            t("inputs.unknown_account", id=ref, institution=inst_id),
                         )
                     )
                 elif ref in seen_accounts:
                     problems.append(
                         at(
                             ("people", i, "access", j, "account"),
-                            f"account {ref!r} listed twice for this person",
+                            t("inputs.account_twice", id=ref),
                         )
                     )
                 seen_accounts.add(ref)

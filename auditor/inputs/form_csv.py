@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from auditor.i18n import t
 from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, read_text
 
 
@@ -177,10 +178,10 @@ class CsvTable:
         try:
             rows = [(reader.line_num, row) for row in reader]
         except csv.Error as exc:
-            raise InputError([Problem(self.name, reader.line_num, "", f"CSV: {exc}")]) from None
+            raise InputError([Problem(self.name, reader.line_num, "", t("inputs.csv", reason=exc))]) from None
         rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
         if not rows:
-            raise InputError([Problem(self.name, 0, "", "file is empty")])
+            raise InputError([Problem(self.name, 0, "", t("inputs.csv_empty"))])
         self.header_line, self.headers = rows[0]
         self.rows = rows[1:]
         normalised = {norm_header(h) for h in self.headers}
@@ -195,8 +196,7 @@ class CsvTable:
                         self.name,
                         self.header_line,
                         "",
-                        "cannot tell whether this CSV holds accounts (needs a 'Red social' column) "
-                        "or people (needs a 'CI' column)",
+                        t("inputs.csv_kind"),
                     )
                 ]
             )
@@ -211,9 +211,9 @@ class CsvTable:
                 continue
             target = self.columns.get(key)
             if target is None:
-                problems.append(Problem(self.name, self.header_line, header, "unknown column"))
+                problems.append(Problem(self.name, self.header_line, header, t("inputs.unknown_column")))
             elif target in seen:
-                problems.append(Problem(self.name, self.header_line, header, "column appears twice"))
+                problems.append(Problem(self.name, self.header_line, header, t("inputs.column_twice")))
             else:
                 seen.add(target)
             out.append((header, target or ""))
@@ -255,7 +255,7 @@ def merge_person_row(
     access = record.pop("access", {})
     key = record.get("id") or record.get("ci")
     if not key:
-        problems.append(Problem(file, line, "CI", "missing: a person needs a CI (or an id)"))
+        problems.append(Problem(file, line, "CI", t("inputs.no_ci")))
         return problems
     key = str(key).replace(".", "").replace(" ", "")
     if not record.get("id") and not _PERSON_KEY.match(key):
@@ -264,7 +264,7 @@ def merge_person_row(
                 file,
                 line,
                 labels.get("ci", "CI"),
-                f"{record.get('ci')!r} cannot identify the person (a cédula is digits, with or without dots)",
+                t("inputs.not_a_ci", value=record.get("ci")),
             )
         )
         return problems
@@ -288,7 +288,7 @@ def merge_person_row(
                         file,
                         line,
                         labels.get(field, field),
-                        f"{value!r} contradicts {person[field]!r} given for the same person on an earlier row",
+                        t("inputs.contradicts", value=value, earlier=person[field]),
                     )
                 )
             person.setdefault(field, value)

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from auditor.i18n import t
 from auditor.inputs.crosscheck import cross_reference_problems
 from auditor.inputs.form_csv import CsvTable, loc_of, merge_person_row, row_record
 from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, load_yaml, problems_from_validation
@@ -36,7 +37,7 @@ class _Collector:
         name = str(path)
         self.problems.extend(problems)
         if not isinstance(data, dict) or "institution" not in data:
-            self.problems.append(Problem(name, 1, "institution", "an institution file needs an 'institution:'"))
+            self.problems.append(Problem(name, 1, "institution", t("inputs.needs_institution")))
             return
         inst = data.get("institution")
         inst_id = str(inst.get("id")) if isinstance(inst, dict) and inst.get("id") else f"<{name}>"
@@ -47,7 +48,7 @@ class _Collector:
                     name,
                     source.locate(("institution", "id"))[1],
                     "institution.id",
-                    f"duplicate institution id {inst_id!r} (first in {first[0]}:{first[1]})",
+                    t("inputs.duplicate_institution", id=inst_id, first=f"{first[0]}:{first[1]}"),
                 )
             )
             return
@@ -67,7 +68,7 @@ class _Collector:
         for line, cells in table.rows:
             if len(cells) != len(columns):  # a cut or merged line: its cells would land in the wrong columns
                 self.problems.append(
-                    Problem(table.name, line, "", f"row has {len(cells)} cells, header has {len(columns)}")
+                    Problem(table.name, line, "", t("inputs.ragged_row", cells=len(cells), header=len(columns)))
                 )
                 continue
             record, labels = row_record(columns, cells)
@@ -89,14 +90,12 @@ class _Collector:
                     file,
                     line,
                     "institution",
-                    "missing: name the institution id (needed when several are loaded)",
+                    t("inputs.institution_missing"),
                 )
             )
             return None
         if inst_id not in self.docs:
-            self.problems.append(
-                Problem(file, line, "institution", f"unknown institution {inst_id!r}: load its YAML file too")
-            )
+            self.problems.append(Problem(file, line, "institution", t("inputs.unknown_institution", id=inst_id)))
             return None
         return inst_id
 
@@ -146,11 +145,11 @@ def inventory_files(paths: Iterable[str | Path]) -> list[Path]:
         elif path.exists():
             files.append(path)
         else:
-            problems.append(Problem(str(path), 0, "", "no such file or directory"))
+            problems.append(Problem(str(path), 0, "", t("inputs.no_such_file")))
     if problems:
         raise InputError(problems)
     if not files:
-        raise InputError([Problem(", ".join(map(str, paths)) or ".", 0, "", "no inventory files found")])
+        raise InputError([Problem(", ".join(map(str, paths)) or ".", 0, "", t("inputs.no_inventory_files"))])
     return sorted(files, key=lambda p: (p.suffix.lower() == ".csv", str(p)))
 
 
@@ -164,11 +163,11 @@ def load_inventory(paths: Iterable[str | Path]) -> Inventory:
             elif path.suffix.lower() in (".yaml", ".yml"):
                 collector.add_yaml(path)
             else:
-                collector.problems.append(Problem(str(path), 0, "", "not a .yaml, .yml or .csv file"))
+                collector.problems.append(Problem(str(path), 0, "", t("inputs.wrong_suffix")))
         except InputError as exc:
             collector.problems.extend(exc.problems)
     if not collector.docs and not collector.problems:
-        raise InputError([Problem(str(p), 0, "", "no institution file (YAML) among the inputs") for p in paths])
+        raise InputError([Problem(str(p), 0, "", t("inputs.no_institution_file")) for p in paths])
     return collector.validate()
 
 

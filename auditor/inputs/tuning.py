@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from auditor.i18n import t
 from auditor.inputs.sources import InputError, Problem, SourceMap, load_yaml, problems_from_validation
 from auditor.model import Inventory, Profile, Waiver, WaiverFile
 from policies.profile import PROTOCOL_RULES
@@ -37,16 +38,18 @@ def _check_profile(profile: Profile, source: SourceMap) -> list[Problem]:
         file, line, _ = source.locate(("rules", rule_id))
         rule = rules.get(rule_id)
         if rule is None:
-            problems.append(Problem(file, line, f"rules.{rule_id}", "unknown rule id"))
+            problems.append(Problem(file, line, f"rules.{rule_id}", t("inputs.unknown_rule")))
             continue
         for name, value in settings.params.items():
             p_file, p_line, label = source.locate(("rules", rule_id, "params", name))
             if name not in rule.params:
-                known = ", ".join(rule.params) or "none"
-                problems.append(Problem(p_file, p_line, label, f"unknown parameter (known: {known})"))
+                known = ", ".join(rule.params) or t("inputs.none_known")
+                problems.append(Problem(p_file, p_line, label, t("inputs.unknown_param", known=known)))
             elif type(value) is not type(rule.params[name]):
                 expected = type(rule.params[name]).__name__
-                problems.append(Problem(p_file, p_line, label, f"must be {expected} (got {value!r})"))
+                problems.append(
+                    Problem(p_file, p_line, label, t("inputs.param_type", expected=expected, value=repr(value)))
+                )
     return problems
 
 
@@ -68,18 +71,18 @@ def load_waivers(path: str | Path | None, inventory: Inventory | None = None) ->
             return Problem(file, line, label, message)
 
         if w.id in seen:
-            problems.append(at("id", f"duplicate waiver id {w.id!r}"))
+            problems.append(at("id", t("inputs.duplicate_waiver", id=w.id)))
         seen.add(w.id)
         if w.rule not in rules:
-            problems.append(at("rule", f"unknown rule id {w.rule!r}"))
+            problems.append(at("rule", t("inputs.unknown_rule_named", id=w.rule)))
         if w.rule in PROTOCOL_RULES and not w.protocol_ref:
-            problems.append(at("protocol_ref", f"a waiver of {w.rule} must reference the RSI usage protocol"))
+            problems.append(at("protocol_ref", t("inputs.protocol_ref", rule=w.rule)))
         if inventory is not None:
             inst = inventory.get(w.scope.institution)
             if inst is None:
-                problems.append(at("scope.institution", f"unknown institution {w.scope.institution!r}"))
+                problems.append(at("scope.institution", t("inputs.waiver_institution", id=w.scope.institution)))
             elif w.scope.account and inst.account(w.scope.account) is None:
-                problems.append(at("scope.account", f"unknown account {w.scope.account!r}"))
+                problems.append(at("scope.account", t("inputs.waiver_account", id=w.scope.account)))
     if problems:
         raise InputError(problems)
     return waivers

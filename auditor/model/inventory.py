@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from auditor.i18n import t
 from auditor.model.classify import normalise_ci, normalise_phone
 from auditor.model.common import NonEmpty, Platform, Slug, Strict, blank_to_none
 
@@ -96,9 +97,9 @@ class Institution(Strict):
             return None
         m = _RUC_RE.match(value.replace(".", ""))
         if not m:
-            raise ValueError("RUC must look like 80000035-8 (digits, a dash, a check digit)")
+            raise ValueError(t("inputs.ruc_format"))
         if ruc_check_digit(m.group(1)) != m.group(2):
-            raise ValueError(f"RUC check digit is wrong (expected {ruc_check_digit(m.group(1))})")
+            raise ValueError(t("inputs.ruc_check_digit", expected=ruc_check_digit(m.group(1))))
         return f"{m.group(1)}-{m.group(2)}"
 
     @field_validator("email_domains")
@@ -108,7 +109,7 @@ class Institution(Strict):
         for raw in value:
             domain = raw.strip().lower().lstrip("@")
             if not _DOMAIN_RE.match(domain):
-                raise ValueError(f"{raw!r} is not a domain name")
+                raise ValueError(t("inputs.not_a_domain", value=raw))
             out.append(domain)
         return out
 
@@ -159,7 +160,7 @@ class SupportJustification(Strict):
     @model_validator(mode="after")
     def _period_in_order(self) -> SupportJustification:
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError(f"end_date {self.end_date} is before start_date {self.start_date}")
+            raise ValueError(t("inputs.end_before_start", end=self.end_date, start=self.start_date))
         return self
 
 

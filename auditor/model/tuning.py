@@ -11,6 +11,7 @@ from pydantic import (
     model_validator,
 )
 
+from auditor.i18n import t
 from auditor.model.common import NonEmpty, Platform, Severity, Slug, Strict
 
 
@@ -49,7 +50,7 @@ class Waiver(Strict):
     @model_validator(mode="after")
     def _expires_after_approval(self) -> Waiver:
         if self.expires < self.approved_on:
-            raise ValueError(f"expires {self.expires} is before approved_on {self.approved_on}")
+            raise ValueError(t("inputs.expires_before_approval", expires=self.expires, approved=self.approved_on))
         return self
 
 

@@ -20,9 +20,9 @@ def test_value_from_environment(monkeypatch):
 def test_unset_variable_and_unknown_name_are_clear_errors(monkeypatch):
     monkeypatch.delenv("NOPE", raising=False)
     creds = Credentials({"meta": CredentialRef(env="NOPE")})
-    with pytest.raises(CredentialUnavailable, match="environment variable NOPE is not set"):
+    with pytest.raises(CredentialUnavailable, match="la variable de entorno NOPE no está definida"):
         creds.resolve("meta")
-    with pytest.raises(CredentialUnavailable, match="'other' is not defined"):
+    with pytest.raises(CredentialUnavailable, match="la credencial «other» no está definida"):
         creds.resolve("other")
 
 
@@ -33,14 +33,14 @@ def test_private_file_is_read_and_exposed_file_refused(tmp_path):
     creds = Credentials({"meta": CredentialRef(file=path)})
     assert creds.resolve("meta").value == "file-token"
     os.chmod(path, 0o644)
-    with pytest.raises(CredentialUnavailable, match=r"readable by group or others.*chmod 600"):
+    with pytest.raises(CredentialUnavailable, match=r"lo pueden leer el grupo u otros.*chmod 600"):
         creds.resolve("meta")
 
 
 def test_reference_needs_exactly_one_source(tmp_path):
-    with pytest.raises(ValidationError, match="exactly one"):
+    with pytest.raises(ValidationError, match="exactamente uno"):
         CredentialRef(env="A", file=tmp_path / "b")
-    with pytest.raises(ValidationError, match="exactly one"):
+    with pytest.raises(ValidationError, match="exactamente uno"):
         CredentialRef()
 
 

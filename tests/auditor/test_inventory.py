@@ -61,11 +61,17 @@ people:
     )
     found = problems([path])
     name = str(path)
-    assert any(p.startswith(f"{name}:7: accounts[0].platform: Input should be") and "'myspace'" in p for p in found)
-    assert f"{name}:9: accounts[1].id: duplicate account id 'a1' (first at line 6)" in found
-    assert f"{name}:12: accounts[1].colour: unknown field" in found
-    assert f"{name}:18: accounts[2].support.end_date: invalid value: day is out of range for month" in found
-    assert any(p.startswith(f"{name}:22: people[0].access[0].account: unknown account 'ghost'") for p in found)
+    assert any(
+        p.startswith(f"{name}:7: accounts[0].platform: valor no permitido; use uno de:") and "«myspace»" in p
+        for p in found
+    )
+    assert f"{name}:9: accounts[1].id: id de cuenta repetido «a1» (la primera vez en la línea 6)" in found
+    assert f"{name}:12: accounts[1].colour: campo desconocido" in found
+    assert (
+        f"{name}:18: accounts[2].support.end_date: fecha inválida: use AAAA-MM-DD (en CSV también dd/mm/aaaa) "
+        "(se recibió «2026-02-30»)" in found
+    )
+    assert any(p.startswith(f"{name}:22: people[0].access[0].account: cuenta desconocida «ghost»") for p in found)
     assert len(found) == 5
 
 
@@ -73,7 +79,9 @@ def test_support_period_ending_before_it_starts_is_an_error(tmp_path):
     doc = clean_doc()
     doc["accounts"][0]["support"] = {"start_date": "2026-05-01", "end_date": "2026-01-01"}
     found = problems([write_yaml(tmp_path / "t.yaml", doc)])
-    assert any("accounts[0].support: end_date 2026-01-01 is before start_date 2026-05-01" in p for p in found)
+    assert any(
+        "accounts[0].support: la fecha de fin 2026-01-01 es anterior a la de inicio 2026-05-01" in p for p in found
+    )
 
 
 def test_non_compliant_but_valid_data_loads(tmp_path):
@@ -89,7 +97,7 @@ def test_wrong_ruc_check_digit_is_an_error(tmp_path):
     doc = clean_doc()
     doc["institution"]["ruc"] = "80000035-7"
     assert any(
-        "institution.ruc: RUC check digit is wrong (expected 8)" in p
+        "institution.ruc: el dígito verificador del RUC es incorrecto (debería ser 8)" in p
         for p in problems([write_yaml(tmp_path / "t.yaml", doc)])
     )
 
@@ -98,7 +106,7 @@ def test_python_object_tags_are_refused(tmp_path):
     path = tmp_path / "evil.yaml"
     path.write_text("institution: !!python/object/apply:os.system ['echo pwned']\n", encoding="utf-8")
     found = problems([path])
-    assert any("institution: invalid value" in p and "python/object" in p for p in found)
+    assert any("institution: valor inválido" in p and "python/object" in p for p in found)
 
 
 def test_alias_bomb_is_bounded(tmp_path):
@@ -108,13 +116,13 @@ def test_alias_bomb_is_bounded(tmp_path):
     path = tmp_path / "laughs.yaml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     found = problems([path])
-    assert any("more than 200,000 values" in p for p in found)
+    assert any("más de 200,000 valores" in p for p in found)
 
 
 def test_duplicate_yaml_keys_are_errors(tmp_path):
     path = tmp_path / "dup.yaml"
     path.write_text("institution:\n  id: a\n  id: b\n", encoding="utf-8")
-    assert any(":3: institution.id: duplicate key" in p for p in problems([path]))
+    assert any(":3: institution.id: clave repetida" in p for p in problems([path]))
 
 
 def test_empty_file_and_syntax_error(tmp_path):
@@ -123,18 +131,18 @@ def test_empty_file_and_syntax_error(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("institution: [unclosed\n", encoding="utf-8")
     found = problems([empty, bad])
-    assert f"{empty}: file is empty" in found
-    assert any(p.startswith(f"{bad}:") and "YAML syntax" in p for p in found)
+    assert f"{empty}: el archivo está vacío" in found
+    assert any(p.startswith(f"{bad}:") and "sintaxis YAML" in p for p in found)
 
 
 def test_missing_path_is_reported(tmp_path):
-    assert problems([tmp_path / "nope.yaml"]) == [f"{tmp_path / 'nope.yaml'}: no such file or directory"]
+    assert problems([tmp_path / "nope.yaml"]) == [f"{tmp_path / 'nope.yaml'}: no existe el archivo o carpeta"]
 
 
 def test_duplicate_institution_across_files(tmp_path):
     a = write_yaml(tmp_path / "a.yaml", clean_doc())
     b = write_yaml(tmp_path / "b.yaml", clean_doc())
-    assert any("duplicate institution id 'tprueba'" in p for p in problems([a, b]))
+    assert any("id de institución repetido «tprueba»" in p for p in problems([a, b]))
 
 
 def test_digest_changes_with_content(tmp_path):
@@ -203,8 +211,8 @@ def test_csv_errors_name_file_row_and_column_header(tmp_path):
         encoding="utf-8",
     )
     found = problems([base_yaml(tmp_path), csv_path])
-    assert any(p.startswith(f"{csv_path}:2: Tipo vínculo: Input should be") for p in found)
-    assert any(p.startswith(f"{csv_path}:3: Perfil y cuentas autorizadas: unknown account 't-zz'") for p in found)
+    assert any(p.startswith(f"{csv_path}:2: Tipo vínculo: valor no permitido") for p in found)
+    assert any(p.startswith(f"{csv_path}:3: Perfil y cuentas autorizadas: cuenta desconocida «t-zz»") for p in found)
 
 
 def test_csv_contradicting_rows_for_one_person(tmp_path):
@@ -216,7 +224,7 @@ def test_csv_contradicting_rows_for_one_person(tmp_path):
         encoding="utf-8",
     )
     found = problems([base_yaml(tmp_path), csv_path])
-    assert any(f"{csv_path}:3: Tipo vínculo: 'nombrado' contradicts 'contratado'" in p for p in found)
+    assert any(f"{csv_path}:3: Tipo vínculo: «nombrado» contradice «contratado»" in p for p in found)
 
 
 def test_accounts_csv_with_form_a_headers_and_spanish_dates(tmp_path):
@@ -242,19 +250,19 @@ def test_csv_unknown_column_and_unrecognisable_file(tmp_path):
     neither = tmp_path / "n.csv"
     neither.write_text("foo;bar\n1;2\n", encoding="utf-8")
     found = problems([base_yaml(tmp_path), unknown, neither])
-    assert f"{unknown}:1: Color favorito: unknown column" in found
-    assert any(p.startswith(f"{neither}:1: cannot tell whether this CSV holds accounts") for p in found)
+    assert f"{unknown}:1: Color favorito: columna desconocida" in found
+    assert any(p.startswith(f"{neither}:1: no se puede saber si este CSV tiene cuentas") for p in found)
 
 
 def test_binary_and_oversized_files_are_refused(tmp_path, monkeypatch):
     binary = tmp_path / "b.csv"
     binary.write_bytes(b"CI;Nombre\n\x00\x01")
     found = problems([base_yaml(tmp_path), binary])
-    assert f"{binary}:2: file contains a NUL byte: not a text file" in found
+    assert f"{binary}:2: el archivo contiene un byte NUL: no es un archivo de texto" in found
     import auditor.inputs.sources as sources
 
     monkeypatch.setattr(sources, "MAX_FILE_BYTES", 10)
-    assert any("larger than the 10-byte limit" in p for p in problems([base_yaml(tmp_path)]))
+    assert any("más que el límite de 10" in p for p in problems([base_yaml(tmp_path)]))
 
 
 def test_invalid_inventory_imports_nothing(tmp_path, store):
@@ -267,5 +275,5 @@ def test_invalid_inventory_imports_nothing(tmp_path, store):
     good = write_yaml(tmp_path / "good.yaml", clean_doc())
     result = CliRunner().invoke(cli, ["inventory", "import", str(good), str(bad), "--db", str(store.path)])
     assert result.exit_code == 2
-    assert f"{bad}:1: institution.name: Field required" in result.output, result.output
+    assert f"{bad}:1: institution.name: falta (es obligatorio)" in result.output, result.output
     assert store.load_inventory().institutions == []

@@ -110,7 +110,7 @@ def test_validate_broken_file_prints_located_errors_and_exits_2(tmp_path):
     )
     result = CliRunner().invoke(cli, ["inventory", "validate", str(path)])
     assert result.exit_code == 2
-    assert f"{path}:7: accounts[0].platform: Input should be" in result.output
+    assert f"{path}:7: accounts[0].platform: valor no permitido; use uno de:" in result.output
 
 
 def test_validate_demo_inventory_is_valid(demo_dir):
@@ -228,7 +228,7 @@ def test_bad_config_key_is_located(tmp_path):
     config.write_text("[store]\npath = 'a.db'\ncolour = 'red'\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["--config", str(config), "policies", "list"])
     assert result.exit_code == 2
-    assert f"{config}:3: store.colour: unknown key" in result.output
+    assert f"{config}:3: store.colour: clave desconocida" in result.output
 
 
 def test_demo_audits_x_youtube_and_workspace(demo_runs):

@@ -331,3 +331,23 @@ def test_english_on_request(demo):
     result = run("--lang", "en", "runs", "list", "--db", str(demo / "audit.db"))
     assert "coverage" in result.output and "cobertura" not in result.output
     assert os.environ.get("AUDITOR_LANG") is None
+
+
+# -- 9. Spanish first, English on request -------------------------------------------------------------------
+
+
+def test_validation_errors_are_spanish_sentences_without_regexes(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "institution:\n  id: Mi Institucion\n  name: X\n  email_domains: [x.gov.py]\n"
+        "accounts:\n  - id: a\n    platform: facebook\n    kind: principal\n"
+        "    authorization: {date: 15/01/2026}\n",
+        encoding="utf-8",
+    )
+    spanish = run("inventory", "validate", str(path))
+    assert spanish.exit_code == 2
+    assert "fecha inválida: use AAAA-MM-DD (en CSV también dd/mm/aaaa)" in spanish.output
+    assert "identificador inválido: use minúsculas" in spanish.output
+    assert "^[" not in spanish.output and "Input should" not in spanish.output
+    english = run("--lang", "en", "inventory", "validate", str(path))
+    assert "invalid date: use YYYY-MM-DD" in english.output and "problems; nothing was imported" in english.output

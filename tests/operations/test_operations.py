@@ -134,15 +134,15 @@ def test_store_and_reports_are_private_by_default(tmp_path):
 def test_config_check_names_the_offending_key_and_unresolved_credentials(tmp_path, monkeypatch):
     broken = write_config(tmp_path, extra='[schedule]\ncron = "every night"\n')
     result = CliRunner().invoke(cli, ["--config", str(broken), "config", "check"])
-    assert result.exit_code == 2 and "schedule.cron" in result.output and "not a cron expression" in result.output
+    assert result.exit_code == 2 and "schedule.cron" in result.output and "no es una expresión cron" in result.output
     good = write_config(tmp_path)
     for name in token_env():
         monkeypatch.delenv(name, raising=False)
     missing = CliRunner().invoke(cli, ["--config", str(good), "config", "check"])
     assert missing.exit_code == 2
     assert (
-        "credentials.meta-mprueba: credential 'meta-mprueba': environment variable TOKEN_META_MPRUEBA is not set"
-        in missing.output
+        "credentials.meta-mprueba: credencial «meta-mprueba»: la variable de entorno TOKEN_META_MPRUEBA "
+        "no está definida" in missing.output
     )
     for name, value in token_env().items():
         monkeypatch.setenv(name, value)

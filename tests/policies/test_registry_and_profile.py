@@ -73,7 +73,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def test_profile_invalid_severity_is_located(tmp_path):
     path = write(tmp_path, "profile.yaml", "rules:\n  INV-002: {severity: urgent}\n")
-    with pytest.raises(InputError, match=r"profile\.yaml:2: rules\.INV-002\.severity: Input should be"):
+    with pytest.raises(InputError, match=r"profile\.yaml:2: rules\.INV-002\.severity: valor no permitido"):
         load_profile(path)
 
 
@@ -93,13 +93,13 @@ def test_profile_semantic_errors_are_all_reported(tmp_path):
     with pytest.raises(InputError) as exc:
         load_profile(path)
     found = [str(p) for p in exc.value.problems]
-    assert f"{path}:2: rules.INV-099: unknown rule id" in found
-    assert f"{path}:5: rules.INV-012.params.country_mark: unknown parameter (known: country_marker)" in found
-    assert f"{path}:7: rules.OPS-004.params.warning_days: must be int (got 'thirty')" in found
+    assert f"{path}:2: rules.INV-099: id de regla desconocido" in found
+    assert f"{path}:5: rules.INV-012.params.country_mark: parámetro desconocido (conocidos: country_marker)" in found
+    assert f"{path}:7: rules.OPS-004.params.warning_days: debe ser int (se recibió 'thirty')" in found
 
 
 def test_profile_unknown_top_level_key(tmp_path):
-    with pytest.raises(InputError, match="rulez: unknown field"):
+    with pytest.raises(InputError, match="rulez: campo desconocido"):
         load_profile(write(tmp_path, "p.yaml", "rulez: {}\n"))
 
 
@@ -120,18 +120,18 @@ def test_waiver_must_expire_and_name_known_rule_and_scope(tmp_path):
     with pytest.raises(InputError) as exc:
         load_waivers(path, inv)
     found = [str(p) for p in exc.value.problems]
-    assert f"{path}:3: waivers[0].rule: unknown rule id 'INV-777'" in found
-    assert f"{path}:4: waivers[0].scope.account: unknown account 't-zz'" in found
+    assert f"{path}:3: waivers[0].rule: id de regla desconocido «INV-777»" in found
+    assert f"{path}:4: waivers[0].scope.account: cuenta desconocida «t-zz»" in found
     no_expiry = write(
         tmp_path, "n.yaml", WAIVER.format(rule="INV-002", account="t-fb", expires="").replace("    expires: \n", "")
     )
-    with pytest.raises(InputError, match=r"waivers\[0\]\.expires: Field required"):
+    with pytest.raises(InputError, match=r"waivers\[0\]\.expires: falta \(es obligatorio\)"):
         load_waivers(no_expiry, inv)
 
 
 def test_shared_login_waiver_must_cite_the_rsi_protocol(tmp_path):
     path = write(tmp_path, "w.yaml", WAIVER.format(rule="INV-014", account="t-fb", expires="2027-01-01"))
-    with pytest.raises(InputError, match="must reference the RSI usage protocol"):
+    with pytest.raises(InputError, match="debe citar el protocolo de uso del RSI"):
         load_waivers(path)
 
 

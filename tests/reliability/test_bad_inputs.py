@@ -69,7 +69,7 @@ def test_a_50_mb_file_is_refused_without_reading_it_whole(suffix: str, tmp_path:
     started = time.monotonic()
     done, peak_mb = validate_measured(big)
     assert time.monotonic() - started < TIME_BOUND_SECONDS
-    assert done.returncode == 2 and "larger than the" in done.stdout + done.stderr
+    assert done.returncode == 2 and "más que el límite" in done.stdout + done.stderr
     _, baseline_mb = validate_measured(small)  # the same command on a one-line file
     assert peak_mb < baseline_mb + 25, f"{peak_mb:.0f} MB against {baseline_mb:.0f} MB for one line: the file was read"
 

@@ -71,5 +71,5 @@ def test_a_credential_file_others_can_read_is_refused(tmp_path: Path, monkeypatc
     )
     result = CliRunner().invoke(cli, ["--config", str(config), "connectors", "check"])
     assert result.exit_code != 0
-    assert str(secret) in result.output and "readable by group or others" in result.output
+    assert str(secret) in result.output and "lo pueden leer el grupo u otros" in result.output
     assert CANARY not in result.output
