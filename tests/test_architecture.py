@@ -137,3 +137,17 @@ def test_no_module_is_over_500_lines(package):
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not big, f"split these by concern first: {big}"
+
+
+def test_every_message_exists_in_both_languages_with_the_same_placeholders():
+    """One catalogue: every key in Spanish and English, and the two ask for the same values."""
+    import string
+
+    from auditor.i18n import LANGS, MESSAGES
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for key, texts in MESSAGES.items():
+        assert set(texts) == set(LANGS), key
+        assert fields(texts["es"]) == fields(texts["en"]), key

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from auditor.i18n import as_lang, t
 from auditor.model import (
     AccountSnapshot,
     Finding,
@@ -22,29 +23,6 @@ from policies.registry import get_rule
 from reports.escape import plain
 
 # The containment steps of the guide (6.1.1.III, 6.1.5), in the order a responder takes them.
-STEPS = {
-    "passwords": ("Cambiar las contraseñas de la cuenta.", "Change the account's passwords."),
-    "sessions": ("Cerrar todas las sesiones abiertas.", "Close every open session."),
-    "contact": ("Actualizar el correo electrónico y el teléfono asociados.", "Update the linked email and phone."),
-    "remove": (
-        "Quitar el acceso al usuario no autorizado o dado de baja.",
-        "Remove the unauthorised or departed user.",
-    ),
-    "roles": ("Revisar los roles y permisos de todos los usuarios.", "Review every user's roles and permissions."),
-    "mitic": (
-        "Solicitar asistencia al MITIC para la recuperación de la cuenta (mediosdigitales@mitic.gov.py).",
-        "Ask MITIC for account recovery assistance (mediosdigitales@mitic.gov.py).",
-    ),
-    "two_factor": (
-        "Restablecer la verificación en dos pasos obligatoria para todos.",
-        "Restore two-factor authentication as mandatory for everyone.",
-    ),
-    "report_platform": (
-        "Denunciar la cuenta suplantadora a la plataforma.",
-        "Report the impersonating account to the platform.",
-    ),
-    "verify": ("Solicitar nuevamente la verificación de la cuenta.", "Request the account's verification again."),
-}
 CONTAINMENT = {
     "ACC-001": ("remove", "passwords", "sessions", "roles", "contact"),
     "ACC-003": ("remove", "passwords", "sessions", "contact", "roles"),
@@ -55,34 +33,10 @@ CONTAINMENT = {
     "IDN-005": ("passwords", "sessions", "roles", "verify"),
     "IDN-006": ("report_platform",),
 }
-IMPACT = {
-    "Acceso indebido a cuentas, sistemas o sus datos": (
-        "Una persona no autorizada puede publicar en nombre de la institución, alterar la cuenta o bloquear a sus "
-        "administradores.",
-        "An unauthorised person can publish on behalf of the institution, alter the account or lock its "
-        "administrators out.",
-    ),
-    "Problema de configuración / vulnerabilidad": (
-        "La cuenta queda expuesta a la toma de control con una contraseña robada.",
-        "The account is exposed to takeover with a stolen password.",
-    ),
-    "Phishing": (
-        "Terceros pueden suplantar a la institución ante la ciudadanía.",
-        "Third parties can impersonate the institution to citizens.",
-    ),
-}
-
-ACTION_ES = {
-    TicketAction.CREATE: "Incidente",
-    TicketAction.COMMENT: "Actualización",
-    TicketAction.RESOLVE: "Resuelto",
-    TicketAction.REOPEN: "Reabierto",
-}
-ACTION_EN = {
-    TicketAction.CREATE: "Incident",
-    TicketAction.COMMENT: "Update",
-    TicketAction.RESOLVE: "Resolved",
-    TicketAction.REOPEN: "Reopened",
+IMPACT = {  # CERT-PY category → the catalogue's impact sentence
+    "Acceso indebido a cuentas, sistemas o sus datos": "ticket.impact.access",
+    "Problema de configuración / vulnerabilidad": "ticket.impact.configuration",
+    "Phishing": "ticket.impact.phishing",
 }
 
 
@@ -122,14 +76,14 @@ def build_ticket(
     deadline_hours: int | None,
 ) -> TicketContent:
     rule = get_rule(finding.policy_id)
-    es = lang != "en"
+    language = as_lang(lang)
     inst = inventory.institution if inventory else None
     contacts = []
     if inst and inst.communications_director:
         c = inst.communications_director
         contacts.append(
             TicketContact(
-                role="Director/a de Comunicación" if es else "Communications director",
+                role=t("ticket.director", language),
                 name=c.name,
                 email=c.email,
                 phone=c.phone,
@@ -142,18 +96,16 @@ def build_ticket(
     info = PLATFORMS[finding.platform] if finding.platform else None
     title = rule.title(lang) if rule else finding.policy_id
     where = f"{info.name} @{finding.handle}" if info and finding.handle else (info.name if info else "")
-    prefix = (ACTION_ES if es else ACTION_EN)[action]
+    prefix = t(f"ticket.action.{action.value}", language)
     summary = plain(
         f"[{prefix}] {inst.name if inst else finding.institution} · {where} · {finding.policy_id} {title}", limit=255
     )
     cert = rule.cert_category if rule else None
-    impact = IMPACT.get(
-        cert or "", ("Riesgo para la cuenta oficial de la institución.", "Risk to the institution's official account.")
-    )
+    impact = t(IMPACT.get(cert or "", "ticket.impact.default"), language)
     return TicketContent(
         action=action,
         fingerprint=finding.fingerprint,
-        lang="es" if es else "en",
+        lang=language,
         summary=summary,
         institution_id=finding.institution,
         institution_name=inst.name if inst else finding.institution,
@@ -172,56 +124,60 @@ def build_ticket(
         severity=finding.severity,
         cert_category=cert,
         rsit=finding.rsit,
-        description=finding.message_es if es else finding.message_en,
+        description=finding.message_es if language == "es" else finding.message_en,
         evidence={"finding": finding.evidence, "observed": _excerpt(snapshot)},
-        impact=impact[0] if es else impact[1],
-        containment=[STEPS[s][0 if es else 1] for s in CONTAINMENT.get(finding.policy_id, ("passwords", "sessions"))],
+        impact=impact,
+        containment=[
+            t(f"ticket.step.{step}", language) for step in CONTAINMENT.get(finding.policy_id, ("passwords", "sessions"))
+        ],
         recipient=recipient,
         deadline_hours=deadline_hours,
         run_id=run_id,
     )
 
 
-def severity_text(t: TicketContent) -> str:
-    from auditor.i18n import t as message
-
-    return message(f"severity.{t.severity.value}", t.lang)
+def severity_text(ticket: TicketContent) -> str:
+    return t(f"severity.{ticket.severity.value}", ticket.lang)
 
 
-def ticket_text(t: TicketContent) -> str:
+def ticket_text(ticket: TicketContent) -> str:
     """The incident report as plain text (email body, webhook/TheHive description)."""
-    es = t.lang == "es"
+    lang = ticket.lang
+
+    def label(key: str) -> str:
+        return t(f"ticket.{key}", lang)
+
     lines = [
-        t.summary,
+        ticket.summary,
         "",
-        f"{'Institución' if es else 'Institution'}: {t.institution_name}"
-        + (f" (RUC {t.institution_ruc})" if t.institution_ruc else ""),
+        f"{label('institution')}: {ticket.institution_name}"
+        + (f" (RUC {ticket.institution_ruc})" if ticket.institution_ruc else ""),
         *[
-            f"{'Contacto' if es else 'Contact'} ({c.role}): {c.name} <{c.email or '—'}> {c.phone or ''}".rstrip()
-            for c in t.contacts
+            f"{label('contact')} ({c.role}): {c.name} <{c.email or '—'}> {c.phone or ''}".rstrip()
+            for c in ticket.contacts
         ],
-        f"{'Detectado' if es else 'Detected'}: {t.detected_at_local} (America/Asuncion)",
-        f"{'Plataforma y cuenta' if es else 'Platform and account'}: "
-        f"{PLATFORMS[t.platform].name if t.platform else '—'} · @{t.handle or '—'} · {t.profile_url or '—'} · "
-        f"id {t.platform_account_id or '—'}",
-        f"{'Regla' if es else 'Rule'}: {t.policy_id} — {t.title} ({severity_text(t)})",
-        f"{'Categoría CERT-PY' if es else 'CERT-PY category'}: {t.cert_category or '—'}",
-        f"RSIT: {t.rsit or '—'}",
+        f"{label('detected')}: {ticket.detected_at_local} (America/Asuncion)",
+        f"{label('platform_account')}: "
+        f"{PLATFORMS[ticket.platform].name if ticket.platform else '—'} · @{ticket.handle or '—'} · "
+        f"{ticket.profile_url or '—'} · id {ticket.platform_account_id or '—'}",
+        f"{label('rule')}: {ticket.policy_id} — {ticket.title} ({severity_text(ticket)})",
+        f"{label('cert')}: {ticket.cert_category or '—'}",
+        f"RSIT: {ticket.rsit or '—'}",
         "",
-        f"{'Descripción' if es else 'Description'}: {t.description}",
-        f"{'Impacto' if es else 'Impact'}: {t.impact}",
+        f"{label('description')}: {ticket.description}",
+        f"{label('impact')}: {ticket.impact}",
         "",
-        f"{'Medidas de contención recomendadas por la guía' if es else 'Containment steps from the guide'}:",
-        *[f"  {i}. {step}" for i, step in enumerate(t.containment, 1)],
+        f"{label('containment')}:",
+        *[f"  {i}. {step}" for i, step in enumerate(ticket.containment, 1)],
         "",
-        f"{'Evidencia' if es else 'Evidence'}:",
-        json.dumps(t.evidence, ensure_ascii=False, indent=2, sort_keys=True, default=str),
+        f"{label('evidence')}:",
+        json.dumps(ticket.evidence, ensure_ascii=False, indent=2, sort_keys=True, default=str),
         "",
     ]
-    if t.recipient:
+    if ticket.recipient:
         lines.append(
-            f"{'Destinatario' if es else 'Recipient'}: {t.recipient}"
-            + (f" · {'plazo' if es else 'deadline'} {t.deadline_hours} h" if t.deadline_hours else "")
+            f"{label('recipient')}: {ticket.recipient}"
+            + (f" · {label('deadline')} {ticket.deadline_hours} h" if ticket.deadline_hours else "")
         )
-    lines.append(f"{'Identificador' if es else 'Identifier'}: {t.fingerprint} · run #{t.run_id}")
+    lines.append(f"{label('identifier')}: {ticket.fingerprint} · {label('run')} #{ticket.run_id}")
     return "\n".join(plain(line, limit=4000) if not line.startswith(("{", " ", "[")) else line for line in lines)

@@ -24,6 +24,7 @@ from auditor.config import (
 )
 from auditor.crashpoints import crash_point
 from auditor.credentials import CredentialRef, Credentials
+from auditor.i18n import t
 from auditor.model import DeliveryStatus, TicketAction, TicketContent
 from auditor.store import Store
 from auditor.tickets.content import group_key
@@ -32,23 +33,9 @@ from connectors.http import redact
 
 MAX_BACKOFF = timedelta(hours=6)
 
-NOTES = {
-    "reopen": (
-        "El hallazgo volvió a aparecer: se reabre el incidente.",
-        "The finding is back: the incident is reopened.",
-    ),
-    "added": ("Nuevo hallazgo en la misma cuenta.", "New finding on the same account."),
-    "evidence": ("Hay nueva evidencia sobre el hallazgo.", "There is new evidence on the finding."),
-    "resolved": (
-        "El hallazgo ya no se observa: se cierra el incidente.",
-        "The finding is no longer observed: the incident is closed.",
-    ),
-    "one_resolved": ("Uno de los hallazgos de la cuenta se resolvió.", "One of the account's findings was resolved."),
-}
-
 
 def _note(kind: str, ticket: TicketContent) -> str:
-    return NOTES[kind][0 if ticket.lang == "es" else 1] + f" ({ticket.policy_id}: {ticket.description})"
+    return t(f"ticket.note.{kind}", ticket.lang) + f" ({ticket.policy_id}: {ticket.description})"
 
 
 @dataclass
