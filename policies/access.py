@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.i18n import term
+from auditor.i18n import Lang, raw_term, term
 from auditor.model import REGISTERED_ROLE_RANK, Member, PersonStatus, PlatformRole, Severity
 from auditor.model.classify import classify_email, is_institutional
 from policies.context import AccountContext, Violation, is_external, match_member, member_label, person_label
@@ -34,8 +34,12 @@ def _member_evidence(m: Member) -> dict[str, object]:
     }
 
 
-def _role_text(member: Member) -> str:
-    return member.raw_role or member.role.value if member.role is PlatformRole.OTHER else member.role.value
+def _role_text(member: Member, lang: Lang) -> str:
+    """The member's role in words; a role the platform names but the auditor does not know is shown as such
+    (the raw value stays in the evidence)."""
+    if member.role is PlatformRole.OTHER and member.raw_role:
+        return raw_term("raw_role", member.raw_role, lang)
+    return term(member.role, lang)
 
 
 def _rsit_for(member: Member) -> str:
@@ -70,9 +74,9 @@ def unregistered_member(ctx: AccountContext) -> Iterator[Violation]:
             kind_es = "usuario de sistema" if m.system_user else "persona"
             yield Violation(
                 f"member:{m.platform_user_id}",
-                f"{kind_es.capitalize()} {member_label(m)} con rol {_role_text(m)} en la plataforma no está "
+                f"{kind_es.capitalize()} {member_label(m)} con rol {_role_text(m, 'es')} en la plataforma no está "
                 f"autorizada para la cuenta{known}.",
-                f"{'System user' if m.system_user else 'Member'} {member_label(m)} with role {_role_text(m)} on "
+                f"{'System user' if m.system_user else 'Member'} {member_label(m)} with role {_role_text(m, 'en')} on "
                 f"the platform is not authorized for the account{known_en}.",
                 _member_evidence(m),
                 rsit=_rsit_for(m),
@@ -197,10 +201,10 @@ def registered_user_missing(ctx: AccountContext) -> Iterator[Violation]:
         if person.id not in matched:
             yield Violation(
                 f"person:{person.id}",
-                f"{person_label(person)} está autorizado como {access.role.value if access.role else '?'} pero no "
-                "aparece entre los usuarios de la plataforma.",
-                f"{person_label(person)} is authorized as {access.role.value if access.role else '?'} but is not "
-                "among the platform's users.",
+                f"{person_label(person)} está autorizado como {term(access.role, 'es') if access.role else '?'} "
+                "pero no aparece entre los usuarios de la plataforma.",
+                f"{person_label(person)} is authorized as {term(access.role, 'en') if access.role else '?'} "
+                "but is not among the platform's users.",
                 {"person": person.id, "registered_role": access.role.value if access.role else None},
             )
 
@@ -247,9 +251,9 @@ def pending_invitation(ctx: AccountContext) -> Iterator[Violation]:
         if access is None or person is None or not person.is_active:
             yield Violation(
                 f"member:{m.platform_user_id}",
-                f"Invitación pendiente para {m.email or m.platform_user_id} (rol {_role_text(m)}), que no está "
+                f"Invitación pendiente para {m.email or m.platform_user_id} (rol {_role_text(m, 'es')}), que no está "
                 "autorizado para la cuenta.",
-                f"Pending invitation for {m.email or m.platform_user_id} (role {_role_text(m)}), who is not "
+                f"Pending invitation for {m.email or m.platform_user_id} (role {_role_text(m, 'en')}), who is not "
                 "authorized for the account.",
                 _member_evidence(m),
             )

@@ -86,3 +86,14 @@ def demo_dir() -> Path:
     from auditor.app.setup import demo_files
 
     return demo_files()
+
+
+@pytest.fixture(autouse=True)
+def spanish_by_default():
+    """The process's language is Spanish unless a test asks otherwise; a CLI call with --lang en inside the
+    test process must not leak English into the next test."""
+    from auditor.i18n import set_lang
+
+    set_lang("es")
+    yield
+    set_lang("es")

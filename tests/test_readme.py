@@ -34,3 +34,12 @@ def test_quick_start_is_the_two_make_commands_and_ci_runs_the_test_one():
     commands = [line.split("#")[0].strip() for line in quick.strip().splitlines()]
     assert commands == ["make demo", "make test"]
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_command_table_lists_every_command_and_option():
+    from auditor.cli.docs import COMMANDS_END, COMMANDS_START, commands_markdown_table
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index(COMMANDS_START) + len(COMMANDS_START) : text.index(COMMANDS_END)].strip()
+    assert table == commands_markdown_table(), "README command table is stale: run `make readme`"
+    assert "`--csv-dialect excel-es\\|rfc4180`" in table and "`auditor tickets retry`" in table

@@ -10,6 +10,7 @@ import click
 
 from auditor.app.catalogue import rule, rules, rules_markdown_table, severity_notes, update_readme
 from auditor.app.outcome import EXIT_INPUT
+from auditor.cli.docs import readme_with_commands
 from auditor.cli.main import cli, use_lang
 from auditor.i18n import t
 
@@ -28,6 +29,8 @@ def policies_list(fmt: str, readme: str | None, lang: str) -> None:
     use_lang(lang)
     if readme:
         update_readme(Path(readme))
+        path = Path(readme)
+        path.write_text(readme_with_commands(path.read_text(encoding="utf-8")), encoding="utf-8")
         click.echo(t("cli.readme_updated", path=readme))
         return
     if fmt == "json":

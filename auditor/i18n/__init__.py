@@ -59,6 +59,13 @@ def term(value: object, lang: Lang | None = None) -> str:
     return t("enum.undocumented", lang, raw=value)
 
 
+def raw_term(kind: str, raw: str, lang: Lang | None = None) -> str:
+    """A value a platform names in its own words (`EMPLOYEE`): its words when the catalogue knows it, else
+    shown as undocumented."""
+    key = f"enum.{kind}.{raw}"
+    return t(key, lang) if key in MESSAGES else t("enum.undocumented", lang, raw=raw)
+
+
 def days(n: int, lang: Lang | None = None) -> str:
     """«1 día», «153 días»."""
     return t("days.one" if abs(n) == 1 else "days.many", lang, n=n)

@@ -75,4 +75,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "enum.AccountState.deactivated": {"es": "desactivada", "en": "deactivated"},
     "enum.AccountState.not_found": {"es": "no encontrada", "en": "not found"},
     "enum.undocumented": {"es": "valor no documentado: «{raw}»", "en": "undocumented value: '{raw}'"},
+    # Roles platforms name in their own words (Meta Business roles, pending invitations)
+    "enum.raw_role.EMPLOYEE": {"es": "empleado del Business", "en": "Business employee"},
+    "enum.raw_role.ADMIN": {"es": "administrador del Business", "en": "Business administrator"},
+    "enum.raw_role.FINANCE_EDITOR": {"es": "editor financiero del Business", "en": "Business finance editor"},
+    "enum.raw_role.FINANCE_ANALYST": {"es": "analista financiero del Business", "en": "Business finance analyst"},
+    "enum.raw_role.DEVELOPER": {"es": "desarrollador del Business", "en": "Business developer"},
 }

@@ -351,3 +351,19 @@ def test_validation_errors_are_spanish_sentences_without_regexes(tmp_path):
     assert "^[" not in spanish.output and "Input should" not in spanish.output
     english = run("--lang", "en", "inventory", "validate", str(path))
     assert "invalid date: use YYYY-MM-DD" in english.output and "problems; nothing was imported" in english.output
+
+
+def test_no_raw_platform_enum_reaches_a_sentence(demo):
+    """Enum values the platforms answer (not_verified, admin_required, EMPLOYEE, archived, blue…) are
+    translated in every finding's message; the raw value stays in the evidence."""
+    import re
+
+    report = json.loads((latest_run_dir(demo) / "report.json").read_text(encoding="utf-8"))
+    raw = re.compile(
+        r"\b(not_verified|verified_gov|verified_org|paid_individual|admin_required|all_required|EMPLOYEE|ADMIN|"
+        r"archived|blue|business|advertiser|moderator|analyst|not_found|unpublished|protected|deactivated)\b"
+    )
+    for f in report["findings"] + report["resolved"]:
+        assert not raw.search(f["message"]), (f["policy_id"], f["message"])
+    roles = [f["message"] for f in report["findings"] if f["policy_id"] == "ACC-001"]
+    assert roles and not any(" rol admin " in m for m in roles)

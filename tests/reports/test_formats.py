@@ -280,3 +280,13 @@ def test_findings_workbook_has_one_sheet_per_institution(demo_report, tmp_path):
     assert book["aguas"]["C1"].value == "Severidad"
     formulas = [c.value for row in book["Todos los hallazgos"].iter_rows() for c in row if c.data_type == "f"]
     assert formulas == []
+
+
+def test_printing_the_html_shows_every_evidence(demo_report):
+    """A closed <details> cannot be opened by CSS: each evidence has a printable copy the print style shows."""
+    _, _, report = demo_report
+    html = render_html(report)
+    with_evidence = sum(1 for f in report.findings if f.evidence)
+    assert html.count('<div class="print-evidence">') == with_evidence == html.count("<details>")
+    print_css = html[html.index("@media print") :]
+    assert "details { display: none; } .print-evidence { display: block; }" in print_css.split("</style>")[0]
