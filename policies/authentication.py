@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.i18n import term
+from auditor.i18n import t, term
 from auditor.model import Severity, TwoFactorPolicy, TwoFactorState
 from auditor.model.classify import classify_email, is_institutional, normalise_phone
 from policies.access import ACCOUNT_ACCESS, PRIVILEGED
@@ -37,8 +37,8 @@ def two_factor_not_required(ctx: AccountContext) -> Iterator[Violation]:
         value = obs.value or TwoFactorPolicy.UNKNOWN
         yield Violation(
             "two_factor",
-            f"La verificación en dos pasos está {term(value, 'es')}.",
-            f"Two-factor authentication is {term(value, 'en')}.",
+            f"La verificación en dos pasos {t(f'twofa.{value.value}', 'es')}.",
+            f"Two-factor authentication {t(f'twofa.{value.value}', 'en')}.",
             {"policy": value.value, "raw": obs.raw},
         )
 

@@ -81,4 +81,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "enum.raw_role.FINANCE_EDITOR": {"es": "editor financiero del Business", "en": "Business finance editor"},
     "enum.raw_role.FINANCE_ANALYST": {"es": "analista financiero del Business", "en": "Business finance analyst"},
     "enum.raw_role.DEVELOPER": {"es": "desarrollador del Business", "en": "Business developer"},
+    # Two-factor requirement as the end of a sentence («La verificación en dos pasos …»)
+    "twofa.all_required": {"es": "es obligatoria para todos", "en": "is required for everyone"},
+    "twofa.admin_required": {
+        "es": "está exigida solo para administradores",
+        "en": "is required for administrators only",
+    },
+    "twofa.none": {"es": "no está exigida", "en": "is not required"},
+    "twofa.unknown": {
+        "es": "tiene un estado que la plataforma no documenta",
+        "en": "has a state the platform does not document",
+    },
 }

@@ -162,6 +162,10 @@ def test_aut001_two_factor_not_required_for_all():
         now_snap=snap(two_factor=Observed.of(TwoFactorPolicy.ADMIN_REQUIRED, raw="admin_required")), rule_id="AUT-001"
     )[0]
     assert f.evidence == {"policy": "admin_required", "raw": "admin_required"}
+    # The platform's enum is in the evidence, never in the sentence.
+    assert f.message_es == "La verificación en dos pasos está exigida solo para administradores."
+    (none,) = live(now_snap=snap(two_factor=TwoFactorPolicy.NONE), rule_id="AUT-001")[0]
+    assert none.message_es == "La verificación en dos pasos no está exigida."
     assert live(rule_id="AUT-001")[0] == []
 
 
