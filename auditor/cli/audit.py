@@ -160,7 +160,7 @@ def audit(
     fail_on: str | None,
 ) -> None:
     """Run one audit now (live against the platforms), write its reports and deliver its tickets."""
-    use_lang(lang)
+    lang = use_lang(lang)
     request = AuditRequest(
         inventory_paths=inventory_paths,
         institutions=institutions,
@@ -218,7 +218,7 @@ def reevaluate(
     waivers: str | None,
 ) -> None:
     """Replay the rules on a stored run's snapshots, without credentials, as a new run."""
-    use_lang(lang)
+    lang = use_lang(lang)
     request = ReevaluateRequest(
         run_id=run_id,
         db=Path(db) if db else None,
@@ -235,7 +235,7 @@ def reevaluate(
 
 @cli.command()
 @click.option("--out", type=click.Path(), default="demo-output", show_default=True)
-@click.option("--lang", type=click.Choice(["es", "en"]), default="es")
+@click.option("--lang", type=click.Choice(["es", "en"]), default=None)
 @click.option(
     "--sandbox-url",
     metavar="URL",
@@ -243,14 +243,14 @@ def reevaluate(
 )
 @click.option("--screenshot", is_flag=True, help="Also save report.png, the HTML's first page (needs Chromium).")
 @reports_errors
-def demo(out: str, lang: str, sandbox_url: str | None, screenshot: bool) -> None:
+def demo(out: str, lang: str | None, sandbox_url: str | None, screenshot: bool) -> None:
     """Audit the built-in demo institutions against the platform sandbox and print the report's path.
 
     No credentials and no network. On a new output folder the demo first audits the platforms as they were
     "yesterday" (the scenario's baseline), so the rules about changes have a past to compare with.
     """
-    use_lang(lang)
-    outcome = run_demo(DemoRequest(out=Path(out), lang=lang, sandbox_url=sandbox_url, screenshot=screenshot))
+    lang = use_lang(lang)
+    outcome = run_demo(DemoRequest(out=Path(out), lang=lang or "es", sandbox_url=sandbox_url, screenshot=screenshot))
     _print_outcome(outcome)
 
 
@@ -282,7 +282,7 @@ def report(
     csv_dialect: CsvDialect | None,
 ) -> None:
     """Render a stored run's reports again, without auditing anything."""
-    use_lang(lang)
+    lang = use_lang(lang)
     request = ReportRequest(
         run_id=run_id,
         institution=institution,

@@ -56,10 +56,14 @@ def reports_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def use_lang(lang: str | None) -> None:
-    """A command's own `--lang` also sets the language of what the command line says."""
+def use_lang(lang: str | None) -> str | None:
+    """The language of a command's reports: its own `--lang`, else `auditor --lang`, else None (the
+    configuration's). A command's own `--lang` also sets the language of what the command line says."""
     if lang is not None:
         set_lang("en" if lang == "en" else "es")
+        return lang
+    chosen = click.get_current_context().find_root().meta.get("lang")
+    return str(chosen) if chosen else None
 
 
 class AuditorGroup(click.Group):
@@ -93,18 +97,19 @@ def _version() -> str:
 @click.option(
     "--lang",
     type=click.Choice(["es", "en"]),
-    default="es",
-    show_default=True,
-    help="Language of messages (and of reports, unless a command's --lang or the config says otherwise).",
+    default=None,
+    help="Language of messages and reports (default: Spanish; reports: a command's --lang, else this, else the "
+    "config's).",
 )
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug); tokens are redacted.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", help="json: one object per line.")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, lang: str, verbose: int, log_format: str) -> None:
+def cli(ctx: click.Context, config_path: str | None, lang: str | None, verbose: int, log_format: str) -> None:
     """Auditor of the official social-media accounts of the State (MITIC Res. 678/2022)."""
     from auditor.logs import setup_logging
 
     set_lang("en" if lang == "en" else "es")
+    ctx.meta["lang"] = lang
     setup_logging(verbose, log_format)
     path = find_config(config_path)
     try:

@@ -23,10 +23,10 @@ def policies() -> None:
 @policies.command("list")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table")
 @click.option("--update-readme", "readme", type=click.Path(exists=True), help="Rewrite the rule table in this README.")
-@click.option("--lang", type=click.Choice(["es", "en"]), default="es")
-def policies_list(fmt: str, readme: str | None, lang: str) -> None:
+@click.option("--lang", type=click.Choice(["es", "en"]), default=None)
+def policies_list(fmt: str, readme: str | None, lang: str | None) -> None:
     """List every rule with its severity and guide reference."""
-    use_lang(lang)
+    lang = use_lang(lang) or "es"
     if readme:
         update_readme(Path(readme))
         path = Path(readme)
@@ -47,10 +47,10 @@ def policies_list(fmt: str, readme: str | None, lang: str) -> None:
 
 @policies.command("show")
 @click.argument("rule_id")
-@click.option("--lang", type=click.Choice(["es", "en"]), default="es")
-def policies_show(rule_id: str, lang: str) -> None:
+@click.option("--lang", type=click.Choice(["es", "en"]), default=None)
+def policies_show(rule_id: str, lang: str | None) -> None:
     """Show one rule: rationale, remediation, parameters."""
-    use_lang(lang)
+    lang = use_lang(lang) or "es"
     found = rule(rule_id)
     if found is None:
         click.echo(t("cli.unknown_rule", id=rule_id), err=True)

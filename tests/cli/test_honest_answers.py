@@ -367,3 +367,9 @@ def test_no_raw_platform_enum_reaches_a_sentence(demo):
         assert not raw.search(f["message"]), (f["policy_id"], f["message"])
     roles = [f["message"] for f in report["findings"] if f["policy_id"] == "ACC-001"]
     assert roles and not any(" rol admin " in m for m in roles)
+
+
+def test_auditor_lang_en_switches_the_reports_too(tmp_path):
+    result = run("--lang", "en", "demo", "--out", str(tmp_path))
+    assert result.exit_code == 0 and "report: " in result.output
+    assert (latest_run_dir(tmp_path) / "report.md").read_text(encoding="utf-8").startswith("# Audit of official")
