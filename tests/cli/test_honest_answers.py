@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 import sys
@@ -373,3 +374,41 @@ def test_auditor_lang_en_switches_the_reports_too(tmp_path):
     result = run("--lang", "en", "demo", "--out", str(tmp_path))
     assert result.exit_code == 0 and "report: " in result.output
     assert (latest_run_dir(tmp_path) / "report.md").read_text(encoding="utf-8").startswith("# Audit of official")
+
+
+# -- 10. the triage first page -------------------------------------------------------------------------------
+
+
+def test_first_page_is_the_triage_oldest_critical_first(demo):
+    folder = latest_run_dir(demo)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    # The triage comes before the summary and every per-account detail; an incomplete run says why first.
+    assert html.index('id="incomplete"') < html.index('id="triage"') < html.index('id="summary"')
+    assert html.index('id="triage"') < html.index('id="accounts"')
+    assert {row["institution"] for row in report["triage"]} == {i["id"] for i in report["institutions"]}
+    mprueba = next(r for r in report["triage"] if r["institution"] == "mprueba")
+    open_critical = [
+        f
+        for f in report["findings"]
+        if f["institution"] == "mprueba" and f["severity"] == "critical" and f["status"] != "waived"
+    ]
+    assert mprueba["critical"] == len(open_critical) > 0 and mprueba["oldest_open_days"] == 1
+    # The priority list: open critical findings and incidents, oldest first, with age and ticket reference.
+    priority = re.findall(r'data-priority="(\w+)"', html)
+    by_fp = {f["fingerprint"]: f for f in report["findings"]}
+    ages = [by_fp[fp]["age_days"] for fp in priority]
+    assert priority and ages == sorted(ages, reverse=True)
+    assert all(by_fp[fp]["incident"] or by_fp[fp]["severity"] == "critical" for fp in priority)
+    assert all(by_fp[fp]["ticket"] for fp in priority if by_fp[fp]["incident"])
+    # «Incidentes abiertos» lists every open incident, not only the ones this run opened.
+    incidents = html[html.index('id="incidents"') : html.index("</section>", html.index('id="incidents"'))]
+    assert (
+        incidents.count("data-incident=")
+        == sum(1 for f in report["findings"] if f["incident"] and f["status"] != "waived")
+        > 0
+    )
+    assert any(f["incident"] and f["status"] == "persisting" for f in report["findings"])
+    assert 'class="status persisting"' in incidents
+    markdown = (folder / "report.md").read_text(encoding="utf-8")
+    assert markdown.index("## Qué atender primero") < markdown.index("## Resumen por severidad")
