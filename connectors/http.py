@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 
@@ -355,6 +356,11 @@ class PlatformHttp:
             return attempt_backoff, PlatformError(f"HTTP {response.status_code} on {where}")
         if mapped is not None:
             return None, type(mapped)(self.redact(str(mapped)))
+        if 300 <= response.status_code < 400:
+            # A redirect is never a body: following it could send the token elsewhere, and its body is not the
+            # object asked for. It is an error for this request.
+            target = self.redact(response.headers.get("location", "?"))
+            return None, PlatformError(f"HTTP {response.status_code} redirect on {where} to {target} (not followed)")
         if body is _MALFORMED:
             return attempt_backoff, PlatformError(f"malformed JSON from {where}")
         if response.status_code >= 400:
@@ -373,6 +379,12 @@ class PlatformHttp:
         pause = self.settings.usage_max_pause_seconds * fraction
         self.pacer.pause(secret.name, pause)
         log.info("credential %s at %.0f%% of its rate limit: pausing %.1f s", secret.name, pct, pause)
+
+
+def segment(value: object) -> str:
+    """One path segment from inventory or platform data, percent-encoded: a handle such as `x/../../123`
+    or an id with `?` must name exactly one object, never another path or a query."""
+    return quote(str(value), safe="")
 
 
 _MALFORMED = object()

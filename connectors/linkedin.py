@@ -39,7 +39,7 @@ from connectors.base import (
     RateLimited,
     health_of,
 )
-from connectors.http import HttpSettings, PlatformHttp, error_for_status
+from connectors.http import HttpSettings, PlatformHttp, error_for_status, segment
 
 LINKEDIN_URL = "https://api.linkedin.com"
 DEFAULT_VERSION = "202601"
@@ -108,7 +108,9 @@ class LinkedInConnector:
         if request.platform_id:
             try:
                 return dict(
-                    await self.http.get_json(f"/rest/organizations/{request.platform_id.split(':')[-1]}", secret)
+                    await self.http.get_json(
+                        f"/rest/organizations/{segment(request.platform_id.split(':')[-1])}", secret
+                    )
                 )
             except NotFound:
                 return None

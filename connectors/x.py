@@ -36,7 +36,7 @@ from connectors.base import (
     RateLimited,
     health_of,
 )
-from connectors.http import HttpSettings, PlatformHttp, iso_time
+from connectors.http import HttpSettings, PlatformHttp, iso_time, segment
 
 X_URL = "https://api.x.com"
 USER_FIELDS = (
@@ -102,7 +102,7 @@ class XConnector:
         self, secret: Secret, *, username: str | None = None, user_id: str | None = None
     ) -> tuple[dict[str, Any] | None, dict[str, Any], dict[str, Any]]:
         """(user or None when X says it does not exist, the problem if any, includes)."""
-        path = f"/2/users/{user_id}" if user_id else f"/2/users/by/username/{username}"
+        path = f"/2/users/{segment(user_id)}" if user_id else f"/2/users/by/username/{segment(username)}"
         body = await self.http.get_json(
             path, secret, {"user.fields": USER_FIELDS, "expansions": EXPANSIONS, "tweet.fields": TWEET_FIELDS}
         )

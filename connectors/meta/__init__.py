@@ -27,6 +27,7 @@ from auditor.model import (
 )
 from auditor.model.secret import Secret
 from connectors.base import CredentialError, FetchRequest
+from connectors.http import segment
 from connectors.meta.instagram import InstagramReader
 from connectors.meta.pages import PageReader
 
@@ -63,7 +64,7 @@ class MetaConnector(PageReader, InstagramReader):
         found: list[DiscoveredAccount] = []
         for business in await self._edge("me/businesses", secret, fields="id,name"):
             bid = business.get("id")
-            for page in await self._edge(f"{bid}/owned_pages", secret, fields="id,name,username"):
+            for page in await self._edge(f"{segment(bid)}/owned_pages", secret, fields="id,name,username"):
                 found.append(
                     DiscoveredAccount(
                         platform=Platform.FACEBOOK,
@@ -73,7 +74,7 @@ class MetaConnector(PageReader, InstagramReader):
                         credential=credential_name,
                     )
                 )
-            for ig in await self._edge(f"{bid}/owned_instagram_accounts", secret, fields="id,username,name"):
+            for ig in await self._edge(f"{segment(bid)}/owned_instagram_accounts", secret, fields="id,username,name"):
                 found.append(
                     DiscoveredAccount(
                         platform=Platform.INSTAGRAM,

@@ -37,7 +37,7 @@ from connectors.base import (
     PlatformError,
     RateLimited,
 )
-from connectors.http import HttpSettings, PlatformHttp
+from connectors.http import HttpSettings, PlatformHttp, segment
 
 GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v25.0"
@@ -271,7 +271,7 @@ class GraphClient:
     async def _business(self, business_id: str, secret: Secret) -> dict[str, Any]:
         key = f"{secret.name}:{business_id}"
         if key not in self._businesses:
-            self._businesses[key] = await self._node(business_id, secret, fields=BUSINESS_FIELDS)
+            self._businesses[key] = await self._node(segment(business_id), secret, fields=BUSINESS_FIELDS)
         return dict(self._businesses[key])
 
     def _base(self, request: FetchRequest, **values: Any) -> AccountSnapshot:

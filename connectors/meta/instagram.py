@@ -18,13 +18,16 @@ from connectors.base import (
     PlatformError,
     RateLimited,
 )
+from connectors.http import segment
 from connectors.meta.graph import IG_FIELDS, MEDIA_FIELDS, GraphClient, graph_time, two_factor_policy
 
 
 class InstagramReader(GraphClient):
     async def _find_instagram(self, handle: str, secret: Secret) -> str | None:
         for business in await self._edge("me/businesses", secret, fields="id,name"):
-            for ig in await self._edge(f"{business.get('id')}/owned_instagram_accounts", secret, fields="id,username"):
+            for ig in await self._edge(
+                f"{segment(business.get('id'))}/owned_instagram_accounts", secret, fields="id,username"
+            ):
                 if str(ig.get("username", "")).lower() == handle.lower():
                     return str(ig.get("id"))
         return None
@@ -43,7 +46,7 @@ class InstagramReader(GraphClient):
                     f"credential {secret.name!r} can see"
                 )
         try:
-            ig = await self._node(ig_id, secret, fields=IG_FIELDS)
+            ig = await self._node(segment(ig_id), secret, fields=IG_FIELDS)
         except NotFound as exc:
             return self._not_found(request, str(exc)).model_copy(update={"credential": credential})
         business_id = str((ig.get("owner_business") or {}).get("id") or "") or None
@@ -71,6 +74,6 @@ class InstagramReader(GraphClient):
         )
 
     async def _last_media(self, ig_id: str, secret: Secret) -> datetime | None:
-        body = await self._node(f"{ig_id}/media", secret, fields=MEDIA_FIELDS, limit=1)
+        body = await self._node(f"{segment(ig_id)}/media", secret, fields=MEDIA_FIELDS, limit=1)
         media = body.get("data") or []
         return graph_time(media[0].get("timestamp")) if media else None

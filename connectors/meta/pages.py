@@ -23,7 +23,7 @@ from connectors.base import (
     PlatformError,
     RateLimited,
 )
-from connectors.http import redact
+from connectors.http import redact, segment
 from connectors.meta.graph import (
     ASSIGNED_USER_FIELDS,
     BUSINESS_USER_FIELDS,
@@ -48,7 +48,7 @@ class PageReader(GraphClient):
             raise PlatformError("the account has neither a platform id nor a handle to look it up by")
         credential = await self._credential(secret)
         try:
-            page = await self._node(ref, secret, fields=PAGE_FIELDS)
+            page = await self._node(segment(ref), secret, fields=PAGE_FIELDS)
         except NotFound as exc:
             return self._not_found(request, str(exc)).model_copy(update={"credential": credential})
         page_id = str(page.get("id"))
@@ -120,11 +120,11 @@ class PageReader(GraphClient):
                 users = {
                     str(u.get("id")): u
                     for u in await self._business_edge(
-                        f"{business_id}/business_users", secret, fields=BUSINESS_USER_FIELDS
+                        f"{segment(business_id)}/business_users", secret, fields=BUSINESS_USER_FIELDS
                     )
                 }
                 assigned = await self._edge(
-                    f"{page_id}/assigned_users", secret, business=business_id, fields=ASSIGNED_USER_FIELDS
+                    f"{segment(page_id)}/assigned_users", secret, business=business_id, fields=ASSIGNED_USER_FIELDS
                 )
                 for a in assigned:
                     uid = str(a.get("id"))
@@ -151,7 +151,9 @@ class PageReader(GraphClient):
                             two_factor=two_factor_state(user.get("two_fac_status")),
                             raw_two_factor=user.get("two_fac_status"),
                         )
-                for p in await self._business_edge(f"{business_id}/pending_users", secret, fields=PENDING_USER_FIELDS):
+                for p in await self._business_edge(
+                    f"{segment(business_id)}/pending_users", secret, fields=PENDING_USER_FIELDS
+                ):
                     pid = f"pending:{p.get('id')}"
                     members[pid] = Member(
                         platform_user_id=pid,
@@ -160,7 +162,7 @@ class PageReader(GraphClient):
                         raw_role=str(p.get("role")),
                         pending=True,
                     )
-            for r in await self._edge(f"{page_id}/roles", secret, fields=ROLES_FIELDS):
+            for r in await self._edge(f"{segment(page_id)}/roles", secret, fields=ROLES_FIELDS):
                 uid = str(r.get("id"))
                 members.setdefault(uid, Member(platform_user_id=uid, name=r.get("name"), raw_role="page_role"))
             return Observed.of(sorted(members.values(), key=lambda m: m.platform_user_id))
@@ -168,7 +170,7 @@ class PageReader(GraphClient):
             return Observed.failed(self.http.redact(str(exc)))
 
     async def _last_post(self, page_id: str, secret: Secret) -> datetime | None:
-        body = await self._node(f"{page_id}/published_posts", secret, fields=POST_FIELDS, limit=1)
+        body = await self._node(f"{segment(page_id)}/published_posts", secret, fields=POST_FIELDS, limit=1)
         posts = body.get("data") or []
         return graph_time(posts[0].get("created_time")) if posts else None
 
@@ -178,7 +180,7 @@ class PageReader(GraphClient):
         if not alt:
             return Observed.of(None)
         try:
-            other = await self._node(alt, secret, fields="id,name,username")
+            other = await self._node(segment(alt), secret, fields="id,name,username")
         except NotFound:
             return Observed.of(None)
         except (PermissionDenied, PlatformError, RateLimited) as exc:

@@ -172,3 +172,13 @@ def test_redact_removes_known_secrets_and_token_parameters():
 def test_retry_after_http_date():
     response = httpx.Response(429, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
     assert retry_after_seconds(response.headers, now=lambda: 1445412480 - 60) == pytest.approx(60)
+
+
+def test_a_redirect_is_an_error_never_a_body():
+    """A 3xx is not followed (the token would go with it) and its body is not the object asked for."""
+    http, _ = client(
+        sequence(httpx.Response(302, headers={"Location": "https://elsewhere.example/steal"}, json={"id": "x"}))
+    )
+    with pytest.raises(PlatformError, match=r"302 redirect .* \(not followed\)"):
+        run(http)
+    assert http.stats.requests == 1

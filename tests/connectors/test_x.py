@@ -203,3 +203,17 @@ def test_no_requests_left_pauses_until_reset(respx_mock):
     respx_mock.get("/2/users/by/username/mprueba_py").mock(return_value=httpx.Response(200, json=NOT_FOUND))
     fetch(request_for("x", alternative_handle="mprueba_py"))
     assert SLEPT and 25 <= SLEPT[0] <= 31  # the second call waited for the window to reset
+
+
+def test_a_handle_with_path_characters_names_one_account_only():
+    """`x/../../1500` in a handle must not make the connector look up another object (issue 16, point 7)."""
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.raw_path.decode())
+        return httpx.Response(200, json=NOT_FOUND)
+
+    with respx.mock(base_url=API, assert_all_called=False) as mock:
+        mock.route().mock(side_effect=answer)
+        fetch(request_for("x", handle="x/../../1500?expansions=x", credential="x-mprueba"))
+    assert seen and all(path.startswith("/2/users/by/username/x%2F..%2F..%2F1500%3Fexpansions%3Dx?") for path in seen)
