@@ -188,11 +188,13 @@ class LinkedInConnector:
             members = Observed.failed(self.http.redact(str(exc)))
         last: Observed[datetime]
         try:
+            # Sorted by creation: an old post edited yesterday is not activity (LAST_MODIFIED, the API's default
+            # order, would put it first).
             posts = await self.http.get_json(
-                "/rest/posts", secret, {"q": "author", "author": org_urn(org_id), "count": 1, "sortBy": "LAST_MODIFIED"}
+                "/rest/posts", secret, {"q": "author", "author": org_urn(org_id), "count": 1, "sortBy": "CREATED"}
             )
             first = (posts.get("elements") or [{}])[0] if isinstance(posts, dict) else {}
-            last = Observed.of(epoch_ms(first.get("publishedAt") or first.get("createdAt")))
+            last = Observed.of(epoch_ms(first.get("createdAt") or first.get("publishedAt")))
         except (PermissionDenied, PlatformError, RateLimited, NotFound) as exc:
             last = Observed.failed(self.http.redact(str(exc)))
         return AccountSnapshot(

@@ -147,7 +147,12 @@ def _linkedin(sandbox: Sandbox, request: httpx.Request, info: dict[str, Any] | N
         return httpx.Response(200, json={"elements": page, "paging": {"start": start, "count": count, "links": links}})
     if path == "/rest/posts":
         org_id = str(params.get("author", "")).rsplit(":", 1)[-1]
-        posts = sorted(_times((orgs.get(org_id) or {}).get("posts") or []), key=lambda p: -p["publishedAt"])
+        # The Posts API sorts by LAST_MODIFIED unless asked for CREATED.
+        by = "createdAt" if params.get("sortBy") == "CREATED" else "lastModifiedAt"
+        posts = sorted(
+            _times((orgs.get(org_id) or {}).get("posts") or []),
+            key=lambda p: -(p.get(by) or p.get("createdAt") or p.get("publishedAt") or 0),
+        )
         return httpx.Response(
             200,
             json={"elements": posts[: int(params.get("count", 10))], "paging": {"start": 0, "count": 1, "links": []}},

@@ -298,3 +298,21 @@ def test_mailchimp_problem_details(respx_mock):
 
     with pytest.raises(NotFound):
         fetch(MailchimpConnector, mc_request())
+
+
+def test_linkedin_last_activity_is_the_newest_created_post_not_the_last_edited():
+    """An old post edited yesterday is not activity: posts are asked sorted by creation."""
+    old_edited = {"id": "urn:li:share:1", "createdAt": 1600000000000, "lastModifiedAt": 1750000000000}
+    newest = {"id": "urn:li:share:2", "createdAt": 1700000000000, "lastModifiedAt": 1700000000000}
+
+    def posts(request: httpx.Request) -> httpx.Response:
+        by = "createdAt" if request.url.params.get("sortBy") == "CREATED" else "lastModifiedAt"
+        ordered = sorted([old_edited, newest], key=lambda p: -p[by])
+        return httpx.Response(200, json={"elements": ordered[:1]})
+
+    with respx.mock(base_url=LI, assert_all_called=False) as mock:
+        linkedin_routes(mock, [{"elements": [acl("Boss")], "paging": {"start": 0, "count": 50, "links": []}}])
+        mock.get("/rest/posts").mock(side_effect=posts)
+        snap = fetch(LinkedInConnector, request_for("linkedin", handle="aguas-de-prueba-py"))
+    assert snap.last_activity.value is not None
+    assert int(snap.last_activity.value.timestamp() * 1000) == newest["createdAt"]
