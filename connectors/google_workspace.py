@@ -55,6 +55,16 @@ def directory_time(raw: Any) -> datetime | None:
         return None
 
 
+def _enforced(value: Any) -> Observed[TwoFactorPolicy]:
+    """`isEnforcedIn2Sv`: true or false as documented; absent or anything else is unknown, never «none»."""
+    raw = f"isEnforcedIn2Sv={str(value).lower()}"
+    if value is True:
+        return Observed.of(TwoFactorPolicy.ALL_REQUIRED, raw=raw)
+    if value is False:
+        return Observed.of(TwoFactorPolicy.NONE, raw=raw)
+    return Observed.undocumented(raw)
+
+
 class GoogleWorkspaceConnector:
     name: ClassVar[str] = "google_workspace"
     platforms: ClassVar[tuple[Platform, ...]] = (Platform.GOOGLE,)
@@ -137,10 +147,7 @@ class GoogleWorkspaceConnector:
             display_name=Observed.of((user.get("name") or {}).get("fullName")),
             linked_emails=Observed.of([str(recovery).lower()] if recovery else [], raw={"recoveryEmail": recovery}),
             phone=Observed.of(user.get("recoveryPhone")),
-            two_factor=Observed.of(
-                TwoFactorPolicy.ALL_REQUIRED if user.get("isEnforcedIn2Sv") else TwoFactorPolicy.NONE,
-                raw=f"isEnforcedIn2Sv={str(user.get('isEnforcedIn2Sv')).lower()}",
-            ),
+            two_factor=_enforced(user.get("isEnforcedIn2Sv")),
             login_two_factor=Observed.of(
                 TwoFactorState.ON
                 if user.get("isEnrolledIn2Sv") is True

@@ -34,7 +34,7 @@ from connectors.http import iso_time, shared_tls_context
 YOUTUBE_URL = "https://youtube.googleapis.com/"
 CHANNEL_PARTS = "snippet,status,contentDetails,statistics"
 UPLOAD_PARTS = "contentDetails"
-PRIVACY = {"public": AccountState.ACTIVE, "unlisted": AccountState.PROTECTED, "private": AccountState.UNPUBLISHED}
+PRIVACY = {"public": AccountState.ACTIVE, "unlisted": AccountState.UNLISTED, "private": AccountState.UNPUBLISHED}
 
 
 class YouTubeConnector:
@@ -154,7 +154,10 @@ class YouTubeConnector:
         return AccountSnapshot(
             **base,
             platform_account_id=str(channel.get("id")),
-            status=Observed.of(PRIVACY.get(str(privacy), AccountState.ACTIVE), raw={"privacyStatus": privacy}),
+            # A missing or unexpected privacyStatus is unknown, never «active».
+            status=Observed.of(PRIVACY[privacy], raw={"privacyStatus": privacy})
+            if privacy in PRIVACY
+            else Observed.undocumented({"privacyStatus": privacy}),
             handle=Observed.of(str(snippet.get("customUrl", "")).lstrip("@") or None, raw=snippet.get("customUrl")),
             display_name=Observed.of(snippet.get("title")),
             last_activity=last,

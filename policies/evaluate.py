@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from auditor.i18n import term
 from auditor.model import (
     AccountSnapshot,
     Coverage,
@@ -182,7 +183,9 @@ def _evaluate_account(
                 result.tally(inst_id, er.severity, "not_observable")
                 for attr in attrs:
                     if _state(attr, snapshot) is ObservationState.NOT_EXPOSED:
-                        ctx_base.attest(attr.split("|")[0], rule.id)
+                        name = attr.split("|")[0]
+                        raw = snapshot.attribute(name).raw  # an undocumented answer: what the platform said
+                        ctx_base.attest(name, rule.id, seen=term(str(raw), "es") if raw is not None else None)
                 continue
         for v in rule.check(ctx):
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))

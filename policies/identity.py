@@ -26,6 +26,7 @@ STATE_ES = {
     AccountState.DEACTIVATED: "está desactivada o cerrada",
     AccountState.UNPUBLISHED: "no está publicada",
     AccountState.PROTECTED: "es privada (protegida)",
+    AccountState.UNLISTED: "no está listada (solo se llega con el enlace)",
     AccountState.ACTIVE: "está activa",
 }
 
@@ -330,7 +331,7 @@ def lookalike_account(ctx: InstitutionContext) -> Iterator[Violation]:
 )
 def not_public(ctx: AccountContext) -> Iterator[Violation]:
     state = ctx.snap.status.value
-    if state in (AccountState.UNPUBLISHED, AccountState.PROTECTED):
+    if state in (AccountState.UNPUBLISHED, AccountState.PROTECTED, AccountState.UNLISTED):
         yield Violation(
             "status",
             f"La cuenta {STATE_ES[state]}.",

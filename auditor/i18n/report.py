@@ -168,6 +168,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "observed_status.active": {"es": "activa", "en": "active"},
     "observed_status.unpublished": {"es": "no publicada", "en": "unpublished"},
     "observed_status.protected": {"es": "privada", "en": "protected"},
+    "observed_status.unlisted": {"es": "no listada", "en": "unlisted"},
     "observed_status.deactivated": {"es": "desactivada", "en": "deactivated"},
     "observed_status.not_found": {"es": "no encontrada", "en": "not found"},
     "fetch_error.no_connector": {"es": "sin conector para esta plataforma", "en": "no connector for this platform"},

@@ -73,6 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "enum.AccountState.unpublished": {"es": "no publicada", "en": "unpublished"},
     "enum.AccountState.protected": {"es": "protegida (privada)", "en": "protected (private)"},
     "enum.AccountState.deactivated": {"es": "desactivada", "en": "deactivated"},
+    "enum.AccountState.unlisted": {"es": "no listada", "en": "unlisted"},
     "enum.AccountState.not_found": {"es": "no encontrada", "en": "not found"},
     "enum.undocumented": {"es": "valor no documentado: «{raw}»", "en": "undocumented value: '{raw}'"},
     # Roles platforms name in their own words (Meta Business roles, pending invitations)

@@ -47,6 +47,12 @@ class Observed(BaseModel, Generic[T]):
     def failed(cls, error: str) -> Observed[T]:
         return cls(state=ObservationState.ERROR, error=error)
 
+    @classmethod
+    def undocumented(cls, raw: Any) -> Observed[T]:
+        """The platform answered, with a value (or a missing field) the connector does not know: unknown, never
+        a guess. Rules treat it as not exposed (a person attests it); the raw answer is kept and shown."""
+        return cls(state=ObservationState.NOT_EXPOSED, raw=raw, error="undocumented value")
+
     @property
     def ok(self) -> bool:
         return self.state is ObservationState.OBSERVED
@@ -56,6 +62,7 @@ class AccountState(StrEnum):
     ACTIVE = "active"
     UNPUBLISHED = "unpublished"
     PROTECTED = "protected"
+    UNLISTED = "unlisted"  # reachable by link only (YouTube), not private
     DEACTIVATED = "deactivated"
     NOT_FOUND = "not_found"
 

@@ -54,7 +54,7 @@ def test_youtube_channel_last_upload_and_privacy():
     connector = YouTubeConnector(http=http)
     snap = run(connector.fetch(request_for("youtube", handle="unapruebaoficial")))
     assert snap.platform_account_id == "UCx" and snap.handle.value == "unapruebaoficial"
-    assert snap.status.value is AccountState.PROTECTED  # unlisted: not open to the public (IDN-008)
+    assert snap.status.value is AccountState.UNLISTED  # «no listada», not private; still not public (IDN-008)
     assert snap.last_activity.value.isoformat() == "2026-06-16T15:00:07+00:00"
     channels_uri, uploads_uri = (r[0] for r in http.request_sequence)
     assert "/youtube/v3/channels?" in channels_uri and "forHandle=unapruebaoficial" in channels_uri
@@ -176,3 +176,22 @@ def test_workspace_fields_exist_in_the_directory_discovery_document():
     assert {"customer", "maxResults", "pageToken", "orderBy"} <= set(list_params)
     assert "userKey" in doc["resources"]["users"]["methods"]["get"]["parameters"]
     assert google_workspace.SCOPES[0] in doc["auth"]["oauth2"]["scopes"]
+
+
+@pytest.mark.parametrize("privacy", [None, "members_only"])
+def test_youtube_missing_or_unexpected_privacy_is_unknown_not_active(privacy):
+    """Issue 16 point 3: a missing or undocumented privacyStatus is unknown (attested), never «active»."""
+    channel = json.loads(json.dumps(CHANNEL))
+    channel["items"][0]["status"] = {"privacyStatus": privacy} if privacy else {}
+    http = HttpMockSequence([({"status": "200"}, json.dumps(channel)), ({"status": "200"}, json.dumps(UPLOADS))])
+    snap = run(YouTubeConnector(http=http).fetch(request_for("youtube", handle="unapruebaoficial")))
+    assert snap.status.state is ObservationState.NOT_EXPOSED and snap.status.value is None
+    assert snap.status.raw == {"privacyStatus": privacy}
+
+
+def test_workspace_missing_is_enforced_in_2sv_is_unknown_not_none():
+    user = {k: v for k, v in USER.items() if k != "isEnforcedIn2Sv"}
+    http = HttpMockSequence([({"status": "200"}, json.dumps(user))])
+    snap = run(GoogleWorkspaceConnector(http=http).fetch(workspace_request()))
+    assert snap.two_factor.state is ObservationState.NOT_EXPOSED and snap.two_factor.value is None
+    assert snap.two_factor.raw == "isEnforcedIn2Sv=none"

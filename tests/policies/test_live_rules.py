@@ -445,3 +445,12 @@ def test_ops002_one_finding_per_credential_keeps_every_accounts_observation():
         by_fingerprint.setdefault(f.fingerprint, set()).add((f.policy_id, f.subject))
     assert all(len(v) == 1 for v in by_fingerprint.values())
     assert len(by_fingerprint) == len(result.findings)
+
+
+def test_an_undocumented_answer_is_attested_with_what_the_platform_said():
+    """Issue 16 point 3: unknown is unknown; the rule asks a person, and the raw answer is the evidence."""
+    found, result = live(now_snap=snap(two_factor=Observed.undocumented("isEnforcedIn2Sv=none")))
+    assert "AUT-001" not in ids(found)
+    (attest,) = [f for f in found if f.policy_id == "OPS-003" and f.subject == "attest:two_factor"]
+    assert attest.evidence["seen"] == ["valor no documentado: «isEnforcedIn2Sv=none»"]
+    assert ("AUT-001", "tprueba", "t-fb") not in result.evaluated
