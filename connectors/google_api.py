@@ -152,6 +152,14 @@ def map_http_error(exc: HttpError, secret: Secret) -> ConnectorError:
     return PlatformError(text)
 
 
+# Which error reasons mean "exhausted for the day" differs per API. The Directory API answers 403
+# `quotaExceeded` / `rateLimitExceeded` / `userRateLimitExceeded` for per-user concurrency and rate limits:
+# retried with exponential backoff and jitter (Google's guidance for the Admin SDK), only `dailyLimitExceeded`
+# is for the day. YouTube's `quotaExceeded` is its daily units quota: that key is done for the run.
+DIRECTORY_DAILY_REASONS = frozenset({"dailyLimitExceeded"})
+YOUTUBE_DAILY_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
+
+
 class GoogleCalls:
     """How a Google connector runs google-api-python-client calls: in a worker pool as wide as the allowed
     concurrency (the library is synchronous), one HTTP request per attempt, with retries decided on the
@@ -163,8 +171,9 @@ class GoogleCalls:
     off without holding a thread.
     """
 
-    def __init__(self, settings: Any):
+    def __init__(self, settings: Any, daily_reasons: frozenset[str] = DIRECTORY_DAILY_REASONS):
         self.settings = settings
+        self.daily_reasons = daily_reasons
         self.pool = worker_pool(settings)
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.pacer = CredentialPacer(
@@ -190,7 +199,7 @@ class GoogleCalls:
                 return await in_pool(self.pool, call.execute, num_retries=0)
             except HttpError as exc:
                 error = map_http_error(exc, secret)
-                if isinstance(error, RateLimited) and not quota_exhausted(error):
+                if isinstance(error, RateLimited) and not quota_exhausted(error, self.daily_reasons):
                     throttled += 1
                     headers = {str(k).lower(): str(v) for k, v in dict(exc.resp or {}).items()}
                     wait = retry_after_seconds(headers)
@@ -212,9 +221,9 @@ class GoogleCalls:
                 raise
 
 
-def quota_exhausted(error: ConnectorError) -> bool:
-    """A Google quota that will not come back this run (daily), unlike a per-minute rate limit."""
-    return isinstance(error, RateLimited) and ("quotaExceeded" in str(error) or "dailyLimitExceeded" in str(error))
+def quota_exhausted(error: ConnectorError, daily_reasons: frozenset[str] = YOUTUBE_DAILY_REASONS) -> bool:
+    """A Google quota that will not come back this run (daily), unlike a per-minute or per-user rate limit."""
+    return isinstance(error, RateLimited) and any(reason in str(error) for reason in daily_reasons)
 
 
 def setting(settings: Any, name: str, default: float) -> float:

@@ -28,7 +28,7 @@ from auditor.model import (
 from auditor.model.clock import utcnow
 from auditor.model.secret import Secret
 from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
-from connectors.google_api import GoogleCalls, HttpxHttp, google_service, quota_exhausted
+from connectors.google_api import YOUTUBE_DAILY_REASONS, GoogleCalls, HttpxHttp, google_service, quota_exhausted
 from connectors.http import iso_time, shared_tls_context
 
 YOUTUBE_URL = "https://youtube.googleapis.com/"
@@ -51,7 +51,7 @@ class YouTubeConnector:
         self.timeout = float(getattr(settings, "timeout_seconds", 20.0))
         self.transport = transport
         self.settings = settings
-        self.calls = GoogleCalls(settings)
+        self.calls = GoogleCalls(settings, YOUTUBE_DAILY_REASONS)
         self.quota_exhausted: dict[str, str] = {}  # per credential: quota belongs to the key's project
         self._services: dict[str, Any] = {}
         self._client: httpx.Client | None = None

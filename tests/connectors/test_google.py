@@ -195,3 +195,21 @@ def test_workspace_missing_is_enforced_in_2sv_is_unknown_not_none():
     snap = run(GoogleWorkspaceConnector(http=http).fetch(workspace_request()))
     assert snap.two_factor.state is ObservationState.NOT_EXPOSED and snap.two_factor.value is None
     assert snap.two_factor.raw == "isEnforcedIn2Sv=none"
+
+
+def test_directory_per_user_quota_is_retried_not_exhausted_for_the_day():
+    """Issue 16 point 2: the Directory API's 403 quotaExceeded / userRateLimitExceeded are per-user limits,
+    retried with backoff; YouTube's quotaExceeded stays exhausted for the run."""
+    slept: list[float] = []
+
+    async def record(seconds: float) -> None:
+        slept.append(seconds)
+
+    for reason in ("quotaExceeded", "userRateLimitExceeded", "rateLimitExceeded"):
+        limited = {"error": {"code": 403, "message": "limit", "errors": [{"domain": "usageLimits", "reason": reason}]}}
+        http = HttpMockSequence([({"status": "403"}, json.dumps(limited)), ({"status": "200"}, json.dumps(USER))])
+        connector = GoogleWorkspaceConnector(http=http)
+        connector.calls.sleep = record
+        snap = run(connector.fetch(workspace_request()))
+        assert snap.error is None and snap.two_factor.value is TwoFactorPolicy.NONE, reason
+    assert len(slept) >= 3 and all(s > 0 for s in slept)
