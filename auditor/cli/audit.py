@@ -43,7 +43,7 @@ class ProgressBar:
         self.bar.render_finish()
 
 
-def print_reports(written: WrittenReports, incomplete_because: list[str] | None = None) -> None:
+def print_reports(written: WrittenReports) -> None:
     """One summary line (the run's state, and why it is incomplete when it is), then the report's path."""
     report = written.report
     open_count = sum(c.open for c in report.summary)
@@ -61,7 +61,7 @@ def print_reports(written: WrittenReports, incomplete_because: list[str] | None 
             resolved=plural(len(report.resolved), "word.resolved", "word.resolveds"),
         )
     )
-    for reason in incomplete_because or []:
+    for reason in report.incomplete_because:
         click.echo(t("cli.incomplete_because", reason=reason))
     if written.screenshot is not None:
         click.echo(t("cli.screenshot", path=written.screenshot))
@@ -88,7 +88,7 @@ def print_tickets(outcome: TicketsOutcome) -> None:
 
 def _print_outcome(outcome: AuditOutcome) -> None:
     if outcome.reports is not None:
-        print_reports(outcome.reports, outcome.incomplete_because)
+        print_reports(outcome.reports)
     print_tickets(outcome.tickets)
 
 
