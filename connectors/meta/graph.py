@@ -144,8 +144,17 @@ def map_graph_error(response: httpx.Response, body: Any) -> ConnectorError | Non
         return RateLimited(text)
     if code == 10 or 200 <= code <= 299 or code in (368, 415):
         return PermissionDenied(text)
-    if code == 100:
+    # 803 «Some of the aliases you requested do not exist» is what a lookup by username answers for a deleted
+    # or renamed Page. 100 is «invalid parameter»: only its subcode 33 on a node read («Object with ID … does
+    # not exist, cannot be loaded due to missing permissions, or does not support this operation»,
+    # GraphMethodException) may mean the object is gone; any other 100 (a field that no longer exists after a
+    # version change, a bad parameter) is the connector's error for that account, never «not found» — one bad
+    # field must not open an incident per Page. Sources: Meta's error answers as recorded in
+    # tests/fixtures/meta/error_100.json; the 803 message as reported in SammyK/LaravelFacebookSdk#187.
+    if code == 803 or (code == 100 and str(subcode) == "33"):
         return NotFound(text)
+    if code == 100:
+        return PlatformError(text)
     if code in (1, 2):
         return PlatformError(text)  # transient: the HTTP layer retries 5xx carrying these
     return PlatformError(text)

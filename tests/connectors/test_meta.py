@@ -106,6 +106,36 @@ def test_missing_page_is_an_observation_not_an_error(graph):
     assert snap.members.state is ObservationState.ERROR
 
 
+def test_a_bad_field_is_a_connector_error_never_a_missing_page(graph):
+    """Issue 16 point 1: «Tried accessing nonexisting field» (code 100, no subcode 33) after a version change
+    fails that account's read (OPS-001), and never says the Page does not exist (an IDN-001 incident)."""
+    field = {
+        "error": {
+            "message": "(#100) Tried accessing nonexisting field (verification_status)",
+            "type": "OAuthException",
+            "code": 100,
+            "fbtrace_id": "Ab",
+        }
+    }
+    graph.get("/mpruebapy").mock(return_value=httpx.Response(400, json=field))
+    with pytest.raises(PlatformError, match=r"Graph error 100: .*nonexisting field"):
+        fetch(request_for())
+
+
+def test_a_deleted_or_renamed_username_answers_803_and_is_not_found(graph):
+    alias = {
+        "error": {
+            "message": "(#803) Some of the aliases you requested do not exist: mpruebapy",
+            "type": "OAuthException",
+            "code": 803,
+            "fbtrace_id": "Ab",
+        }
+    }
+    graph.get("/mpruebapy").mock(return_value=httpx.Response(400, json=alias))
+    snap = fetch(request_for())
+    assert snap.error is None and snap.status.value is AccountState.NOT_FOUND
+
+
 def test_throttling_error_code_is_retried(graph):
     answers = iter([reply("error_4", 400), reply("page")])
     graph.get("/mpruebapy").mock(side_effect=lambda r: next(answers))
@@ -157,6 +187,10 @@ def test_error_mapping_table():
     assert mapped(190, 463) == "CredentialError"
     assert mapped(10) == mapped(200) == mapped(299) == "PermissionDenied"
     assert mapped(100, 33) == "NotFound"
+    assert mapped(803) == "NotFound"  # an alias (username) that does not exist: deleted or renamed
+    # Any other «invalid parameter» (e.g. a field gone after a version change) is a connector error for that
+    # account, never «not found» (which would open an IDN-001 incident per Page).
+    assert mapped(100) == mapped(100, 2018) == "PlatformError"
     assert mapped(4) == mapped(17) == mapped(32) == mapped(613) == mapped(80001) == "RateLimited"
     assert map_graph_error(httpx.Response(200, json={"id": "1"}), {"id": "1"}) is None
 
