@@ -26,7 +26,18 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-CONTEXT_FIELDS = ("event", "run_id", "institution", "platform", "account", "job", "error", "delivered", "failed")
+CONTEXT_FIELDS = (
+    "event",
+    "run_id",
+    "institution",
+    "platform",
+    "account",
+    "job",
+    "error",
+    "delivered",
+    "failed",
+    "incomplete_because",
+)
 
 
 class JsonFormatter(logging.Formatter):

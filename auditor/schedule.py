@@ -72,7 +72,12 @@ def scheduled_run(config: Config, institution: str | None, stop: threading.Event
         outcome.status.value,
         sum(c.open for c in report.summary),
         100 * report.coverage.ratio,
-        extra={"event": "run_finished", "run_id": outcome.run_id, "institution": institution},
+        extra={
+            "event": "run_finished",
+            "run_id": outcome.run_id,
+            "institution": institution,
+            "incomplete_because": report.incomplete_because,
+        },
     )
     return outcome.status
 

@@ -82,9 +82,9 @@ def finding_header(lang: Lang) -> list[str]:
     return [t(f"csv.{column}", lang) for column in FINDING_COLUMNS]
 
 
-def finding_row(report: Report, f: ReportFinding, lang: Lang | None) -> list[object]:
-    """One finding as a row; `lang` None: the raw values machines read, else words in that language."""
-    names = institution_names(report)
+def finding_row(report: Report, f: ReportFinding, lang: Lang | None, names: dict[str, str]) -> list[object]:
+    """One finding as a row; `lang` None: the raw values machines read, else words in that language. `names`:
+    institution id → name (`institution_names`, built once per table)."""
     words = lang is not None
     return [
         report.run.id,
@@ -113,10 +113,11 @@ def finding_row(report: Report, f: ReportFinding, lang: Lang | None) -> list[obj
 
 def render_csv(report: Report, dialect: CsvDialect = "excel-es") -> str:
     """One row per finding of the run (open, waived and resolved)."""
+    names = institution_names(report)
     if dialect == "rfc4180":
-        return _write(FINDING_COLUMNS, (finding_row(report, f, None) for f in all_findings(report)), dialect)
+        return _write(FINDING_COLUMNS, (finding_row(report, f, None, names) for f in all_findings(report)), dialect)
     lang = report.lang
-    return _write(finding_header(lang), (finding_row(report, f, lang) for f in all_findings(report)), dialect)
+    return _write(finding_header(lang), (finding_row(report, f, lang, names) for f in all_findings(report)), dialect)
 
 
 def render_action_plan(report: Report, dialect: CsvDialect = "excel-es") -> str:

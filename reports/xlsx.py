@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from auditor.i18n import t
 from auditor.model import Report, ReportFinding
-from reports.csv import all_findings, cell, finding_header, finding_row
+from reports.csv import all_findings, cell, finding_header, finding_row, institution_names
 
 MAX_TITLE = 31  # Excel's limit on a sheet's name
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
@@ -33,9 +33,10 @@ def _title(text: str, taken: set[str]) -> str:
 def _sheet(book: Workbook, title: str, report: Report, findings: list[ReportFinding]) -> None:
     sheet = book.create_sheet(title)
     lang = report.lang
+    names = institution_names(report)
     sheet.append(finding_header(lang))
     for f in findings:
-        sheet.append([cell(v) if isinstance(v, str) else v for v in finding_row(report, f, lang)])
+        sheet.append([cell(v) if isinstance(v, str) else v for v in finding_row(report, f, lang, names)])
     for c in sheet[1]:
         c.font = Font(bold=True)
     sheet.freeze_panes = "A2"

@@ -74,7 +74,6 @@ class AuditOutcome:
     exit_code: int  # see auditor.app.outcome
     reports: WrittenReports | None  # None when the run was aborted
     tickets: TicketsOutcome
-    incomplete_because: list[str] = field(default_factory=list)  # why the run is incomplete, per platform
     replayed_run: int | None = None  # a reevaluation: the run whose snapshots were replayed
 
 
@@ -199,7 +198,6 @@ def _outcome(
         exit_code(result.status, reports.report, threshold, tickets.failed),
         reports,
         tickets,
-        reports.report.incomplete_because,
         replayed_run,
     )
 

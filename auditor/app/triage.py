@@ -18,7 +18,7 @@ PENDING_DECLARATION_RULE = "OPS-003"  # what no platform shows, waiting for a pe
 
 def _aged(findings: list[ReportFinding], report: Report, store: Store) -> list[ReportFinding]:
     started = store.run_start_times()
-    tickets = store.ticket_references()
+    tickets = store.ticket_references([f.fingerprint for f in findings])
     today = local_date(report.run.started_at)
     out = []
     for f in findings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from auditor.model import (
@@ -79,12 +80,14 @@ class ReadQueries(StoreTables):
         """When each run started: what a finding's age is counted from (its first run)."""
         return {r[0]: datetime.fromisoformat(r[1]) for r in self.db.execute("select id, started_at from runs")}
 
-    def ticket_references(self) -> dict[str, tuple[int, str, str | None, str]]:
-        """Per fingerprint, its latest incident ticket: (ticket id, sink, external id once the sink answered,
-        delivery status)."""
+    def ticket_references(self, fingerprints: list[str]) -> dict[str, tuple[int, str, str | None, str]]:
+        """Per fingerprint asked for, its latest incident ticket: (ticket id, sink, external id once the sink
+        answered, delivery status). Only those fingerprints are read: a report per institution asks for its own."""
         rows = self.db.execute(
             """select t.fingerprint, t.id, d.sink, d.external_id, d.status from tickets t
-               join deliveries d on d.ticket_id = t.id order by t.id, d.sink"""
+               join deliveries d on d.ticket_id = t.id
+               where t.fingerprint in (select value from json_each(?)) order by t.id, d.sink""",
+            [json.dumps(fingerprints)],
         ).fetchall()
         return {
             fingerprint: (ticket_id, sink, external_id, status)
