@@ -1,7 +1,8 @@
 """ACC rules: who really has access on the platform, compared with Formulario B.
 
-Members are matched to registered people by the platform user id recorded on Formulario B for the account,
-else by email (see `match_member`).
+Members are matched to registered people by the platform user id recorded on Formulario B, else by email
+(see `match_member`); a name alone is only a «posible coincidencia». Members of the account's Meta Business
+without a task on it are judged once per (Business, member) (see policies/business.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,23 @@ from collections.abc import Iterator
 from auditor.i18n import Lang, raw_term, term
 from auditor.model import REGISTERED_ROLE_RANK, Member, PersonStatus, PlatformRole, Severity
 from auditor.model.classify import classify_email, is_institutional
-from policies.context import AccountContext, Violation, is_external, match_member, member_label, person_label
+from policies.business import (
+    business_label,
+    business_only,
+    business_scope,
+    business_violation,
+    judged_here,
+    match_in_business,
+)
+from policies.context import (
+    AccountContext,
+    Violation,
+    is_external,
+    match_member,
+    member_label,
+    person_label,
+    possible_match,
+)
 from policies.registry import rule
 from policies.wording import EMAIL_CLASS_EN, EMAIL_CLASS_ES
 
@@ -21,7 +38,13 @@ UNPRIVILEGED = 'rsit:intrusions="unprivileged-account-compromise"'
 
 
 def _members(ctx: AccountContext, *, pending: bool = False) -> list[Member]:
-    return [m for m in ctx.snap.members.value or [] if m.pending is pending]
+    """The members this account's rules judge: a member known only through a Business another institution
+    holds is that institution's to judge (policies/business.py)."""
+    return [
+        m
+        for m in ctx.snap.members.value or []
+        if m.pending is pending and (not business_only(m) or judged_here(ctx, m))
+    ]
 
 
 def _member_evidence(m: Member) -> dict[str, object]:
@@ -46,6 +69,19 @@ def _rsit_for(member: Member) -> str:
     return PRIVILEGED if member.role is PlatformRole.ADMIN else UNPRIVILEGED
 
 
+def _possibly(ctx: AccountContext, member: Member) -> tuple[str, str, dict[str, object]]:
+    """«posible coincidencia» wording and evidence when an unmatched member bears a registered person's name."""
+    person = possible_match(member, ctx.inventory)
+    if person is None:
+        return "", "", {}
+    return (
+        f" Posible coincidencia por nombre con {person_label(person)}: confirmarlo y registrar su id de usuario "
+        "en el Formulario B.",
+        f" Possible name match with {person_label(person)}: confirm it and record their user id on Formulario B.",
+        {"possible_match": person.id},
+    )
+
+
 @rule(
     "ACC-001",
     title_es="Persona con acceso en la plataforma que no está autorizada para la cuenta",
@@ -59,26 +95,49 @@ def _rsit_for(member: Member) -> str:
     remediation_en="Identify the member; if not legitimate remove the access, change passwords and close "
     "sessions. If legitimate, register them on Formulario B.",
     needs=("obs:members",),
+    shared_subject=business_scope,
     incident=True,
     cert_category=ACCOUNT_ACCESS,
     rsit=UNPRIVILEGED,
 )
 def unregistered_member(ctx: AccountContext) -> Iterator[Violation]:
     for m in _members(ctx):
+        kind_es = "usuario de sistema" if m.system_user else "persona"
+        kind_en = "System user" if m.system_user else "Member"
+        if business_only(m):
+            person, meta = match_in_business(m, ctx)
+            if person is not None and (person.status is PersonStatus.BAJA or (person.is_active and meta)):
+                continue  # departed: ACC-003's; registered on an asset of the Business: a known member
+            known = f" (registrado como {person_label(person)}, pero no en cuentas de Meta)" if person else ""
+            known_en = f" (registered as {person_label(person)}, but not on Meta accounts)" if person else ""
+            maybe_es, maybe_en, maybe = _possibly(ctx, m) if person is None else ("", "", {})
+            yield business_violation(
+                ctx,
+                m,
+                f"{kind_es.capitalize()} {member_label(m)}: miembro del Business {business_label(ctx, m)} sin tareas "
+                f"en la página, con rol {_role_text(m, 'es')}, no autorizada en ninguna cuenta de Meta de la "
+                f"institución{known}.{maybe_es}",
+                f"{kind_en} {member_label(m)}: a member of Business {business_label(ctx, m)} without tasks on the "
+                f"Page, with role {_role_text(m, 'en')}, not authorized on any Meta account of the "
+                f"institution{known_en}.{maybe_en}",
+                {**_member_evidence(m), **maybe},
+                rsit=_rsit_for(m),
+            )
+            continue
         person, access = match_member(m, ctx.account.id, ctx.inventory)
         if person is not None and person.status is PersonStatus.BAJA:
             continue  # a departed person is ACC-003's finding
         if access is None:
             known = f" (registrado como {person_label(person)}, pero no para esta cuenta)" if person else ""
             known_en = f" (registered as {person_label(person)}, but not for this account)" if person else ""
-            kind_es = "usuario de sistema" if m.system_user else "persona"
+            maybe_es, maybe_en, maybe = _possibly(ctx, m) if person is None else ("", "", {})
             yield Violation(
                 f"member:{m.platform_user_id}",
                 f"{kind_es.capitalize()} {member_label(m)} con rol {_role_text(m, 'es')} en la plataforma no está "
-                f"autorizada para la cuenta{known}.",
-                f"{'System user' if m.system_user else 'Member'} {member_label(m)} with role {_role_text(m, 'en')} on "
-                f"the platform is not authorized for the account{known_en}.",
-                _member_evidence(m),
+                f"autorizada para la cuenta{known}.{maybe_es}",
+                f"{kind_en} {member_label(m)} with role {_role_text(m, 'en')} on "
+                f"the platform is not authorized for the account{known_en}.{maybe_en}",
+                {**_member_evidence(m), **maybe},
                 rsit=_rsit_for(m),
             )
 
@@ -95,9 +154,13 @@ def unregistered_member(ctx: AccountContext) -> Iterator[Violation]:
     "autorización correspondiente.",
     remediation_en="Lower the platform role to the registered one, or update Formulario B with its authorization.",
     needs=("obs:members",),
+    shared_subject=business_scope,
 )
 def higher_role_than_registered(ctx: AccountContext) -> Iterator[Violation]:
     for m in _members(ctx):
+        if business_only(m):
+            yield from _business_admin_above_registration(ctx, m)
+            continue
         person, access = match_member(m, ctx.account.id, ctx.inventory)
         if person is None or access is None or access.role is None or not person.is_active:
             continue
@@ -112,6 +175,27 @@ def higher_role_than_registered(ctx: AccountContext) -> Iterator[Violation]:
             )
 
 
+def _business_admin_above_registration(ctx: AccountContext, m: Member) -> Iterator[Violation]:
+    """A Business admin controls every asset of the Business: above any registration short of Administrador."""
+    if m.role is not PlatformRole.ADMIN:
+        return
+    person, meta = match_in_business(m, ctx)
+    roles = [a.role for a in meta if a.role is not None]
+    if person is None or not person.is_active or not roles:
+        return  # unregistered (ACC-001) or departed (ACC-003)
+    top = max(roles, key=lambda r: REGISTERED_ROLE_RANK[r])
+    if REGISTERED_ROLE_RANK[top] < PlatformRole.ADMIN.rank:
+        yield business_violation(
+            ctx,
+            m,
+            f"{person_label(person)} es administrador del Business {business_label(ctx, m)} (control de todos sus "
+            f"activos); registrado como {term(top, 'es')}.",
+            f"{person_label(person)} is an administrator of Business {business_label(ctx, m)} (control of all its "
+            f"assets); registered as {term(top, 'en')}.",
+            {**_member_evidence(m), "person": person.id, "registered_role": top.value},
+        )
+
+
 @rule(
     "ACC-003",
     title_es="Persona dada de baja que todavía tiene acceso",
@@ -124,6 +208,7 @@ def higher_role_than_registered(ctx: AccountContext) -> Iterator[Violation]:
     "actualizar correo y teléfono asociados.",
     remediation_en="Remove the access now, change passwords, close all sessions and update the linked email and phone.",
     needs=("obs:members",),
+    shared_subject=business_scope,
     incident=True,
     cert_category=ACCOUNT_ACCESS,
     rsit=UNPRIVILEGED,
@@ -131,18 +216,34 @@ def higher_role_than_registered(ctx: AccountContext) -> Iterator[Violation]:
 def departed_person_with_access(ctx: AccountContext) -> Iterator[Violation]:
     for m in _members(ctx):
         person, _ = match_member(m, ctx.account.id, ctx.inventory)
-        if person is not None and person.status is PersonStatus.BAJA:
-            since = f" desde el {person.status_date:%d/%m/%Y}" if person.status_date else ""
+        if person is None or person.status is not PersonStatus.BAJA:
+            continue
+        since = f" desde el {person.status_date:%d/%m/%Y}" if person.status_date else ""
+        evidence = {
+            **_member_evidence(m),
+            "person": person.id,
+            "status_date": person.status_date.isoformat() if person.status_date else None,
+        }
+        if business_only(m):
+            yield business_violation(
+                ctx,
+                m,
+                f"{person_label(person)} está de baja{since} y sigue siendo miembro del Business "
+                f"{business_label(ctx, m)} ({_role_text(m, 'es')}), sin tareas en la página: puede recibir acceso "
+                "a cualquier activo del Business.",
+                f"{person_label(person)} departed{' on ' + str(person.status_date) if person.status_date else ''} "
+                f"and is still a member of Business {business_label(ctx, m)} ({_role_text(m, 'en')}), without "
+                "tasks on the Page: they can be given access to any asset of the Business.",
+                evidence,
+                rsit=_rsit_for(m),
+            )
+        else:
             yield Violation(
                 f"member:{m.platform_user_id}",
                 f"{person_label(person)} está de baja{since} y conserva el rol {term(m.role, 'es')} en la plataforma.",
                 f"{person_label(person)} departed{' on ' + str(person.status_date) if person.status_date else ''} "
                 f"and still holds the {term(m.role, 'en')} role on the platform.",
-                {
-                    **_member_evidence(m),
-                    "person": person.id,
-                    "status_date": person.status_date.isoformat() if person.status_date else None,
-                },
+                evidence,
                 rsit=_rsit_for(m),
             )
 
@@ -157,6 +258,7 @@ def departed_person_with_access(ctx: AccountContext) -> Iterator[Violation]:
     remediation_es="Quitar el rol de administrador a la persona externa y asignarlo a un funcionario.",
     remediation_en="Remove the admin role from the external person and give it to institutional staff.",
     needs=("obs:members",),
+    shared_subject=business_scope,
 )
 def external_admin_on_platform(ctx: AccountContext) -> Iterator[Violation]:
     for m in _members(ctx):
@@ -168,7 +270,16 @@ def external_admin_on_platform(ctx: AccountContext) -> Iterator[Violation]:
             if person
             else (bool(m.email) and not is_institutional(m.email, ctx.institution.email_domains))
         )
-        if external:
+        if external and business_only(m):
+            who = person_label(person) if person else member_label(m)
+            yield business_violation(
+                ctx,
+                m,
+                f"{who} es externo a la institución y es administrador del Business {business_label(ctx, m)}.",
+                f"{who} is external to the institution and an administrator of Business {business_label(ctx, m)}.",
+                {**_member_evidence(m), "person": person.id if person else None},
+            )
+        elif external:
             who = person_label(person) if person else member_label(m)
             yield Violation(
                 f"member:{m.platform_user_id}",
@@ -191,7 +302,7 @@ def external_admin_on_platform(ctx: AccountContext) -> Iterator[Violation]:
     needs=("obs:members",),
 )
 def registered_user_missing(ctx: AccountContext) -> Iterator[Violation]:
-    members = _members(ctx) + _members(ctx, pending=True)
+    members = ctx.snap.members.value or []
     matched = set()
     for m in members:
         person, access = match_member(m, ctx.account.id, ctx.inventory)
@@ -219,13 +330,27 @@ def registered_user_missing(ctx: AccountContext) -> Iterator[Violation]:
     remediation_es="Pedir al usuario que use su correo institucional en la plataforma.",
     remediation_en="Have the member use their institutional email on the platform.",
     needs=("obs:members",),
+    shared_subject=business_scope,
 )
 def member_email_not_institutional(ctx: AccountContext) -> Iterator[Violation]:
     for m in _members(ctx):
         if not m.email:
             continue
         kind = classify_email(m.email, ctx.institution.email_domains)
-        if not is_institutional(m.email, ctx.institution.email_domains):
+        if m.business is not None and not judged_here(ctx, m):
+            continue  # the Business's holder reports its members' emails
+        if not is_institutional(m.email, ctx.institution.email_domains) and m.business is not None:
+            # The email is the Business user's, whatever Page shows them: one finding for the Business.
+            yield business_violation(
+                ctx,
+                m,
+                f"{member_label(m)}, miembro del Business {business_label(ctx, m)}, usa {m.email} "
+                f"({EMAIL_CLASS_ES[kind]}).",
+                f"{member_label(m)}, a member of Business {business_label(ctx, m)}, uses {m.email} "
+                f"({EMAIL_CLASS_EN[kind]}).",
+                {**_member_evidence(m), "class": kind.value},
+            )
+        elif not is_institutional(m.email, ctx.institution.email_domains):
             yield Violation(
                 f"member:{m.platform_user_id}",
                 f"{member_label(m)} usa {m.email} en la plataforma ({EMAIL_CLASS_ES[kind]}).",
@@ -244,9 +369,23 @@ def member_email_not_institutional(ctx: AccountContext) -> Iterator[Violation]:
     remediation_es="Cancelar la invitación o registrar a la persona en el Formulario B antes de que la acepte.",
     remediation_en="Cancel the invitation, or register the person on Formulario B before they accept it.",
     needs=("obs:members",),
+    shared_subject=business_scope,
 )
 def pending_invitation(ctx: AccountContext) -> Iterator[Violation]:
     for m in _members(ctx, pending=True):
+        if business_only(m):
+            person, meta = match_in_business(m, ctx)
+            if person is None or not person.is_active or not meta:
+                yield business_violation(
+                    ctx,
+                    m,
+                    f"Invitación pendiente al Business {business_label(ctx, m)} para {m.email or m.platform_user_id} "
+                    f"(rol {_role_text(m, 'es')}), que no está autorizado en ninguna cuenta de Meta de la institución.",
+                    f"Pending invitation to Business {business_label(ctx, m)} for {m.email or m.platform_user_id} "
+                    f"(role {_role_text(m, 'en')}), who is not authorized on any Meta account of the institution.",
+                    _member_evidence(m),
+                )
+            continue
         person, access = match_member(m, ctx.account.id, ctx.inventory)
         if access is None or person is None or not person.is_active:
             yield Violation(

@@ -13,6 +13,7 @@ from auditor.i18n import t, term
 from auditor.model import Severity, TwoFactorPolicy, TwoFactorState
 from auditor.model.classify import classify_email, is_institutional, normalise_phone
 from policies.access import ACCOUNT_ACCESS, PRIVILEGED
+from policies.business import business_label, business_scope, business_violation, judged_here
 from policies.context import AccountContext, Violation, member_label
 from policies.registry import rule
 from policies.wording import EMAIL_CLASS_ES
@@ -53,6 +54,7 @@ def two_factor_not_required(ctx: AccountContext) -> Iterator[Violation]:
     remediation_es="Pedir al usuario que active la verificación en dos pasos; quitarle el acceso hasta hacerlo.",
     remediation_en="Have the member turn on two-factor authentication; suspend the access until they do.",
     needs=("obs:members|login_two_factor",),
+    shared_subject=business_scope,
 )
 def member_without_two_factor(ctx: AccountContext) -> Iterator[Violation]:
     login = ctx.snap.login_two_factor
@@ -70,7 +72,19 @@ def member_without_two_factor(ctx: AccountContext) -> Iterator[Violation]:
     for m in ctx.snap.members.value or []:
         if m.pending or m.system_user:
             continue
-        if m.two_factor is TwoFactorState.OFF:
+        if m.business is not None and not judged_here(ctx, m):
+            continue  # the Business's holder reports its members' 2FA
+        if m.two_factor is TwoFactorState.OFF and m.business is not None:
+            # A Business user's 2FA is theirs on every asset of the Business: one finding for the Business.
+            yield business_violation(
+                ctx,
+                m,
+                f"{member_label(m)}, miembro del Business {business_label(ctx, m)}, no tiene activada la "
+                "verificación en dos pasos.",
+                f"{member_label(m)}, a member of Business {business_label(ctx, m)}, has two-factor authentication off.",
+                {"member": m.platform_user_id, "name": m.name, "raw": m.raw_two_factor},
+            )
+        elif m.two_factor is TwoFactorState.OFF:
             yield Violation(
                 f"member:{m.platform_user_id}",
                 f"{member_label(m)} no tiene activada la verificación en dos pasos.",

@@ -21,11 +21,13 @@ from auditor.model import (
     Institution,
     InstitutionInventory,
     Member,
+    Platform,
     RegisteredAccount,
     Severity,
     Waiver,
 )
-from auditor.model.classify import handle_skeleton, is_institutional
+from auditor.model.classify import handle_skeleton, is_institutional, name_key
+from auditor.model.platforms import user_space
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,16 @@ class Violation:
     rsit: str | None = None
     incident: bool | None = None
     account_level: bool = True  # False: one finding per institution/platform (e.g. a shared credential)
+
+
+@dataclass(frozen=True)
+class BusinessView:
+    """A Meta Business as this run saw it: the institution whose register judges its members (its holder) and
+    every registration, in any institution, on one of its assets (see policies/business.py)."""
+
+    id: str
+    holder: str
+    registered: tuple[tuple[AuthorizedPerson, AccountAccess], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,8 @@ class AccountContext:
     seen: dict[str, list[str]] = field(default_factory=dict)
     # Rules that asked for an attestation here: they did not fully evaluate this account.
     attested_by: set[str] = field(default_factory=set)
+    # The Meta Business the account belongs to, when the run saw one.
+    business: BusinessView | None = None
 
     @property
     def institution(self) -> Institution:
@@ -161,18 +175,50 @@ def match_member(
 ) -> tuple[AuthorizedPerson | None, AccountAccess | None]:
     """The registered person a platform member is, and their access entry on this account (if any).
 
-    Matched by the platform user id recorded on Formulario B for this account, else by email. A person
-    found but without an access entry for this account is returned with `None` access.
+    Matched by the platform user id recorded on Formulario B (immutable: first for this account, then for any
+    account whose user ids are the same space, e.g. the Business's other Meta assets), else by email. A name
+    alone never matches (see `possible_match`). A person found but without an access entry for this account is
+    returned with `None` access.
     """
+    uid = member.platform_user_id
     for person, access in inventory.people_on(account_id):
-        if access.platform_user_id and access.platform_user_id == member.platform_user_id:
+        if access.platform_user_id and access.platform_user_id == uid:
             return person, access
+    account = inventory.account(account_id)
+    space = user_space(account.platform) if account else None
+    for person in inventory.people:
+        for a in person.access:
+            other = inventory.account(a.account)
+            if a.platform_user_id == uid and other is not None and user_space(other.platform) == space:
+                return person, next((x for x in person.access if x.account == account_id), None)
     email = (member.email or "").lower()
     if email:
         for person in inventory.people:
             if person.email and person.email.lower() == email:
                 return person, next((a for a in person.access if a.account == account_id), None)
     return None, None
+
+
+def possible_match(member: Member, inventory: InstitutionInventory) -> AuthorizedPerson | None:
+    """A registered person with the member's name (accents and case aside): shown as «posible coincidencia»
+    evidence for a person to confirm, never taken as a match."""
+    key = name_key(member.name)
+    if not key:
+        return None
+    return next((p for p in inventory.people if name_key(p.name) == key), None)
+
+
+def accesses_in_space(
+    person: AuthorizedPerson, platform: Platform, inventory: InstitutionInventory
+) -> list[AccountAccess]:
+    """The person's registered accesses on accounts whose users are the same as `platform`'s (for a Meta
+    Business: every Facebook and Instagram account of the institution)."""
+    space = user_space(platform)
+    return [
+        a
+        for a in person.access
+        if (other := inventory.account(a.account)) is not None and user_space(other.platform) == space
+    ]
 
 
 def member_label(member: Member) -> str:

@@ -8,7 +8,7 @@ subject, so the same problem keeps the same fingerprint run after run.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -30,7 +30,8 @@ from auditor.model import (
     shared_scope,
 )
 from auditor.model.classify import handle_skeleton
-from policies.context import AccountContext, InstitutionContext, PersonContext, Violation, WaiverContext
+from policies.business import business_views
+from policies.context import AccountContext, BusinessView, InstitutionContext, PersonContext, Violation, WaiverContext
 from policies.profile import EffectiveRule
 
 
@@ -140,6 +141,7 @@ def _evaluate_account(
     account: RegisteredAccount,
     today: date,
     obs: Observations | None,
+    businesses: Mapping[tuple[str, str], BusinessView],
 ) -> None:
     inst_id = inst_inv.institution.id
     key = (inst_id, account.id)
@@ -152,6 +154,7 @@ def _evaluate_account(
         snapshot,
         obs.previous.get(key) if obs else None,
         (obs.prior.get(key) or {}) if obs else {},
+        business=businesses.get(key),
     )
     deferred = []
     partial = snapshot is not None and snapshot.error is not None  # some rule could not read what it needs
@@ -175,8 +178,9 @@ def _evaluate_account(
             if state is ObservationState.ERROR:
                 result.tally(inst_id, er.severity, "errors")
                 result.errored.add((rule.id, inst_id, account.id))
-                if rule.shared_subject is not None:
-                    result.errored.add((rule.id, inst_id, shared_scope(rule.shared_subject(ctx)[0])))
+                shared = rule.shared_subject(ctx) if rule.shared_subject is not None else None
+                if shared is not None:
+                    result.errored.add((rule.id, inst_id, shared_scope(shared[0])))
                 partial = True
                 continue
             if state is ObservationState.NOT_EXPOSED:
@@ -197,8 +201,9 @@ def _evaluate_account(
             continue
         result.tally(inst_id, er.severity, "evaluated")
         result.evaluated.add((rule.id, inst_id, account.id))
-        if rule.shared_subject is not None and snapshot is not None:
-            subject, observed = rule.shared_subject(ctx)
+        shared = rule.shared_subject(ctx) if rule.shared_subject is not None and snapshot is not None else None
+        if shared is not None:
+            subject, observed = shared
             (result.evaluated if observed else result.errored).add((rule.id, inst_id, shared_scope(subject)))
     for er in deferred:
         for v in er.rule.check(replace(ctx_base, params=er.params)):
@@ -248,6 +253,7 @@ def evaluate(
     whole_institution = not (scope.platforms or scope.accounts)
     known: frozenset[tuple[str, str]] | None = None  # computed once, for the first institution rule
     skeletons: dict[tuple[str, str], str] = {}
+    businesses = business_views(inventory, observations.snapshots, observations.previous) if observations else {}
     for inst_inv in inventory.institutions:
         inst_id = inst_inv.institution.id
         if not in_scope(scope, inst_id):
@@ -255,7 +261,7 @@ def evaluate(
         account_rules = [r for r in enabled if r.rule.scope == "account"]
         for account in inst_inv.accounts:
             if in_scope(scope, inst_id, account.platform, account.id):
-                _evaluate_account(result, account_rules, inst_inv, account, today, observations)
+                _evaluate_account(result, account_rules, inst_inv, account, today, observations, businesses)
                 if after_account is not None:
                     after_account()
         if not whole_institution:

@@ -44,9 +44,10 @@ class Rule:
     # alternative handle is registered). A rule that does not apply is neither run nor counted.
     applies: Callable[..., bool] | None = None
     # For account rules whose findings are shared by accounts (account_level=False): (the subject this
-    # account's evaluation speaks for, whether it could observe it). Lets a run resolve such a finding only
-    # where it was really re-checked, and carry it where it was not.
-    shared_subject: Callable[..., tuple[str, bool]] | None = None
+    # account's evaluation speaks for, whether it could observe it), or None where it speaks for none (a Page
+    # without a Business). Lets a run resolve such a finding only where it was really re-checked, and carry it
+    # where it was not.
+    shared_subject: Callable[..., tuple[str, bool] | None] | None = None
     # Severities a finding of this rule takes in some cases instead of `severity`: (severity, when in
     # Spanish, when in English), shown by `auditor policies show`.
     graded: tuple[tuple[Severity, str, str], ...] = ()
@@ -104,7 +105,7 @@ def rule(
     rsit: str | None = None,
     params: dict[str, Any] | None = None,
     applies: Callable[..., bool] | None = None,
-    shared_subject: Callable[..., tuple[str, bool]] | None = None,
+    shared_subject: Callable[..., tuple[str, bool] | None] | None = None,
     graded: tuple[tuple[Severity, str, str], ...] = (),
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a rule function under its catalogue id, validating the metadata now."""

@@ -157,3 +157,12 @@ def reveal_foreign_letters(text: str) -> str:
         if ch.isalpha() and not unicodedata.name(ch, "LATIN").startswith("LATIN")
     ]
     return ", ".join(foreign)
+
+
+def name_key(name: str | None) -> str:
+    """A person's name as compared for a *possible* match: accents, case and spacing ignored. Never enough
+    to identify someone (two people share a name); only to suggest who a platform member might be."""
+    if not name:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())

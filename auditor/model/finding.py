@@ -63,8 +63,11 @@ class RunType(StrEnum):
 
 def shared_scope(subject: str) -> str:
     """Where a run's evaluated/errored sets record a finding several accounts share (an account rule's
-    finding tied to no single account, e.g. OPS-002's one per credential): by its subject, not an account."""
-    return f"subject:{subject}"
+    finding tied to no single account, e.g. OPS-002's one per credential): by its subject, not an account.
+
+    A subject `group#item` (a member of a Meta Business: `business:<id>#member:<uid>`) is recorded under its
+    group: an account that re-read the Business's members re-checked every member finding of it."""
+    return f"subject:{subject.split('#', 1)[0]}"
 
 
 class RunStatus(StrEnum):

@@ -48,3 +48,13 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         PlatformInfo(Platform.MAILCHIMP, "Mailchimp", False, False, False, None),
     )
 }
+
+
+# Platforms whose user ids are one space: a Meta user id recorded for a Facebook Page names the same person on
+# the Business's Instagram accounts (Business-scoped ids).
+USER_SPACES: dict[Platform, str] = {Platform.FACEBOOK: "meta", Platform.INSTAGRAM: "meta"}
+
+
+def user_space(platform: Platform) -> str:
+    """The id space a platform's user ids live in (the platform itself unless it shares one)."""
+    return USER_SPACES.get(platform, platform.value)

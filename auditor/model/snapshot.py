@@ -141,6 +141,13 @@ class Member(BaseModel):
     raw_two_factor: str | None = None
     pending: bool = False
     system_user: bool = False
+    # The Business (Meta Business Manager) whose member list names this person. Business membership is access
+    # to every asset of the Business, task or not (an admin assigns one in a click): such findings are about
+    # the Business, one per (Business, member), not repeated on every Page.
+    business: str | None = None
+    # Whether the member holds a task or role on this account itself (False: known only as a member of its
+    # Business, or an invitation to it).
+    on_asset: bool = True
 
 
 class CredentialHealth(BaseModel):

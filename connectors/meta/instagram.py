@@ -70,7 +70,10 @@ class InstagramReader(GraphClient):
             two_factor=two_factor,
             last_activity=last,
             credential=credential,
-            evidence={"instagram": {k: ig.get(k) for k in ("id", "username", "name", "is_published")}},
+            evidence={
+                "instagram": {k: ig.get(k) for k in ("id", "username", "name", "is_published")},
+                "business_id": business_id,  # an asset of that Business (policies/business.py)
+            },
         )
 
     async def _last_media(self, ig_id: str, secret: Secret) -> datetime | None:

@@ -12,7 +12,6 @@ from auditor.model import (
     AccountState,
     Member,
     Observed,
-    PlatformRole,
     TwoFactorPolicy,
 )
 from auditor.model.secret import Secret
@@ -31,6 +30,7 @@ from connectors.meta.graph import (
     PENDING_USER_FIELDS,
     POST_FIELDS,
     ROLES_FIELDS,
+    SYSTEM_USER_FIELDS,
     GraphClient,
     graph_time,
     role_from_tasks,
@@ -92,6 +92,7 @@ class PageReader(GraphClient):
             "business": {k: business_raw.get(k) for k in ("id", "name", "two_factor_type", "verification_status")}
             if business_raw
             else None,
+            "business_id": business_id,  # whose member findings this Page speaks for (policies/business.py)
         }
         return self._base(
             request,
@@ -113,22 +114,27 @@ class PageReader(GraphClient):
         )
 
     async def _page_members(self, page_id: str, business_id: str | None, secret: Secret) -> Observed[list[Member]]:
-        """Business users assigned to the Page, business admins, pending invitations and legacy roles."""
+        """Everyone who can reach the Page: those with tasks on it, and every member of its Business — users,
+        system users and pending invitations — with or without a task (Business membership is access: an admin
+        assigns a task in a click). Legacy Page roles are people outside any Business."""
         try:
             members: dict[str, Member] = {}
             if business_id:
+                edge = f"{segment(business_id)}"
                 users = {
                     str(u.get("id")): u
-                    for u in await self._business_edge(
-                        f"{segment(business_id)}/business_users", secret, fields=BUSINESS_USER_FIELDS
-                    )
+                    for u in await self._business_edge(f"{edge}/business_users", secret, fields=BUSINESS_USER_FIELDS)
+                }
+                system = {
+                    str(u.get("id")): u
+                    for u in await self._business_edge(f"{edge}/system_users", secret, fields=SYSTEM_USER_FIELDS)
                 }
                 assigned = await self._edge(
                     f"{segment(page_id)}/assigned_users", secret, business=business_id, fields=ASSIGNED_USER_FIELDS
                 )
                 for a in assigned:
                     uid = str(a.get("id"))
-                    user = users.get(uid, {})
+                    user = users.get(uid) or system.get(uid) or {}
                     members[uid] = Member(
                         platform_user_id=uid,
                         name=a.get("name") or user.get("name"),
@@ -137,23 +143,27 @@ class PageReader(GraphClient):
                         raw_role=",".join(a.get("tasks") or []),
                         two_factor=two_factor_state(user.get("two_fac_status")),
                         raw_two_factor=user.get("two_fac_status"),
-                        system_user=uid not in users,
+                        system_user=uid in system
+                        or str(a.get("user_type")).upper() == "SYSTEM_USER"
+                        or uid not in users,
+                        business=business_id if uid in users or uid in system else None,
                     )
-                for uid, user in users.items():
-                    if uid not in members and str(user.get("role", "")).upper() == "ADMIN":
-                        # Business admins have full control over every asset of the business.
-                        members[uid] = Member(
-                            platform_user_id=uid,
-                            name=user.get("name"),
-                            email=user.get("email") or None,
-                            role=PlatformRole.ADMIN,
-                            raw_role="business:ADMIN",
-                            two_factor=two_factor_state(user.get("two_fac_status")),
-                            raw_two_factor=user.get("two_fac_status"),
-                        )
-                for p in await self._business_edge(
-                    f"{segment(business_id)}/pending_users", secret, fields=PENDING_USER_FIELDS
-                ):
+                for uid, user in [*users.items(), *system.items()]:
+                    if uid in members:
+                        continue
+                    members[uid] = Member(
+                        platform_user_id=uid,
+                        name=user.get("name"),
+                        email=user.get("email") or None,
+                        role=role_from_tasks(user.get("tasks"), user.get("role")),
+                        raw_role=str(user.get("role")) if user.get("role") else None,
+                        two_factor=two_factor_state(user.get("two_fac_status")),
+                        raw_two_factor=user.get("two_fac_status"),
+                        system_user=uid in system,
+                        business=business_id,
+                        on_asset=False,
+                    )
+                for p in await self._business_edge(f"{edge}/pending_users", secret, fields=PENDING_USER_FIELDS):
                     pid = f"pending:{p.get('id')}"
                     members[pid] = Member(
                         platform_user_id=pid,
@@ -161,6 +171,8 @@ class PageReader(GraphClient):
                         role=role_from_tasks(p.get("tasks"), p.get("role")),
                         raw_role=str(p.get("role")),
                         pending=True,
+                        business=business_id,
+                        on_asset=False,
                     )
             for r in await self._edge(f"{segment(page_id)}/roles", secret, fields=ROLES_FIELDS):
                 uid = str(r.get("id"))

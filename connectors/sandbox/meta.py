@@ -249,7 +249,7 @@ def _edge(graph: _Graph, request: httpx.Request, node: str, edge: str) -> httpx.
         if node not in graph.visible:
             return unsupported(node)
         business = graph.businesses[node]
-        if edge in ("business_users", "pending_users"):
+        if edge in ("business_users", "pending_users", "system_users"):
             return httpx.Response(200, json=_page(request, list(business.get(edge) or [])))
         if edge == "owned_pages":
             items = [graph.page_node(str(p)) for p in business.get("owned_pages") or [] if str(p) in graph.pages]

@@ -42,6 +42,7 @@ def graph() -> Any:
 
         router.get("/1122334455667788/business_users").mock(side_effect=users)
         router.get("/1122334455667788/pending_users").mock(return_value=reply("pending_users"))
+        router.get("/1122334455667788/system_users").mock(return_value=reply("system_users"))
         router.get("/102030405060708/assigned_users").mock(return_value=reply("assigned_users"))
         router.get("/102030405060708/roles").mock(return_value=reply("roles"))
         router.get("/102030405060708/published_posts").mock(return_value=reply("published_posts"))

@@ -56,12 +56,21 @@ def test_members_join_assigned_users_with_business_users_pending_and_roles(graph
     sam = members["10158000000000002"]
     assert sam.role is PlatformRole.EDITOR and sam.email == "sam@gmail.com"
     assert sam.two_factor is TwoFactorState.UNKNOWN  # an undocumented value is never "enabled"
-    assert members["61550000000000009"].system_user
-    # A business admin on the second page of business_users controls every Page, assigned or not.
+    assert members["61550000000000009"].system_user and members["61550000000000009"].on_asset
+    # Business membership is access: a business admin on the second page of business_users, an employee with no
+    # task on this Page and a system user of the Business are members, known through the Business only.
     owner = members["10158000000000003"]
     assert owner.role is PlatformRole.ADMIN and owner.two_factor is TwoFactorState.OFF
-    assert members["pending:2001"].pending and members["pending:2001"].email == "new.cm@gmail.com"
-    assert members["10000000000000077"].raw_role == "page_role"
+    assert (owner.business, owner.on_asset, owner.raw_role) == ("1122334455667788", False, "ADMIN")
+    former = members["10158000000000004"]
+    assert (former.business, former.on_asset, former.role) == ("1122334455667788", False, PlatformRole.OTHER)
+    integration = members["61550000000000010"]
+    assert integration.system_user and integration.role is PlatformRole.ADMIN and not integration.on_asset
+    assert alex.business == "1122334455667788" and alex.on_asset  # a Business user with tasks on the Page
+    pending = members["pending:2001"]
+    assert pending.pending and pending.email == "new.cm@gmail.com" and pending.business == "1122334455667788"
+    legacy = members["10000000000000077"]
+    assert legacy.raw_role == "page_role" and legacy.business is None and legacy.on_asset
 
 
 def test_pagination_follows_next_and_stops_when_it_is_absent(graph):

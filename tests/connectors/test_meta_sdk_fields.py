@@ -18,6 +18,7 @@ from facebook_business.adobjects.igmedia import IGMedia  # noqa: E402
 from facebook_business.adobjects.iguser import IGUser  # noqa: E402
 from facebook_business.adobjects.page import Page  # noqa: E402
 from facebook_business.adobjects.pagepost import PagePost  # noqa: E402
+from facebook_business.adobjects.systemuser import SystemUser  # noqa: E402
 from facebook_business.adobjects.user import User  # noqa: E402
 
 # Fields Graph adds on an edge rather than on the node (documented on the edge's reference page).
@@ -37,6 +38,7 @@ def declared(cls: type) -> set[str]:
         (meta.PENDING_USER_FIELDS, BusinessRoleRequest, None),
         (meta.ASSIGNED_USER_FIELDS, AssignedUser, "assigned_users"),
         (meta.ROLES_FIELDS, User, None),
+        (meta.SYSTEM_USER_FIELDS, SystemUser, None),
         (meta.POST_FIELDS, PagePost, None),
         (meta.IG_FIELDS, IGUser, None),
         (meta.MEDIA_FIELDS, IGMedia, None),
@@ -56,6 +58,7 @@ def test_requested_fields_exist_in_the_sdk(fields, cls, edge):
         (Page, "get_published_posts"),
         (Business, "get_business_users"),
         (Business, "get_pending_users"),
+        (Business, "get_system_users"),
         (Business, "get_owned_pages"),
         (Business, "get_owned_instagram_accounts"),
         (IGUser, "get_media"),
