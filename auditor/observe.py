@@ -153,7 +153,15 @@ async def observe(
                 except CredentialUnavailable as exc:
                     target = error_snapshot(inst.id, account, FetchError.NO_CREDENTIAL, str(exc))
                 else:
-                    target = FetchRequest(inst, account, secret, account.credential, pinned.get((inst.id, account.id)))
+                    before = previous.get((inst.id, account.id))
+                    target = FetchRequest(
+                        inst,
+                        account,
+                        secret,
+                        account.credential,
+                        pinned.get((inst.id, account.id)),
+                        str(before.evidence.get("business_id") or "") or None if before is not None else None,
+                    )
                     if (
                         live.discover
                         and getattr(factory, "discovers", True)

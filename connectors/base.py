@@ -53,6 +53,13 @@ class NotFound(ConnectorError):
     """The object does not exist or is not visible: for a registered account this is an observation."""
 
 
+class NotFoundOrDenied(ConnectorError):
+    """The platform's answer means "does not exist" or "may not be read" alike, and nothing else settles it:
+    the account could not be audited (never an observation that it is gone)."""
+
+    kind = FetchError.NOT_FOUND_OR_DENIED
+
+
 class RateLimited(ConnectorError):
     """Throttled beyond what the client is willing to wait for."""
 
@@ -76,6 +83,7 @@ class FetchRequest:
     secret: Secret
     credential_name: str
     pinned_id: str | None = None  # the immutable platform id pinned by an earlier run
+    business_id: str | None = None  # the Business that held the account at the last run (Meta)
 
     @property
     def platform_id(self) -> str | None:

@@ -6,19 +6,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from auditor.i18n import t
 from auditor.model import FetchError, Severity
 from auditor.model.clock import ASUNCION
 from policies.context import AccountContext, Violation, WaiverContext
 from policies.registry import rule
 
-FETCH_ERROR_ES = {
-    FetchError.NO_CONNECTOR: "no hay conector para esta plataforma",
-    FetchError.NO_CREDENTIAL: "no hay credencial disponible",
-    FetchError.CREDENTIAL: "la credencial es inválida o venció",
-    FetchError.PERMISSION: "la credencial no tiene permiso",
-    FetchError.RATE_LIMITED: "la plataforma limitó las consultas",
-    FetchError.PLATFORM: "la plataforma no respondió correctamente",
-}
 ATTRIBUTE_ES = {
     "status": "estado de la cuenta",
     "handle": "nombre de perfil",
@@ -53,8 +46,8 @@ def could_not_audit(ctx: AccountContext) -> Iterator[Violation]:
     if snap.error is not None:
         yield Violation(
             "audit",
-            f"No se pudo auditar: {FETCH_ERROR_ES[snap.error]} ({snap.error_detail}).",
-            f"Could not be audited: {snap.error.value.replace('_', ' ')} ({snap.error_detail}).",
+            f"No se pudo auditar: {t(f'fetch_error.{snap.error.value}', 'es')} ({snap.error_detail}).",
+            f"Could not be audited: {t(f'fetch_error.{snap.error.value}', 'en')} ({snap.error_detail}).",
             {"error": snap.error.value, "detail": snap.error_detail, "credential": ctx.account.credential},
         )
 

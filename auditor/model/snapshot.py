@@ -178,6 +178,9 @@ class FetchError(StrEnum):
     PERMISSION = "permission"
     RATE_LIMITED = "rate_limited"
     PLATFORM = "platform"
+    # The platform answers the same for "does not exist" and "you may not read it" (Graph 100/33), and nothing
+    # else the credential reads settles which: not an observation that the account is gone.
+    NOT_FOUND_OR_DENIED = "not_found_or_denied"
 
 
 class AccountSnapshot(BaseModel):

@@ -32,6 +32,7 @@ from connectors.base import (
     CredentialError,
     FetchRequest,
     NotFound,
+    NotFoundOrDenied,
     PageCursor,
     PermissionDenied,
     PlatformError,
@@ -145,20 +146,31 @@ def map_graph_error(response: httpx.Response, body: Any) -> ConnectorError | Non
         return RateLimited(text)
     if code == 10 or 200 <= code <= 299 or code in (368, 415):
         return PermissionDenied(text)
-    # 803 «Some of the aliases you requested do not exist» is what a lookup by username answers for a deleted
-    # or renamed Page. 100 is «invalid parameter»: only its subcode 33 on a node read («Object with ID … does
-    # not exist, cannot be loaded due to missing permissions, or does not support this operation»,
-    # GraphMethodException) may mean the object is gone; any other 100 (a field that no longer exists after a
-    # version change, a bad parameter) is the connector's error for that account, never «not found» — one bad
-    # field must not open an incident per Page. Sources: Meta's error answers as recorded in
-    # tests/fixtures/meta/error_100.json; the 803 message as reported in SammyK/LaravelFacebookSdk#187.
-    if code == 803 or (code == 100 and str(subcode) == "33"):
+    # 803 «(#803) Some of the aliases you requested do not exist: <alias>» is what a lookup by username answers
+    # when no Page holds it (body as recorded in spring-guides/gs-consuming-rest#6 and mobolic/facebook-sdk#315).
+    # 100 is «invalid parameter»: its subcode 33 on a node read («Unsupported get request. Object with ID …
+    # does not exist, cannot be loaded due to missing permissions, or does not support this operation»,
+    # GraphMethodException) is answered alike for a missing object and an unreadable one — the same lookups
+    # answer 803 for some missing Pages and 100/33 for others (Pirate-Parties-International/PPI-party-info#67)
+    # — so it is settled by what else the credential reads (GraphClient._settle_missing). Any other 100 (a
+    # field that no longer exists after a version change, a bad parameter) is the connector's error for that
+    # account, never «not found»: one bad field must not open an incident per Page. Error table:
+    # docs/platforms.md.
+    if code == 803:
         return NotFound(text)
+    if code == 100 and str(subcode) == "33":
+        return MissingOrHidden(text)
     if code == 100:
         return PlatformError(text)
     if code in (1, 2):
         return PlatformError(text)  # transient: the HTTP layer retries 5xx carrying these
     return PlatformError(text)
+
+
+class MissingOrHidden(NotFound):
+    """Graph 100/33 on a node read: Meta answers it alike for an object that does not exist and one the token
+    may not read («does not exist, cannot be loaded due to missing permissions, or does not support this
+    operation»). Only what else the credential reads settles which (GraphClient._settle_missing)."""
 
 
 def graph_usage(response: httpx.Response) -> float | None:
@@ -277,6 +289,24 @@ class GraphClient:
         return Observed.of(
             health, raw={k: data.get(k) for k in ("type", "is_valid", "expires_at", "data_access_expires_at", "scopes")}
         )
+
+    async def _settle_missing(self, request: FetchRequest, owned_edge: str, ref: str, exc: NotFound) -> None:
+        """Return when an account Graph answered 100/33 for is really gone; else raise NotFoundOrDenied.
+
+        Gone means: the credential still reads the Business that held the account at the last run, and that
+        Business no longer owns it. Otherwise (no Business known, the Business unreadable too, or the Business
+        still lists it) the answer may only mean missing permissions: the account could not be audited, which
+        is not an incident (IDN-001)."""
+        bid = request.business_id
+        if not bid:
+            raise NotFoundOrDenied(f"{exc} — no earlier Business of the account to tell deleted from hidden")
+        try:
+            owned = await self._edge(f"{segment(bid)}/{owned_edge}", request.secret, fields="id,username")
+        except (PermissionDenied, NotFound, PlatformError, RateLimited) as other:
+            raise NotFoundOrDenied(f"{exc} — its Business {bid} cannot be read either ({other})") from None
+        refs = {str(o.get("id")) for o in owned} | {str(o.get("username") or "").lower() for o in owned}
+        if ref.lower() in refs:
+            raise NotFoundOrDenied(f"{exc} — Business {bid} still owns it: the credential may not read it")
 
     async def _business(self, business_id: str, secret: Secret) -> dict[str, Any]:
         key = f"{secret.name}:{business_id}"

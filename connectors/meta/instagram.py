@@ -19,7 +19,14 @@ from connectors.base import (
     RateLimited,
 )
 from connectors.http import segment
-from connectors.meta.graph import IG_FIELDS, MEDIA_FIELDS, GraphClient, graph_time, two_factor_policy
+from connectors.meta.graph import (
+    IG_FIELDS,
+    MEDIA_FIELDS,
+    GraphClient,
+    MissingOrHidden,
+    graph_time,
+    two_factor_policy,
+)
 
 
 class InstagramReader(GraphClient):
@@ -47,6 +54,9 @@ class InstagramReader(GraphClient):
                 )
         try:
             ig = await self._node(segment(ig_id), secret, fields=IG_FIELDS)
+        except MissingOrHidden as exc:
+            await self._settle_missing(request, "owned_instagram_accounts", ig_id, exc)
+            return self._not_found(request, str(exc)).model_copy(update={"credential": credential})
         except NotFound as exc:
             return self._not_found(request, str(exc)).model_copy(update={"credential": credential})
         business_id = str((ig.get("owner_business") or {}).get("id") or "") or None

@@ -32,6 +32,7 @@ from connectors.meta.graph import (
     ROLES_FIELDS,
     SYSTEM_USER_FIELDS,
     GraphClient,
+    MissingOrHidden,
     graph_time,
     role_from_tasks,
     two_factor_policy,
@@ -49,7 +50,12 @@ class PageReader(GraphClient):
         credential = await self._credential(secret)
         try:
             page = await self._node(segment(ref), secret, fields=PAGE_FIELDS)
+        except MissingOrHidden as exc:
+            await self._settle_missing(request, "owned_pages", ref, exc)  # raises unless it is really gone
+            return self._not_found(request, str(exc)).model_copy(update={"credential": credential})
         except NotFound as exc:
+            # 803: no Page has this username. Read by handle only while no id is pinned (a pinned id is read
+            # first, so a renamed Page is found by it and reported as renamed, IDN-002).
             return self._not_found(request, str(exc)).model_copy(update={"credential": credential})
         page_id = str(page.get("id"))
         business_id = str((page.get("business") or {}).get("id") or "") or None
@@ -193,8 +199,10 @@ class PageReader(GraphClient):
             return Observed.of(None)
         try:
             other = await self._node(segment(alt), secret, fields="id,name,username")
+        except MissingOrHidden as exc:
+            return Observed.failed(self.http.redact(str(exc)))  # held by someone, or unreadable: not «free»
         except NotFound:
-            return Observed.of(None)
+            return Observed.of(None)  # 803: no Page has this username
         except (PermissionDenied, PlatformError, RateLimited) as exc:
             return Observed.failed(self.http.redact(str(exc)))
         return Observed.of(

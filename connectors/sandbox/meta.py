@@ -41,6 +41,11 @@ def unsupported(node: str) -> httpx.Response:
     )
 
 
+def no_alias(alias: str) -> httpx.Response:
+    """What Graph answers for a username no Page holds (a deleted or renamed Page's old handle)."""
+    return error(400, 803, f"(#803) Some of the aliases you requested do not exist: {alias}")
+
+
 def permission_error() -> httpx.Response:
     return error(403, 200, "(#200) Permissions error")
 
@@ -241,7 +246,8 @@ def _node(graph: _Graph, request: httpx.Request, node: str) -> httpx.Response:
         if ig.get("owner_business"):
             ig["owner_business"] = graph.business_ref(ig["owner_business"])
         return httpx.Response(200, json=_select(ig, fields))
-    return unsupported(node)
+    # A numeric id nobody holds (or nobody may read) is 100/33; a username nobody holds is 803.
+    return unsupported(node) if node.isdigit() else no_alias(node)
 
 
 def _edge(graph: _Graph, request: httpx.Request, node: str, edge: str) -> httpx.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -46,7 +47,7 @@ def graph() -> Any:
         router.get("/102030405060708/assigned_users").mock(return_value=reply("assigned_users"))
         router.get("/102030405060708/roles").mock(return_value=reply("roles"))
         router.get("/102030405060708/published_posts").mock(return_value=reply("published_posts"))
-        router.get("/mprueba_py").mock(return_value=reply("error_100", 400))
+        router.get("/mprueba_py").mock(return_value=reply("error_803", 400))  # no Page has this username
         router.get("/17841400000000000").mock(return_value=reply("ig_user"))
         router.get("/17841400000000000/media").mock(return_value=reply("ig_media"))
         yield router
@@ -80,3 +81,17 @@ def fast_connector(factory: Callable[..., Any]) -> Any:
         connector.sleep = no_sleep  # a connector that makes its HTTP clients per host (Mailchimp)
     SLEPT.clear()
     return connector
+
+
+def fetch_meta(request: FetchRequest) -> Any:
+    """One Meta fetch, as a run makes it (a fresh connector, closed after)."""
+    from connectors.meta import MetaConnector
+
+    async def go() -> Any:
+        connector = fast_connector(MetaConnector)
+        try:
+            return await connector.fetch(request)
+        finally:
+            await connector.aclose()
+
+    return asyncio.run(go())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 import httpx
@@ -20,18 +19,8 @@ from auditor.model import (
 from connectors.base import CredentialError, PlatformError
 from connectors.meta import MetaConnector
 from connectors.meta.graph import graph_usage, map_graph_error, role_from_tasks, two_factor_state
-from tests.connectors.conftest import GRAPH, SLEPT, TOKEN, fast_connector, reply, request_for
-
-
-def fetch(request):
-    async def go():
-        connector = fast_connector(MetaConnector)
-        try:
-            return await connector.fetch(request)
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
+from tests.connectors.conftest import GRAPH, SLEPT, TOKEN, reply, request_for
+from tests.connectors.conftest import fetch_meta as fetch
 
 
 def test_page_snapshot_maps_graph_fields(graph):
@@ -45,7 +34,7 @@ def test_page_snapshot_maps_graph_fields(graph):
     assert snap.two_factor.value is TwoFactorPolicy.ADMIN_REQUIRED
     assert snap.last_activity.value == datetime(2026, 6, 18, 8, 30, tzinfo=UTC)
     assert snap.alternative_handle_owner.state is ObservationState.OBSERVED
-    assert snap.alternative_handle_owner.value is None  # @mprueba_py is free (Graph error 100)
+    assert snap.alternative_handle_owner.value is None  # @mprueba_py is free (Graph error 803)
     assert snap.credential.value.valid and snap.credential.value.expires_at.year == 2027
 
 
@@ -107,44 +96,6 @@ def test_expired_token_raises_credential_error(graph):
     assert TOKEN not in str(exc.value)
 
 
-def test_missing_page_is_an_observation_not_an_error(graph):
-    graph.get("/mpruebapy").mock(return_value=reply("error_100", 400))
-    snap = fetch(request_for())
-    assert snap.error is None
-    assert snap.status.value is AccountState.NOT_FOUND
-    assert snap.members.state is ObservationState.ERROR
-
-
-def test_a_bad_field_is_a_connector_error_never_a_missing_page(graph):
-    """Issue 16 point 1: «Tried accessing nonexisting field» (code 100, no subcode 33) after a version change
-    fails that account's read (OPS-001), and never says the Page does not exist (an IDN-001 incident)."""
-    field = {
-        "error": {
-            "message": "(#100) Tried accessing nonexisting field (verification_status)",
-            "type": "OAuthException",
-            "code": 100,
-            "fbtrace_id": "Ab",
-        }
-    }
-    graph.get("/mpruebapy").mock(return_value=httpx.Response(400, json=field))
-    with pytest.raises(PlatformError, match=r"Graph error 100: .*nonexisting field"):
-        fetch(request_for())
-
-
-def test_a_deleted_or_renamed_username_answers_803_and_is_not_found(graph):
-    alias = {
-        "error": {
-            "message": "(#803) Some of the aliases you requested do not exist: mpruebapy",
-            "type": "OAuthException",
-            "code": 803,
-            "fbtrace_id": "Ab",
-        }
-    }
-    graph.get("/mpruebapy").mock(return_value=httpx.Response(400, json=alias))
-    snap = fetch(request_for())
-    assert snap.error is None and snap.status.value is AccountState.NOT_FOUND
-
-
 def test_throttling_error_code_is_retried(graph):
     answers = iter([reply("error_4", 400), reply("page")])
     graph.get("/mpruebapy").mock(side_effect=lambda r: next(answers))
@@ -195,7 +146,7 @@ def test_error_mapping_table():
 
     assert mapped(190, 463) == "CredentialError"
     assert mapped(10) == mapped(200) == mapped(299) == "PermissionDenied"
-    assert mapped(100, 33) == "NotFound"
+    assert mapped(100, 33) == "MissingOrHidden"  # gone, or not readable: settled by what else is readable
     assert mapped(803) == "NotFound"  # an alias (username) that does not exist: deleted or renamed
     # Any other «invalid parameter» (e.g. a field gone after a version change) is a connector error for that
     # account, never «not found» (which would open an IDN-001 incident per Page).

@@ -75,8 +75,10 @@ def test_graph_error_bodies_for_tokens_permissions_and_missing_objects():
     expired = get(box, "/v25.0/10", token="OLD").json()["error"]
     assert (expired["code"], expired["error_subcode"]) == (190, 463)
     assert get(box, "/v25.0/20/assigned_users", business="1").json()["error"]["code"] == 200  # not ours
-    missing = get(box, "/v25.0/nothere")
+    missing = get(box, "/v25.0/404404404")  # an id: 100/33 («does not exist … or missing permissions»)
     assert missing.status_code == 400 and missing.json()["error"]["error_subcode"] == 33
+    alias = get(box, "/v25.0/nothere").json()["error"]  # a username nobody holds: 803
+    assert (alias["code"], alias["message"]) == (803, "(#803) Some of the aliases you requested do not exist: nothere")
     assert "X-App-Usage" in get(box, "/v25.0/10").headers
 
 
