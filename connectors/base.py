@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import entry_points
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, TypeVar, runtime_checkable
 
 import httpx
 
@@ -24,6 +24,7 @@ from auditor.model import (
     DiscoveredAccount,
     FetchError,
     Institution,
+    Observed,
     Platform,
     RegisteredAccount,
 )
@@ -31,6 +32,22 @@ from auditor.model.clock import utcnow
 from auditor.model.secret import Secret
 
 ENTRY_POINT_GROUP = "auditor.connectors"
+E = TypeVar("E")
+
+
+def enum_answer(table: Mapping[Any, E], raw: Any, *, field: str) -> Observed[E]:
+    """A platform's enumerated value read through the connector's table of the values its documentation lists.
+
+    A value the table does not know, or a missing field, is an undocumented answer: unknown, never a guess,
+    with `field=value` kept so the attestation request shows what the platform said. Every connector reads its
+    enums (states, badges, 2FA policies, flags) through this one function."""
+    try:
+        known = raw is not None and raw in table
+    except TypeError:  # an unhashable answer (a list where a string was documented)
+        known = False
+    if known:
+        return Observed.of(table[raw], raw=raw)
+    return Observed.undocumented(f"{field}={'null' if raw is None else raw}")  # null: the field was absent
 
 
 class ConnectorError(Exception):

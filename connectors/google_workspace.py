@@ -32,7 +32,7 @@ from auditor.model import (
 )
 from auditor.model.clock import utcnow
 from auditor.model.secret import Secret
-from connectors.base import FetchRequest, NotFound, PageCursor, PlatformError, health_of
+from connectors.base import FetchRequest, NotFound, PageCursor, PlatformError, enum_answer, health_of
 from connectors.google_api import GoogleCalls, HttpxHttp, google_service, service_account_info
 
 ADMIN_URL = "https://admin.googleapis.com/"
@@ -55,14 +55,14 @@ def directory_time(raw: Any) -> datetime | None:
         return None
 
 
+ENFORCED_2SV = {True: TwoFactorPolicy.ALL_REQUIRED, False: TwoFactorPolicy.NONE}
+
+
 def _enforced(value: Any) -> Observed[TwoFactorPolicy]:
     """`isEnforcedIn2Sv`: true or false as documented; absent or anything else is unknown, never «none»."""
-    raw = f"isEnforcedIn2Sv={str(value).lower()}"
-    if value is True:
-        return Observed.of(TwoFactorPolicy.ALL_REQUIRED, raw=raw)
-    if value is False:
-        return Observed.of(TwoFactorPolicy.NONE, raw=raw)
-    return Observed.undocumented(raw)
+    return enum_answer(
+        {True: TwoFactorPolicy.ALL_REQUIRED, False: TwoFactorPolicy.NONE}, value, field="isEnforcedIn2Sv"
+    )
 
 
 class GoogleWorkspaceConnector:

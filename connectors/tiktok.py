@@ -34,6 +34,7 @@ from connectors.base import (
     PermissionDenied,
     PlatformError,
     RateLimited,
+    enum_answer,
     health_of,
 )
 from connectors.http import HttpSettings, PlatformHttp, error_for_status
@@ -60,6 +61,9 @@ def map_tiktok_error(response: httpx.Response, body: Any) -> ConnectorError | No
     text = f"TikTok {code or response.status_code}: {message}".strip()
     kind = ERRORS.get(code)
     return kind(text) if kind else error_for_status(max(response.status_code, 400), text)
+
+
+VERIFIED = {True: VerificationState.VERIFIED, False: VerificationState.NOT_VERIFIED}  # user.info `is_verified`
 
 
 class TikTokConnector:
@@ -132,10 +136,7 @@ class TikTokConnector:
             status=Observed.of(AccountState.ACTIVE),
             handle=Observed.of(user.get("username")),
             display_name=Observed.of(user.get("display_name")),
-            verification=Observed.of(
-                VerificationState.VERIFIED if verified else VerificationState.NOT_VERIFIED,
-                raw=f"is_verified={str(bool(verified)).lower()}",
-            ),
+            verification=enum_answer(VERIFIED, verified, field="is_verified"),
             last_activity=last,
             evidence={"user": {k: user.get(k) for k in ("open_id", "username", "display_name", "is_verified")}},
         )

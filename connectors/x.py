@@ -34,6 +34,7 @@ from connectors.base import (
     PermissionDenied,
     PlatformError,
     RateLimited,
+    enum_answer,
     health_of,
 )
 from connectors.http import HttpSettings, PlatformHttp, iso_time, segment
@@ -50,6 +51,7 @@ VERIFIED = {
     "blue": VerificationState.PAID_INDIVIDUAL,
     "none": VerificationState.NOT_VERIFIED,
 }
+PROTECTED = {True: AccountState.PROTECTED, False: AccountState.ACTIVE}
 
 
 def map_problem(response: httpx.Response, body: Any) -> ConnectorError | None:
@@ -145,15 +147,10 @@ class XConnector:
         return AccountSnapshot(
             **base,
             platform_account_id=str(user.get("id")),
-            status=Observed.of(
-                AccountState.PROTECTED if user.get("protected") else AccountState.ACTIVE,
-                raw={"protected": user.get("protected")},
-            ),
+            status=enum_answer(PROTECTED, user.get("protected"), field="protected"),
             handle=Observed.of(user.get("username"), raw=user.get("username")),
             display_name=Observed.of(user.get("name")),
-            verification=Observed.of(
-                VERIFIED.get(str(raw_type), VerificationState.UNKNOWN), raw=user.get("verified_type")
-            ),
+            verification=enum_answer(VERIFIED, raw_type, field="verified_type"),
             last_activity=Observed.of(iso_time(recent.get("created_at")) if recent else None),
             alternative_handle_owner=await self._alternative_owner(request, secret),
             evidence={

@@ -27,7 +27,7 @@ from auditor.model import (
 )
 from auditor.model.clock import utcnow
 from auditor.model.secret import Secret
-from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, health_of
+from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, enum_answer, health_of
 from connectors.google_api import YOUTUBE_DAILY_REASONS, GoogleCalls, HttpxHttp, google_service, quota_exhausted
 from connectors.http import iso_time, shared_tls_context
 
@@ -155,9 +155,7 @@ class YouTubeConnector:
             **base,
             platform_account_id=str(channel.get("id")),
             # A missing or unexpected privacyStatus is unknown, never «active».
-            status=Observed.of(PRIVACY[privacy], raw={"privacyStatus": privacy})
-            if privacy in PRIVACY
-            else Observed.undocumented({"privacyStatus": privacy}),
+            status=enum_answer(PRIVACY, privacy, field="privacyStatus"),
             handle=Observed.of(str(snippet.get("customUrl", "")).lstrip("@") or None, raw=snippet.get("customUrl")),
             display_name=Observed.of(snippet.get("title")),
             last_activity=last,

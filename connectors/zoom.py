@@ -38,6 +38,7 @@ from connectors.base import (
     PermissionDenied,
     PlatformError,
     RateLimited,
+    enum_answer,
     health_of,
 )
 from connectors.http import HttpSettings, PlatformHttp, error_for_status, iso_time
@@ -145,7 +146,7 @@ class ZoomConnector:
             linked_emails=Observed.of(owners, raw={"owner_emails": owners})
             if members.ok
             else Observed.failed("users unreadable"),
-            two_factor=Observed.of(TWO_FACTOR.get(str(raw_2fa), TwoFactorPolicy.UNKNOWN), raw=raw_2fa),
+            two_factor=enum_answer(TWO_FACTOR, raw_2fa, field="sign_in_with_two_factor_auth"),
             members=members,
             last_activity=Observed.of(last) if members.ok else Observed.failed("users unreadable"),
             evidence={

@@ -37,6 +37,7 @@ from connectors.base import (
     PermissionDenied,
     PlatformError,
     RateLimited,
+    enum_answer,
 )
 from connectors.http import HttpSettings, PlatformHttp, segment
 
@@ -93,19 +94,32 @@ def two_factor_state(raw: Any) -> TwoFactorState:
     return TwoFactorState.UNKNOWN
 
 
-def two_factor_policy(raw: Any) -> TwoFactorPolicy:
-    try:
-        return TwoFactorPolicy(str(raw))
-    except ValueError:
-        return TwoFactorPolicy.UNKNOWN
+# Business `two_factor_type` and Page `verification_status`, as the Graph reference lists them.
+TWO_FACTOR_TYPES = {
+    "all_required": TwoFactorPolicy.ALL_REQUIRED,
+    "admin_required": TwoFactorPolicy.ADMIN_REQUIRED,
+    "none": TwoFactorPolicy.NONE,
+}
+VERIFICATION_STATUSES = {
+    "blue_verified": VerificationState.VERIFIED,
+    "gray_verified": VerificationState.VERIFIED_ORG,
+    "not_verified": VerificationState.NOT_VERIFIED,
+}
 
 
-def verification(raw: Any) -> VerificationState:
-    return {
-        "blue_verified": VerificationState.VERIFIED,
-        "gray_verified": VerificationState.VERIFIED_ORG,
-        "not_verified": VerificationState.NOT_VERIFIED,
-    }.get(str(raw), VerificationState.UNKNOWN)
+def two_factor_policy(raw: Any) -> Observed[TwoFactorPolicy]:
+    return enum_answer(TWO_FACTOR_TYPES, raw, field="two_factor_type")
+
+
+def verification(raw: Any) -> Observed[VerificationState]:
+    return enum_answer(VERIFICATION_STATUSES, raw, field="verification_status")
+
+
+def published_state(published: Any, closed: Any = False) -> Observed[AccountState]:
+    """`is_published` (and a Page's `is_permanently_closed`): booleans; absent or anything else is unknown."""
+    if closed is True:
+        return Observed.of(AccountState.DEACTIVATED, raw={"is_permanently_closed": True})
+    return enum_answer({True: AccountState.ACTIVE, False: AccountState.UNPUBLISHED}, published, field="is_published")
 
 
 def graph_time(raw: Any) -> datetime | None:

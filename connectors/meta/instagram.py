@@ -6,7 +6,6 @@ from datetime import datetime
 
 from auditor.model import (
     AccountSnapshot,
-    AccountState,
     Observed,
     TwoFactorPolicy,
 )
@@ -25,6 +24,7 @@ from connectors.meta.graph import (
     GraphClient,
     MissingOrHidden,
     graph_time,
+    published_state,
     two_factor_policy,
 )
 
@@ -64,17 +64,14 @@ class InstagramReader(GraphClient):
         if business_id:
             try:
                 raw = (await self._business(business_id, secret)).get("two_factor_type")
-                two_factor = Observed.of(two_factor_policy(raw), raw=raw)
+                two_factor = two_factor_policy(raw)
             except (PermissionDenied, NotFound, PlatformError, RateLimited) as exc:
                 two_factor = Observed.failed(self.http.redact(str(exc)))
         last = await self._optional(self._last_media(str(ig.get("id")), secret))
-        published = ig.get("is_published")
         return self._base(
             request,
             platform_account_id=str(ig.get("id")),
-            status=Observed.of(
-                AccountState.UNPUBLISHED if published is False else AccountState.ACTIVE, raw={"is_published": published}
-            ),
+            status=published_state(ig.get("is_published")),
             handle=Observed.of(ig.get("username"), raw=ig.get("username")),
             display_name=Observed.of(ig.get("name")),
             two_factor=two_factor,

@@ -9,7 +9,6 @@ from typing import Any
 
 from auditor.model import (
     AccountSnapshot,
-    AccountState,
     Member,
     Observed,
     TwoFactorPolicy,
@@ -34,6 +33,7 @@ from connectors.meta.graph import (
     GraphClient,
     MissingOrHidden,
     graph_time,
+    published_state,
     role_from_tasks,
     two_factor_policy,
     two_factor_state,
@@ -59,21 +59,12 @@ class PageReader(GraphClient):
             return self._not_found(request, str(exc)).model_copy(update={"credential": credential})
         page_id = str(page.get("id"))
         business_id = str((page.get("business") or {}).get("id") or "") or None
-        published = page.get("is_published")
-        closed = page.get("is_permanently_closed")
-        status = (
-            AccountState.DEACTIVATED
-            if closed
-            else (AccountState.ACTIVE if published is not False else AccountState.UNPUBLISHED)
-        )
         two_factor: Observed[TwoFactorPolicy] = Observed.not_exposed()
         business_raw: dict[str, Any] = {}
         if business_id:
             try:
                 business_raw = await self._business(business_id, secret)
-                two_factor = Observed.of(
-                    two_factor_policy(business_raw.get("two_factor_type")), raw=business_raw.get("two_factor_type")
-                )
+                two_factor = two_factor_policy(business_raw.get("two_factor_type"))
             except (PermissionDenied, NotFound, PlatformError, RateLimited) as exc:
                 two_factor = Observed.failed(self.http.redact(str(exc)))
         members = await self._page_members(page_id, business_id, secret)
@@ -103,15 +94,13 @@ class PageReader(GraphClient):
         return self._base(
             request,
             platform_account_id=page_id,
-            status=Observed.of(status, raw={"is_published": published, "is_permanently_closed": closed}),
+            status=published_state(page.get("is_published"), page.get("is_permanently_closed")),
             handle=Observed.of(page.get("username"), raw=page.get("username")),
             display_name=Observed.of(page.get("name")),
             linked_emails=Observed.of(emails, raw=page.get("emails")),
             phone=Observed.of(page.get("phone")),
             two_factor=two_factor,
-            verification=Observed.of(
-                verification(page.get("verification_status")), raw=page.get("verification_status")
-            ),
+            verification=verification(page.get("verification_status")),
             members=members,
             last_activity=last,
             alternative_handle_owner=alt,

@@ -186,7 +186,7 @@ def test_youtube_missing_or_unexpected_privacy_is_unknown_not_active(privacy):
     http = HttpMockSequence([({"status": "200"}, json.dumps(channel)), ({"status": "200"}, json.dumps(UPLOADS))])
     snap = run(YouTubeConnector(http=http).fetch(request_for("youtube", handle="unapruebaoficial")))
     assert snap.status.state is ObservationState.NOT_EXPOSED and snap.status.value is None
-    assert snap.status.raw == {"privacyStatus": privacy}
+    assert snap.status.raw == f"privacyStatus={privacy or 'null'}"  # what the platform said, in the evidence
 
 
 def test_workspace_missing_is_enforced_in_2sv_is_unknown_not_none():
@@ -194,7 +194,7 @@ def test_workspace_missing_is_enforced_in_2sv_is_unknown_not_none():
     http = HttpMockSequence([({"status": "200"}, json.dumps(user))])
     snap = run(GoogleWorkspaceConnector(http=http).fetch(workspace_request()))
     assert snap.two_factor.state is ObservationState.NOT_EXPOSED and snap.two_factor.value is None
-    assert snap.two_factor.raw == "isEnforcedIn2Sv=none"
+    assert snap.two_factor.raw == "isEnforcedIn2Sv=null"  # absent
 
 
 def test_directory_per_user_quota_is_retried_not_exhausted_for_the_day():
