@@ -76,6 +76,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "el dígito verificador del RUC es incorrecto (debería ser {expected})",
         "en": "RUC check digit is wrong (expected {expected})",
     },
+    "inputs.bad_handle": {
+        "es": "no es un nombre de perfil posible en {platform}: {rule}",
+        "en": "not a possible handle on {platform}: {rule}",
+    },
+    "inputs.foreign_letters": {
+        "es": "; contiene letras de otro alfabeto que se ven iguales: {letters}",
+        "en": "; it holds look-alike letters of another script: {letters}",
+    },
+    "handle_rule.x": {
+        "es": "de 1 a 15 caracteres, solo letras sin acentos, números y «_»",
+        "en": "1 to 15 characters, only letters A-Z, digits and «_»",
+    },
+    "handle_rule.instagram": {
+        "es": "de 1 a 30 caracteres, solo letras sin acentos, números, «.» y «_»",
+        "en": "1 to 30 characters, only letters A-Z, digits, «.» and «_»",
+    },
+    "handle_rule.facebook": {
+        "es": "de 5 a 50 caracteres, solo letras sin acentos, números y «.» (sin «_» ni «-»)",
+        "en": "5 to 50 characters, only letters A-Z, digits and «.» (no «_» or «-»)",
+    },
+    "handle_rule.tiktok": {
+        "es": "de 2 a 24 caracteres, solo letras sin acentos, números, «.» y «_»",
+        "en": "2 to 24 characters, only letters A-Z, digits, «.» and «_»",
+    },
+    "handle_rule.youtube": {
+        "es": "de 3 a 30 caracteres: letras, números, «_», «-» y «.» (sin espacios ni «/»)",
+        "en": "3 to 30 characters: letters, digits, «_», «-» and «.» (no spaces or «/»)",
+    },
+    "handle_rule.linkedin": {
+        "es": "letras, números, «_», «-» y «.» (sin espacios ni «/»), hasta 100 caracteres",
+        "en": "letters, digits, «_», «-» and «.» (no spaces or «/»), up to 100 characters",
+    },
     "inputs.not_a_domain": {"es": "«{value}» no es un nombre de dominio", "en": "{value!r} is not a domain name"},
     "inputs.end_before_start": {
         "es": "la fecha de fin {end} es anterior a la de inicio {start}",

@@ -15,13 +15,15 @@ from typing import Annotated
 from pydantic import (
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from auditor.i18n import t
-from auditor.model.classify import normalise_ci, normalise_phone
+from auditor.model.classify import normalise_ci, normalise_phone, reveal_foreign_letters
 from auditor.model.common import NonEmpty, Platform, Slug, Strict, blank_to_none
+from auditor.model.handles import handle_problem
 
 
 class InstitutionLevel(StrEnum):
@@ -251,8 +253,20 @@ class RegisteredAccount(Strict):
 
     @field_validator("handle", "alternative_handle")
     @classmethod
-    def _strip_at(cls, value: str | None) -> str | None:
-        return value.lstrip("@") or None if value else value
+    def _valid_handle(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """Without its «@», and one the platform could have given (else a located error naming the rule)."""
+        handle = value.lstrip("@") or None if value else value
+        platform = info.data.get("platform")
+        if not handle or not isinstance(platform, Platform):
+            return handle
+        rule = handle_problem(platform, handle)
+        if rule is not None:
+            from auditor.model.platforms import PLATFORMS  # platforms imports the model package: not at load
+
+            foreign = reveal_foreign_letters(handle)
+            hint = t("inputs.foreign_letters", letters=foreign) if foreign else ""
+            raise ValueError(t("inputs.bad_handle", platform=PLATFORMS[platform].name, rule=t(rule)) + hint)
+        return handle
 
     @field_validator("linked_email")
     @classmethod

@@ -148,7 +148,7 @@ def test_duplicate_institution_across_files(tmp_path):
 def test_digest_changes_with_content(tmp_path):
     first = inventory_digest(load_inventory([write_yaml(tmp_path / "t.yaml", clean_doc())]))
     doc = clean_doc()
-    doc["accounts"][0]["handle"] = "otro_py"
+    doc["accounts"][0]["handle"] = "otro.py"
     second = inventory_digest(load_inventory([write_yaml(tmp_path / "t.yaml", doc)]))
     assert first != second and len(first) == 64
 

@@ -47,7 +47,7 @@ def graph() -> Any:
         router.get("/102030405060708/assigned_users").mock(return_value=reply("assigned_users"))
         router.get("/102030405060708/roles").mock(return_value=reply("roles"))
         router.get("/102030405060708/published_posts").mock(return_value=reply("published_posts"))
-        router.get("/mprueba_py").mock(return_value=reply("error_803", 400))  # no Page has this username
+        router.get("/mprueba.py").mock(return_value=reply("error_803", 400))  # no Page has this username
         router.get("/17841400000000000").mock(return_value=reply("ig_user"))
         router.get("/17841400000000000/media").mock(return_value=reply("ig_media"))
         yield router

@@ -24,7 +24,7 @@ from tests.connectors.conftest import fetch_meta as fetch
 
 
 def test_page_snapshot_maps_graph_fields(graph):
-    snap = fetch(request_for(alternative_handle="mprueba_py"))
+    snap = fetch(request_for(alternative_handle="mprueba.py"))
     assert snap.platform_account_id == "102030405060708"
     assert snap.status.value is AccountState.ACTIVE
     assert snap.handle.value == "mpruebapy"
@@ -34,7 +34,7 @@ def test_page_snapshot_maps_graph_fields(graph):
     assert snap.two_factor.value is TwoFactorPolicy.ADMIN_REQUIRED
     assert snap.last_activity.value == datetime(2026, 6, 18, 8, 30, tzinfo=UTC)
     assert snap.alternative_handle_owner.state is ObservationState.OBSERVED
-    assert snap.alternative_handle_owner.value is None  # @mprueba_py is free (Graph error 803)
+    assert snap.alternative_handle_owner.value is None  # @mprueba.py is free (Graph error 803)
     assert snap.credential.value.valid and snap.credential.value.expires_at.year == 2027
 
 

@@ -78,11 +78,11 @@ def test_100_33_on_an_instagram_account_is_settled_by_the_business_too(graph):
 
 
 def test_an_unreadable_alternative_handle_is_not_free(graph):
-    graph.get("/mprueba_py").mock(return_value=reply("error_100", 400))
-    snap = fetch(request_for(alternative_handle="mprueba_py"))
+    graph.get("/mprueba.py").mock(return_value=reply("error_100", 400))
+    snap = fetch(request_for(alternative_handle="mprueba.py"))
     assert snap.alternative_handle_owner.state is ObservationState.ERROR
-    graph.get("/mprueba_py").mock(return_value=reply("error_803", 400))
-    assert fetch(request_for(alternative_handle="mprueba_py")).alternative_handle_owner.value is None
+    graph.get("/mprueba.py").mock(return_value=reply("error_803", 400))
+    assert fetch(request_for(alternative_handle="mprueba.py")).alternative_handle_owner.value is None
 
 
 def test_a_bad_field_is_a_connector_error_never_a_missing_page(graph):

@@ -245,7 +245,10 @@ def test_idn002_rename_without_recorded_modification():
 
 def test_idn002_a_registered_handle_with_a_foreign_letter_is_explained():
     doc = clean_doc()
-    doc["accounts"][0]["handle"] = "tpruebapy".replace("a", "\u0430")  # a Cyrillic «а» typed in the register
+    # A Cyrillic «а» typed in the register: refused as input where handles are ASCII (tests/auditor/
+    # test_handles.py); YouTube handles may be of any script, so there it reaches IDN-002.
+    doc["accounts"][0]["platform"] = "youtube"
+    doc["accounts"][0]["handle"] = "tpruebapy".replace("a", "\u0430")
     (f,) = live(doc, now_snap=snap(handle="tpruebapy"), rule_id="IDN-002")[0]
     assert "U+0430 CYRILLIC SMALL LETTER A" in f.message_es and "look alike but differ" in f.message_en
     assert "U+0430" not in live(now_snap=snap(handle="tprueba_oficial"), rule_id="IDN-002")[0][0].message_es
@@ -278,7 +281,7 @@ def test_idn005_badge_lost():
 
 def test_idn006_alternative_handle_held_by_someone_else():
     doc = clean_doc()
-    doc["accounts"][0]["alternative_handle"] = "tprueba_py"
+    doc["accounts"][0]["alternative_handle"] = "tprueba.py"
     (f,) = live(doc, now_snap=snap(alternative_handle_owner="666"), rule_id="IDN-006")[0]
     assert f.rsit == 'rsit:fraud="masquerade"'
     assert live(doc, now_snap=snap(alternative_handle_owner="1001"), rule_id="IDN-006")[0] == []  # our own

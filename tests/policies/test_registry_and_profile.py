@@ -61,7 +61,7 @@ def test_fingerprint_does_not_depend_on_the_handle():
     doc = clean_doc()
     doc["accounts"][0]["linked_email"] = "a@gmail.com"
     before = findings_for(doc, "INV-002")[0].fingerprint
-    doc["accounts"][0]["handle"] = "renamed_py"
+    doc["accounts"][0]["handle"] = "renamed.py"
     assert findings_for(doc, "INV-002")[0].fingerprint == before
 
 

@@ -174,7 +174,7 @@ def hostile_setup(tmp_path):
                 "id": "h-fb",
                 "platform": "facebook",
                 "platform_account_id": "555",
-                "handle": FORMULA,
+                "handle": "hostilpy",  # only a possible handle registers; the platform may say a formula
                 "display_name": SCRIPT,
                 "linked_email": "redes@hostil.gov.py",
                 "credential": "meta-h",
