@@ -61,6 +61,39 @@ class Fault:
         return re.search(self.path, request.url.path) is not None
 
 
+# Which platform a request is for, by its path, and which platform a token was issued by: a token used on
+# another platform is unknown there, and gets that platform's own 401 (issue 16 point 8).
+ROUTES: tuple[tuple[str, str], ...] = (
+    ("/2/", "x"),
+    ("/youtube/v3/", "youtube"),
+    ("/admin/directory/v1/", "workspace"),
+    ("/rest/", "linkedin"),
+    ("/v2/user/info", "tiktok"),
+    ("/v2/video/list", "tiktok"),
+    ("/v2/users", "zoom"),
+    ("/v2/accounts/", "zoom"),
+    ("/3.0/", "mailchimp"),
+)
+CREDENTIAL_PREFIXES = {"google": "workspace"}  # credential-name prefix → platform, where they differ
+
+
+def route_platform(path: str) -> str | None:
+    from connectors.sandbox import meta
+
+    if meta.PATH.match(path):
+        return "meta"
+    return next((platform for prefix, platform in ROUTES if path.startswith(prefix)), None)
+
+
+def token_platform(info: dict[str, Any]) -> str | None:
+    """The scenario's `platform:` for a token, else the prefix of its credential's name (`meta-una`)."""
+    if info.get("platform"):
+        return str(info["platform"])
+    prefix = str(info.get("credential") or "").split("-", 1)[0]
+    platform = CREDENTIAL_PREFIXES.get(prefix, prefix)
+    return platform if platform in {"meta", *(p for _, p in ROUTES)} else None  # else: bound to none
+
+
 def deep_merge(base: Any, overlay: Any) -> Any:
     """Overlay a partial document on a scenario (used for the demo's "yesterday" baseline)."""
     if isinstance(base, dict) and isinstance(overlay, dict):
@@ -293,6 +326,9 @@ class Sandbox:
     def _route(self, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
         from connectors.sandbox import google, meta, others, x
 
+        issued_by = token_platform(info) if info is not None else None
+        if issued_by is not None and issued_by != route_platform(request.url.path):
+            info = None  # another platform's token: unknown here, answered with this platform's 401
         if meta.PATH.match(request.url.path):
             return meta.handle(self, request, token, info)
         if request.url.path.startswith("/2/"):

@@ -41,6 +41,110 @@ def unsupported(node: str) -> httpx.Response:
     )
 
 
+# The fields each Graph node type has (a subset of Meta's reference, a superset of what the connector asks
+# for): asking for any other answers «(#100) Tried accessing nonexisting field», as Graph does.
+NODE_FIELDS: dict[str, frozenset[str]] = {
+    "Page": frozenset(
+        [
+            "id",
+            "name",
+            "username",
+            "link",
+            "emails",
+            "phone",
+            "verification_status",
+            "is_verified",
+            "is_published",
+            "is_permanently_closed",
+            "business",
+            "instagram_business_account",
+            "website",
+            "category",
+            "followers_count",
+            "fan_count",
+            "about",
+            "has_transitioned_to_new_page_experience",
+        ]
+    ),
+    "Business": frozenset(
+        ["id", "name", "two_factor_type", "verification_status", "created_time", "link", "primary_page"]
+    ),
+    "IGUser": frozenset(
+        [
+            "id",
+            "ig_id",
+            "username",
+            "name",
+            "biography",
+            "website",
+            "profile_picture_url",
+            "followers_count",
+            "follows_count",
+            "media_count",
+            "is_published",
+            "has_profile_pic",
+            "owner_business",
+        ]
+    ),
+    "BusinessUser": frozenset(
+        [
+            "id",
+            "name",
+            "email",
+            "pending_email",
+            "role",
+            "tasks",
+            "two_fac_status",
+            "first_name",
+            "last_name",
+            "title",
+            "business",
+        ]
+    ),
+    "BusinessRoleRequest": frozenset(
+        [
+            "id",
+            "email",
+            "role",
+            "tasks",
+            "status",
+            "created_time",
+            "expiration_time",
+            "created_by",
+            "owner",
+            "updated_time",
+        ]
+    ),
+    "SystemUser": frozenset(
+        ["id", "name", "role", "created_by", "created_time", "finance_permission", "ip_permission"]
+    ),
+    "AssignedUser": frozenset(["id", "name", "user_type", "tasks", "permitted_tasks", "business"]),
+    "User": frozenset(["id", "name"]),
+    "PagePost": frozenset(["id", "created_time", "message", "permalink_url", "updated_time"]),
+    "IGMedia": frozenset(["id", "timestamp", "permalink", "media_type", "caption"]),
+}
+EDGE_TYPES = {
+    "business_users": "BusinessUser",
+    "pending_users": "BusinessRoleRequest",
+    "system_users": "SystemUser",
+    "owned_pages": "Page",
+    "owned_instagram_accounts": "IGUser",
+    "assigned_users": "AssignedUser",
+    "roles": "User",
+    "published_posts": "PagePost",
+    "posts": "PagePost",
+    "media": "IGMedia",
+}
+
+
+def nonexisting_field(request: httpx.Request, node_type: str) -> httpx.Response | None:
+    """Graph's answer when a requested field does not exist on the node type, else None."""
+    unknown = [f for f in _fields(request) or [] if f not in NODE_FIELDS[node_type]]
+    if not unknown:
+        return None
+    return error(400, 100, f"(#100) Tried accessing nonexisting field ({unknown[0]}) on node type ({node_type})")
+
+
 def no_alias(alias: str) -> httpx.Response:
     """What Graph answers for a username no Page holds (a deleted or renamed Page's old handle)."""
     return error(400, 803, f"(#803) Some of the aliases you requested do not exist: {alias}")
@@ -135,7 +239,7 @@ class _Graph:
 
     def page_node(self, page_id: str) -> dict[str, Any]:
         page = self.pages[page_id]
-        node = {k: v for k, v in page.items() if k not in ("assigned_users", "roles", "published_posts")}
+        node = {k: v for k, v in page.items() if k not in ("assigned_users", "roles", "published_posts", "unreadable")}
         node["id"] = page_id
         node.setdefault("link", f"https://www.facebook.com/{page.get('username') or page_id}")
         if "business" in page:
@@ -217,6 +321,8 @@ def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: d
             )
         return httpx.Response(200, json={"data": _token_data(sandbox, target)})
     if rest == "me/businesses":
+        if (bad := nonexisting_field(request, "Business")) is not None:
+            return bad
         items = [graph.business_ref(b) or {} for b in sorted(graph.visible)]
         return httpx.Response(200, json=_page(request, items))
     node = parts[0]
@@ -229,12 +335,25 @@ def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: d
 
 def _node(graph: _Graph, request: httpx.Request, node: str) -> httpx.Response:
     fields = _fields(request)
+    kind = (
+        "Business"
+        if node in graph.businesses
+        else "IGUser"
+        if node in graph.instagram
+        else "Page"
+        if node in graph.pages or graph.find_page_by_username(node)
+        else None
+    )
+    if kind is not None and (bad := nonexisting_field(request, kind)) is not None:
+        return bad
     if node in graph.businesses:
         if node not in graph.visible:
             return unsupported(node)
         business = {k: v for k, v in graph.businesses[node].items() if not isinstance(v, list)}
         return httpx.Response(200, json=_select({**business, "id": node}, fields))
     page_id = node if node in graph.pages else graph.find_page_by_username(node)
+    if page_id is not None and graph.pages[page_id].get("unreadable"):
+        return unsupported(node)  # `unreadable: true`: the token may not read it, and Graph says so as 100/33
     if page_id is not None:
         # Public metadata of any Page is readable (Page Public Metadata Access); edges are not.
         return httpx.Response(200, json=_select(graph.page_node(page_id), fields))
@@ -251,6 +370,8 @@ def _node(graph: _Graph, request: httpx.Request, node: str) -> httpx.Response:
 
 
 def _edge(graph: _Graph, request: httpx.Request, node: str, edge: str) -> httpx.Response:
+    if edge in EDGE_TYPES and (bad := nonexisting_field(request, EDGE_TYPES[edge])) is not None:
+        return bad
     if node in graph.businesses:
         if node not in graph.visible:
             return unsupported(node)

@@ -15,6 +15,59 @@ if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
 WINDOW = 900
+# The user.fields X documents; asking for any other is X's «invalid request» (400, with the parameter named).
+DOCUMENTED_USER_FIELDS = frozenset(
+    [
+        "affiliation",
+        "confirmed_email",
+        "connection_status",
+        "created_at",
+        "description",
+        "entities",
+        "id",
+        "is_identity_verified",
+        "location",
+        "most_recent_tweet_id",
+        "name",
+        "parody",
+        "pinned_tweet_id",
+        "profile_banner_url",
+        "profile_image_url",
+        "protected",
+        "public_metrics",
+        "receives_your_dm",
+        "subscription",
+        "subscription_type",
+        "url",
+        "username",
+        "verified",
+        "verified_followers_count",
+        "verified_type",
+        "withheld",
+    ]
+)
+
+
+def invalid_fields(request: httpx.Request) -> httpx.Response | None:
+    asked = [f for f in (request.url.params.get("user.fields") or "").split(",") if f]
+    unknown = [f for f in asked if f not in DOCUMENTED_USER_FIELDS]
+    if not unknown:
+        return None
+    return httpx.Response(
+        400,
+        json={
+            "errors": [
+                {
+                    "parameters": {"user.fields": [",".join(asked)]},
+                    "message": f"The `user.fields` query parameter value [{unknown[0]}] is not one of "
+                    f"[{','.join(sorted(DOCUMENTED_USER_FIELDS))}]",
+                }
+            ],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        },
+    )
 
 
 def problem(status: int, title: str, detail: str, kind: str = "about:blank") -> httpx.Response:
@@ -42,6 +95,8 @@ def handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: di
 def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
     if not token or info is None or not info.get("is_valid", True):
         return problem(401, "Unauthorized", "Unauthorized")
+    if (invalid := invalid_fields(request)) is not None:
+        return invalid
     users = (sandbox.scenario.get("x") or {}).get("users") or {}
     fields = set((request.url.params.get("user.fields") or "").split(","))
     m = re.match(r"^/2/users/by/username/(?P<name>[^/]+)$", request.url.path) or re.match(

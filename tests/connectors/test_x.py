@@ -12,39 +12,13 @@ import respx
 
 from auditor.model import AccountState, ObservationState, Platform, VerificationState
 from connectors.base import CredentialError
+from connectors.sandbox.x import DOCUMENTED_USER_FIELDS
 from connectors.x import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, XConnector
 from tests.connectors.conftest import SLEPT, fast_connector, request_for
 
 API = "https://api.x.com"
-# The user.fields X documents (docs.x.com "Get my User", ../shared/reference/platform_apis.md §2.2).
-DOCUMENTED_USER_FIELDS = {
-    "affiliation",
-    "confirmed_email",
-    "connection_status",
-    "created_at",
-    "description",
-    "entities",
-    "id",
-    "is_identity_verified",
-    "location",
-    "most_recent_tweet_id",
-    "name",
-    "parody",
-    "pinned_tweet_id",
-    "profile_banner_url",
-    "profile_image_url",
-    "protected",
-    "public_metrics",
-    "receives_your_dm",
-    "subscription",
-    "subscription_type",
-    "url",
-    "username",
-    "verified",
-    "verified_followers_count",
-    "verified_type",
-    "withheld",
-}
+# The user.fields X documents (docs.x.com "Get my User", ../shared/reference/platform_apis.md §2.2): the
+# the sandbox's list (connectors.sandbox.x), which answers any other with X's «invalid request».
 HEADERS = {
     "x-rate-limit-limit": "900",
     "x-rate-limit-remaining": "899",
