@@ -348,6 +348,12 @@ class PlatformHttp:
             said = self.error_mapper(response, None if body is _MALFORMED else body)
             text = self.redact(str(said)) if said is not None else f"HTTP 429 on {where}"
             return (wait if wait is not None else attempt_backoff), RateLimited(text, retry_after=wait)
+        if 300 <= response.status_code < 400:
+            # A redirect is never a body: following it could send the token elsewhere, and its body is not the
+            # object asked for — nor is an error body it carries (a 3xx saying 803 is not «not found»). It is an
+            # error for this request.
+            target = self.redact(response.headers.get("location", "?"))
+            return None, PlatformError(f"HTTP {response.status_code} redirect on {where} to {target} (not followed)")
         mapped = self.error_mapper(response, None if body is _MALFORMED else body)
         if isinstance(mapped, RateLimited):
             self.stats.throttled += 1
@@ -356,11 +362,6 @@ class PlatformHttp:
             return attempt_backoff, PlatformError(f"HTTP {response.status_code} on {where}")
         if mapped is not None:
             return None, type(mapped)(self.redact(str(mapped)))
-        if 300 <= response.status_code < 400:
-            # A redirect is never a body: following it could send the token elsewhere, and its body is not the
-            # object asked for. It is an error for this request.
-            target = self.redact(response.headers.get("location", "?"))
-            return None, PlatformError(f"HTTP {response.status_code} redirect on {where} to {target} (not followed)")
         if body is _MALFORMED:
             return attempt_backoff, PlatformError(f"malformed JSON from {where}")
         if response.status_code >= 400:

@@ -18,7 +18,7 @@ from auditor.engine import run_audit
 from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox
 from auditor.model import FetchError, RunStatus
-from connectors.sandbox import Sandbox, load_scenario
+from connectors.sandbox import Fault, Sandbox, load_scenario
 from tests.conftest import NOW
 
 DEMO = demo_files()
@@ -125,3 +125,45 @@ def test_x_answers_an_unknown_user_field_with_its_invalid_request_problem():
         headers={"Authorization": "Bearer AAAAsandboxXBearerMprueba0000001"},
     )
     assert missing.status_code == 200 and missing.json()["errors"][0]["title"] == "Not Found Error"  # 200 + errors
+
+
+def test_directory_per_user_rate_limits_are_waited_out_not_a_failure(store, inventory):
+    """Point 2: the Directory API's 403 rateLimitExceeded is retried with backoff; the account is audited."""
+    limited = {
+        "error": {
+            "code": 403,
+            "message": "Rate Limit Exceeded",
+            "errors": [{"message": "Rate Limit Exceeded", "domain": "usageLimits", "reason": "rateLimitExceeded"}],
+        }
+    }
+    box = Sandbox(
+        load_scenario(DEMO / "sandbox.yaml"),
+        faults=[Fault(path=r"^/admin/directory/v1/users/", status=403, body=limited, times=2)],
+    )
+    run_id = run_audit(store, inventory, live=live_from_sandbox(box), now=NOW).run_id
+    hits = [e for e in box.request_log if e["path"].startswith("/admin/directory/v1/users/")]
+    assert [e["status"] for e in hits][:3] == [403, 403, 200]
+    snaps = {k: s for k, s in store.run_snapshots(run_id).items() if s.platform.value == "google"}
+    assert snaps and all(s.error is None for s in snaps.values())
+
+
+def test_an_undocumented_value_through_the_sandbox_is_attested_with_what_the_platform_said(store, inventory):
+    """Point 3: a badge state Graph does not document is unknown, and the attestation request quotes it."""
+    box = scenario().with_overlay({"meta": {"pages": {AGUAS_PAGE: {"verification_status": "pending_review"}}}})
+    run_id = run_audit(store, inventory, live=live_from_sandbox(box), now=NOW).run_id
+    snap = store.run_snapshots(run_id)[("aguas", "aguas-fb")]
+    assert snap.verification.value is None and snap.verification.raw == "verification_status=pending_review"
+    (ops,) = [
+        e.finding for e in store.events(run_id) if e.finding.policy_id == "OPS-003" and e.finding.account == "aguas-fb"
+    ]
+    assert "pending_review" in ops.message_es
+
+
+def test_a_redirect_fails_that_account_only(store, inventory):
+    """Point 5: an unfollowed 3xx is an error for that request, never a body; the rest of the run goes on."""
+    box = Sandbox(load_scenario(DEMO / "sandbox.yaml"), faults=[Fault(path=r"/v\d+\.\d+/aguaspruebapy$", status=302)])
+    result = run_audit(store, inventory, live=live_from_sandbox(box), now=NOW)
+    snaps = store.run_snapshots(result.run_id)
+    assert snaps[("aguas", "aguas-fb")].error is FetchError.PLATFORM
+    assert "redirect" in str(snaps[("aguas", "aguas-fb")].error_detail)
+    assert snaps[("mprueba", "mprueba-fb")].error is None

@@ -15,7 +15,7 @@ from connectors.http import HttpSettings, PlatformHttp, redact, retry_after_seco
 SECRET = Secret("cred", "s3cr3t-token-value")
 
 
-def client(handler, *, reset_header=None, usage_reader=None, **settings):
+def client(handler, *, reset_header=None, usage_reader=None, error_mapper=None, **settings):
     waits: list[float] = []
 
     async def record(seconds: float) -> None:
@@ -23,7 +23,7 @@ def client(handler, *, reset_header=None, usage_reader=None, **settings):
 
     http = PlatformHttp(
         HttpSettings(base_url="https://api.example", backoff_seconds=0.01, **settings),
-        error_mapper=lambda response, body: None,
+        error_mapper=error_mapper or (lambda response, body: None),
         usage_reader=usage_reader,
         reset_header=reset_header,
         transport=httpx.MockTransport(handler),
@@ -182,3 +182,16 @@ def test_a_redirect_is_an_error_never_a_body():
     with pytest.raises(PlatformError, match=r"302 redirect .* \(not followed\)"):
         run(http)
     assert http.stats.requests == 1
+
+
+def test_a_redirect_carrying_an_error_body_is_still_only_a_redirect():
+    """A 3xx whose body says Graph 803 is not «not found» (which would open IDN-001): the redirect decides."""
+    from connectors.meta.graph import map_graph_error
+
+    alias = {"error": {"code": 803, "message": "(#803) Some of the aliases you requested do not exist: x"}}
+    http, _ = client(
+        sequence(httpx.Response(301, headers={"Location": "https://elsewhere.example/"}, json=alias)),
+        error_mapper=map_graph_error,
+    )
+    with pytest.raises(PlatformError, match="301 redirect"):
+        run(http)
