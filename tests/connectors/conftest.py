@@ -83,15 +83,20 @@ def fast_connector(factory: Callable[..., Any]) -> Any:
     return connector
 
 
-def fetch_meta(request: FetchRequest) -> Any:
-    """One Meta fetch, as a run makes it (a fresh connector, closed after)."""
-    from connectors.meta import MetaConnector
+def fetch_with(factory: Any, request: FetchRequest) -> Any:
+    """One fetch, as a run makes it (a fresh connector with fast retries, closed after)."""
 
     async def go() -> Any:
-        connector = fast_connector(MetaConnector)
+        connector = fast_connector(factory)
         try:
             return await connector.fetch(request)
         finally:
             await connector.aclose()
 
     return asyncio.run(go())
+
+
+def fetch_meta(request: FetchRequest) -> Any:
+    from connectors.meta import MetaConnector
+
+    return fetch_with(MetaConnector, request)

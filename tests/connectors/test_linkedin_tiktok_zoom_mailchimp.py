@@ -3,7 +3,6 @@ expired credential and rate limiting for each."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import httpx
@@ -17,23 +16,13 @@ from connectors.linkedin import LinkedInConnector
 from connectors.mailchimp import MailchimpConnector, data_center
 from connectors.tiktok import TikTokConnector
 from connectors.zoom import ZoomConnector
-from tests.connectors.conftest import SLEPT, fast_connector, request_for
+from tests.connectors.conftest import SLEPT, request_for
+from tests.connectors.conftest import fetch_with as fetch
 
 LI = "https://api.linkedin.com"
 TT = "https://open.tiktokapis.com"
 ZM = "https://api.zoom.us"
 MC = "https://us21.api.mailchimp.com"
-
-
-def fetch(factory, request):
-    async def go():
-        connector = fast_connector(factory)
-        try:
-            return await connector.fetch(request)
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
 
 
 # LinkedIn -----------------------------------------------------------------------------------------

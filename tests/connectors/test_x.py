@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import time
 
@@ -14,7 +13,7 @@ from auditor.model import AccountState, ObservationState, Platform, Verification
 from connectors.base import CredentialError
 from connectors.sandbox.x import DOCUMENTED_USER_FIELDS
 from connectors.x import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, XConnector
-from tests.connectors.conftest import SLEPT, fast_connector, request_for
+from tests.connectors.conftest import SLEPT, fetch_with, request_for
 
 API = "https://api.x.com"
 # The user.fields X documents (docs.x.com "Get my User", ../shared/reference/platform_apis.md §2.2): the
@@ -66,14 +65,7 @@ NOT_FOUND = {
 
 
 def fetch(request):
-    async def go():
-        connector = fast_connector(XConnector)
-        try:
-            return await connector.fetch(request)
-        finally:
-            await connector.aclose()
-
-    return asyncio.run(go())
+    return fetch_with(XConnector, request)
 
 
 def test_requested_fields_are_documented():
