@@ -108,7 +108,7 @@ async def observe(
                 inst_id,
                 request.account,
                 FetchError.PLATFORM,
-                redact(f"{type(exc).__name__}: {exc}", {request.secret.value}),
+                redact(f"{type(exc).__name__}: {exc}"[:500], {request.secret.value}),
             )
         snap = _suspect_empty_members(snap, previous.get((inst_id, request.account.id)))
         snap = snap.model_copy(update={"connector": factory.name})
@@ -186,8 +186,12 @@ async def observe(
             inst_obj = next(i.institution for i in inventory.institutions if i.institution.id == inst_id)
             try:
                 found = await instance(factory).discover(inst_obj, credential_name, secret)
-            except ConnectorError as exc:
-                log.warning("discovery with %s failed: %s", credential_name, redact(str(exc), {secret.value}))
+            except Exception as exc:  # any answer it cannot read (a number for a name, 200,000 levels): its own
+                log.warning(
+                    "discovery with %s failed: %s",
+                    credential_name,
+                    redact(f"{type(exc).__name__}: {exc}"[:500], {secret.value}),
+                )
                 failed.add(inst_id)  # an incomplete discovery compares nothing (IDN-007 does not run)
                 continue
             discovered.setdefault(inst_id, []).extend(found)

@@ -41,12 +41,10 @@ def enum_answer(table: Mapping[Any, E], raw: Any, *, field: str) -> Observed[E]:
     A value the table does not know, or a missing field, is an undocumented answer: unknown, never a guess,
     with `field=value` kept so the attestation request shows what the platform said. Every connector reads its
     enums (states, badges, 2FA policies, flags) through this one function."""
-    try:
-        known = raw is not None and raw in table
-    except TypeError:  # an unhashable answer (a list where a string was documented)
-        known = False
-    if known:
-        return Observed.of(table[raw], raw=raw)
+    # The key must match in type too: 1, 1.0 or "true" is not the documented `true`, and NaN matches nothing.
+    key = next((k for k in table if type(k) is type(raw) and k == raw), None) if raw is not None else None
+    if key is not None:
+        return Observed.of(table[key], raw=raw)
     return Observed.undocumented(f"{field}={'null' if raw is None else raw}")  # null: the field was absent
 
 

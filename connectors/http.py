@@ -85,6 +85,8 @@ MAX_TEXT = 2000  # characters of any one string a platform sends: a page name of
 _INVISIBLE = {
     **{cp: f"[U+{cp:04X}]" for cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0x200E, 0x200F)},
     0xFEFF: "[U+FEFF]",
+    # Line and paragraph separators: a splitter of line-oriented outputs would cut a record at them.
+    **{cp: f"[U+{cp:04X}]" for cp in (0x0085, 0x2028, 0x2029)},
 }
 
 
@@ -101,14 +103,54 @@ def platform_text(value: str) -> str:
     return cleaned
 
 
-def platform_json(value: Any) -> Any:
+MAX_DEPTH = 64  # nesting of a platform's JSON answer: no documented answer comes near; 200,000 is an attack
+MAX_DIGITS = 40  # of one JSON number: ids are strings or ≤ 20 digits; 5,000 digits is an attack
+
+
+class UnreadableBody(ValueError):
+    """A JSON answer outside the bounds above, with NaN/Infinity, or not JSON at all."""
+
+
+def _no_constant(name: str) -> None:
+    """NaN and ±Infinity are not JSON: read as absent (a boolean field holding one is unknown, never true)."""
+    return None
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise UnreadableBody(f"a number of {len(text)} digits")
+    return int(text)
+
+
+def _bounded_float(text: str) -> float | None:
+    if len(text) > MAX_DIGITS * 2:
+        raise UnreadableBody(f"a number of {len(text)} characters")
+    value = float(text)
+    return None if value in (float("inf"), float("-inf")) else value  # 1e999: out of range, read as absent
+
+
+def parse_json(content: bytes) -> Any:
+    """A platform's JSON answer, strictly: depth, number size and NaN/Infinity bounded, every string cleaned
+    (`platform_json`). Raises UnreadableBody: one answer the connector cannot read, never a crash of the run."""
+    try:
+        parsed = json.loads(content, parse_constant=_no_constant, parse_int=_bounded_int, parse_float=_bounded_float)
+    except RecursionError:
+        raise UnreadableBody("JSON nested too deeply") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UnreadableBody(f"not JSON ({exc.__class__.__name__})") from None
+    return platform_json(parsed)
+
+
+def platform_json(value: Any, depth: int = 0) -> Any:
     """Every string of a parsed answer through `platform_text` (keys too): one place for all connectors."""
+    if depth > MAX_DEPTH:
+        raise UnreadableBody(f"JSON nested deeper than {MAX_DEPTH}")
     if isinstance(value, str):
         return platform_text(value)
     if isinstance(value, dict):
-        return {platform_text(k) if isinstance(k, str) else k: platform_json(v) for k, v in value.items()}
+        return {platform_text(k) if isinstance(k, str) else k: platform_json(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [platform_json(v) for v in value]
+        return [platform_json(v, depth + 1) for v in value]
     return value
 
 
@@ -338,10 +380,12 @@ class PlatformHttp:
         """(seconds to wait before retrying or None, the error or the parsed body)."""
         attempt_backoff = self._backoff(attempt)
         where = f"{method} {path}"
+        unreadable = ""
         try:
-            body = platform_json(response.json()) if response.content else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = parse_json(response.content) if response.content else None
+        except UnreadableBody as exc:
             body = _MALFORMED
+            unreadable = str(exc)
         if response.status_code == 429:
             self.stats.throttled += 1
             wait = retry_after_seconds(response.headers, self.reset_header)
@@ -363,7 +407,7 @@ class PlatformHttp:
         if mapped is not None:
             return None, type(mapped)(self.redact(str(mapped)))
         if body is _MALFORMED:
-            return attempt_backoff, PlatformError(f"malformed JSON from {where}")
+            return attempt_backoff, PlatformError(f"malformed JSON from {where}: {unreadable}")
         if response.status_code >= 400:
             return None, PlatformError(f"HTTP {response.status_code} on {where}")
         return None, body

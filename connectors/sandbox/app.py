@@ -46,6 +46,7 @@ class Fault:
     expired_token: bool = False
     query: dict[str, str] | None = None  # only requests with these query parameters
     body: Any = None  # the JSON body of an injected error (default: a transient Graph error)
+    raw: str | None = None  # an exact answer body (what no JSON encoder would write: 200,000 levels, NaN)
     times: int | None = None
     hits: int = 0
 
@@ -268,7 +269,7 @@ class Sandbox:
             if fault.reset:
                 self._log(request, 0)
                 return delay, httpx.RemoteProtocolError("sandbox: connection reset", request=request)
-            if fault.status or fault.malformed:
+            if fault.status or fault.malformed or fault.raw is not None:
                 response = self._fault_response(fault)
                 self._log(request, response.status_code)
                 return delay, response
@@ -295,6 +296,10 @@ class Sandbox:
             headers["Retry-After"] = str(int(fault.retry_after))
         if fault.reset_in is not None:
             headers["x-rate-limit-reset"] = str(int(self.clock() + fault.reset_in))
+        if fault.raw is not None:
+            return httpx.Response(
+                fault.status or 200, headers={"content-type": "application/json"}, content=fault.raw.encode()
+            )
         if fault.malformed:
             return httpx.Response(
                 fault.status or 200, headers={"content-type": "application/json"}, content=b'{"data": [ {"id": "1"'
