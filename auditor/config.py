@@ -62,6 +62,10 @@ class ReportsConfig(_Section):
 class AuditConfig(_Section):
     # "none": never exit 1 because of findings (the report still lists them).
     fail_on: Severity | None = Severity.HIGH
+    # How long one account may take, not counting the waits a platform announces (rate-limit windows); and
+    # the whole run (everything counts; 0: none). What is left when one passes is OPS-001 «tiempo agotado».
+    account_deadline_seconds: float = 600.0
+    run_deadline_seconds: float = 0.0
 
     @field_validator("fail_on", mode="before")
     @classmethod
@@ -82,6 +86,7 @@ class ConnectorSettings(_Section):
     max_wait_seconds: float = 60.0
     max_throttled_retries: int = 8
     usage_threshold_pct: float = 75.0
+    max_body_bytes: int = 10_000_000
     delegated_subject: str | None = None  # google_workspace: the admin a service account acts as
     customer: str | None = None  # google_workspace: customer id (default my_customer)
 
@@ -96,6 +101,7 @@ class ConnectorSettings(_Section):
             max_wait_seconds=self.max_wait_seconds,
             max_throttled_retries=self.max_throttled_retries,
             usage_threshold_pct=self.usage_threshold_pct,
+            max_body_bytes=self.max_body_bytes,
         )
 
 

@@ -20,6 +20,8 @@ def live_from_config(config: Config) -> LiveSetup:
         connectors=available_connectors(),
         credentials=Credentials(refs=config.credentials),
         settings=dict(config.connectors),
+        account_deadline_seconds=config.audit.account_deadline_seconds,
+        run_deadline_seconds=config.audit.run_deadline_seconds,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +28,7 @@ from auditor.model import (
     RunScope,
 )
 from connectors.base import Connector, ConnectorError, ConnectorFactory, FetchRequest, connector_for, error_snapshot
+from connectors.deadline import CURRENT, AccountDeadline
 from connectors.http import redact
 from policies.evaluate import in_scope
 
@@ -43,6 +44,12 @@ class LiveSetup:
     settings: Mapping[str, Any] = field(default_factory=dict)
     transports: Mapping[str, httpx.AsyncBaseTransport] = field(default_factory=dict)
     discover: bool = True
+    account_deadline_seconds: float = 600.0  # not counting waits the platform announces
+    run_deadline_seconds: float = 0.0  # everything counts; 0: none
+
+
+class AccountTimedOut(Exception):
+    """An account's read stopped at its deadline (OPS-001 «tiempo agotado»)."""
 
 
 @dataclass
@@ -99,7 +106,9 @@ async def observe(
         request = request_or_error
         assert factory is not None
         try:
-            snap = await instance(factory).fetch(request)
+            snap = await within_deadline(instance(factory).fetch(request), request)
+        except AccountTimedOut as exc:
+            snap = error_snapshot(inst_id, request.account, FetchError.TIMEOUT, str(exc))
         except ConnectorError as exc:
             snap = error_snapshot(inst_id, request.account, exc.kind, redact(str(exc), {request.secret.value}))
         except Exception as exc:  # a connector bug must not stop the audit of the other accounts
@@ -127,6 +136,26 @@ async def observe(
             progress(snap)
         crash_point("fetch")
         return snap
+
+    loop = asyncio.get_running_loop()
+    run_end = loop.time() + live.run_deadline_seconds if live.run_deadline_seconds > 0 else None
+
+    async def within_deadline(fetching: Awaitable[AccountSnapshot], request: FetchRequest) -> AccountSnapshot:
+        """The account's fetch, stopped at its deadline (extended by waits it did not cause) or the run's."""
+        end = loop.time() + live.account_deadline_seconds
+        cm = asyncio.timeout_at(min(end, run_end) if run_end is not None else end)
+        try:
+            async with cm:
+                token = CURRENT.set(AccountDeadline(cm, run_end))
+                try:
+                    return await fetching
+                finally:
+                    CURRENT.reset(token)
+        except TimeoutError:
+            if not cm.expired():
+                raise  # a TimeoutError of the connector's own: handled like any other failure
+            which = "the run's" if run_end is not None and loop.time() >= run_end else "the account's"
+            raise AccountTimedOut(f"{which} time limit passed before {request.account.id} was read") from None
 
     jobs = []
     keys = []
@@ -185,7 +214,9 @@ async def observe(
         for (inst_id, credential_name), (factory, secret) in discovery_jobs.items():
             inst_obj = next(i.institution for i in inventory.institutions if i.institution.id == inst_id)
             try:
-                found = await instance(factory).discover(inst_obj, credential_name, secret)
+                left = run_end - loop.time() if run_end is not None else None
+                async with asyncio.timeout(max(left, 0.001) if left is not None else None):
+                    found = await instance(factory).discover(inst_obj, credential_name, secret)
             except Exception as exc:  # any answer it cannot read (a number for a name, 200,000 levels): its own
                 log.warning(
                     "discovery with %s failed: %s",

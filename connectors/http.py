@@ -37,6 +37,7 @@ from connectors.base import (
     PlatformError,
     RateLimited,
 )
+from connectors.deadline import excuse
 from connectors.pacing import CredentialPacer
 
 log = logging.getLogger("auditor.http")
@@ -107,6 +108,10 @@ MAX_DEPTH = 64  # nesting of a platform's JSON answer: no documented answer come
 MAX_DIGITS = 40  # of one JSON number: ids are strings or ≤ 20 digits; 5,000 digits is an attack
 
 
+class TooLarge(ValueError):
+    """An answer over the configured size (counted after decompression)."""
+
+
 class UnreadableBody(ValueError):
     """A JSON answer outside the bounds above, with NaN/Infinity, or not JSON at all."""
 
@@ -172,6 +177,7 @@ class HttpSettings:
     max_throttled_retries: int = 8
     usage_threshold_pct: float = 75.0
     usage_max_pause_seconds: float = 10.0
+    max_body_bytes: int = 10_000_000  # of one answer, decompressed; counted while it streams in
 
 
 # Given a response and its parsed body, a connector returns the error it means (or None for success).
@@ -290,12 +296,41 @@ class PlatformHttp:
         return redact(text, self._secrets)
 
     def _count_wait(self, seconds: float) -> None:
+        """A wait the platform announced (a rate-limit window, `Retry-After`): not the account's time."""
         self.stats.waited_seconds += seconds
+        excuse(seconds)
 
     async def _wait(self, seconds: float) -> None:
         if seconds > 0:
             self.stats.waited_seconds += seconds
             await self.sleep(seconds)
+
+    async def _send(
+        self,
+        client: httpx.AsyncClient,
+        method: str,
+        path: str,
+        query: dict[str, Any],
+        json_body: Any,
+        headers: dict[str, str],
+    ) -> httpx.Response:
+        """One request within its total deadline (`timeout_seconds`: a server sending a byte a second cannot
+        hold it longer), its body read as it streams and decompresses, refused past `max_body_bytes`."""
+        limit = self.settings.max_body_bytes
+        async with asyncio.timeout(self.settings.timeout_seconds):
+            async with client.stream(method, path, params=query, json=json_body, headers=headers) as response:
+                announced = response.headers.get("content-length", "")
+                if announced.isdigit() and int(announced) > limit and not response.headers.get("content-encoding"):
+                    raise TooLarge(f"answer of {announced} bytes (limit {limit})")
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():  # decoded: a small gzip of a huge body is caught here
+                    size += len(chunk)
+                    if size > limit:
+                        raise TooLarge(f"answer over {limit} bytes")
+                    chunks.append(chunk)
+        kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length")}
+        return httpx.Response(response.status_code, headers=kept, content=b"".join(chunks), request=response.request)
 
     async def get_json(self, path: str, secret: Secret, params: dict[str, Any] | None = None) -> Any:
         """GET a JSON document, with every policy applied. Raises ConnectorError subclasses only."""
@@ -321,7 +356,9 @@ class PlatformHttp:
             send_headers["Authorization"] = f"Basic {token}"
         else:
             send_headers["Authorization"] = f"Bearer {secret.value}"
+        queued = time.monotonic()
         async with self._slots_for(secret):
+            excuse(time.monotonic() - queued)  # the credential's other requests ran first: not this account's time
             attempt = throttled = 0
             while True:
                 # Waiting for the credential's rate limit happens before a platform slot is taken.
@@ -329,16 +366,19 @@ class PlatformHttp:
                 self.stats.requests += 1
                 started = time.monotonic()
                 try:
+                    queued = time.monotonic()
                     async with self._platform_slots:
+                        excuse(time.monotonic() - queued)  # waiting for a free slot is not the account's time
                         shard, client = self._client_for()
                         self._busy[shard] += 1
                         try:
-                            response = await client.request(
-                                method, path, params=query, json=json_body, headers=send_headers
-                            )
+                            response = await self._send(client, method, path, query, json_body, send_headers)
                         finally:
                             self._busy[shard] -= 1
-                except httpx.TransportError as exc:  # connection refused, reset, timeouts
+                except TooLarge as exc:
+                    self.pacer.settle(secret.name, None)
+                    raise PlatformError(self.redact(f"{exc} on {method} {path}")) from None
+                except (httpx.TransportError, TimeoutError) as exc:  # refused, reset, the request's deadline
                     self.pacer.settle(secret.name, None)
                     failure: ConnectorError = PlatformError(self.redact(f"{type(exc).__name__} on {method} {path}"))
                     if attempt < self.settings.max_retries:

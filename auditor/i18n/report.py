@@ -177,6 +177,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "fetch_error.permission": {"es": "la credencial no tiene permiso", "en": "the credential lacks permission"},
     "fetch_error.rate_limited": {"es": "la plataforma limitó las consultas", "en": "rate limited by the platform"},
     "fetch_error.platform": {"es": "la plataforma no respondió correctamente", "en": "the platform failed to answer"},
+    "fetch_error.timeout": {"es": "tiempo agotado", "en": "time limit reached"},
     "fetch_error.not_found_or_denied": {
         "es": "no encontrada o sin permisos (la plataforma responde igual en ambos casos)",
         "en": "not found or no permission (the platform answers the same in both cases)",

@@ -181,6 +181,7 @@ class FetchError(StrEnum):
     # The platform answers the same for "does not exist" and "you may not read it" (Graph 100/33), and nothing
     # else the credential reads settles which: not an observation that the account is gone.
     NOT_FOUND_OR_DENIED = "not_found_or_denied"
+    TIMEOUT = "timeout"  # the account's (or the run's) deadline passed before it was read
 
 
 class AccountSnapshot(BaseModel):
