@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime
 
 from auditor.credentials import known_secret_values
+from auditor.model.common import one_line
 from connectors.http import redact
 
 
@@ -53,14 +54,21 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: getattr(record, k) for k in CONTEXT_FIELDS if getattr(record, k, None) is not None})
         if record.exc_text:
             entry["exception"] = record.exc_text
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return one_line(json.dumps(entry, ensure_ascii=False, default=str))
+
+
+class OneLineFormatter(logging.Formatter):
+    """The text format, one record per line: breaks in a message (a platform's error text) are escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(super().format(record).replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def setup_logging(verbosity: int = 0, fmt: str = "text") -> None:
     level = logging.WARNING if verbosity <= 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter() if fmt == "json" else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        JsonFormatter() if fmt == "json" else OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

@@ -6,6 +6,7 @@ import re
 
 # C0/C1 controls and the Unicode bidirectional overrides that can make text display reversed.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SEPARATORS = re.compile("[\u2028\u2029]")  # line and paragraph separators: folded like newlines
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 MAX_SHOWN = 500
 
@@ -13,6 +14,7 @@ MAX_SHOWN = 500
 def plain(text: object, limit: int = MAX_SHOWN) -> str:
     """One line of visible text: controls and bidi overrides removed, newlines folded, length bounded."""
     value = _CONTROL.sub("", str(text)).replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    value = _SEPARATORS.sub(" ", value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 

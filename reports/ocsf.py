@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from auditor.model import FindingStatus, Report, ReportFinding, Severity
+from auditor.model.common import one_line
 
 OCSF_VERSION = "1.3.0"
 CLASS_UID = 2003
@@ -101,5 +102,5 @@ def render_ocsf(report: Report) -> str:
     for f in [*report.findings, *report.resolved]:
         record = event(report, f)
         record["finding_info"] = {k: v for k, v in record["finding_info"].items() if v is not None}  # type: ignore[attr-defined]
-        lines.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
+        lines.append(one_line(json.dumps(record, ensure_ascii=False, sort_keys=True)))
     return "\n".join(lines) + ("\n" if lines else "")

@@ -54,3 +54,14 @@ class Severity(StrEnum):
     @property
     def rank(self) -> int:
         return list(Severity).index(self)
+
+
+# Characters that line splitters (str.splitlines, many SIEM shippers, JavaScript) treat as line breaks, beyond
+# \r and \n: in a line-oriented output (JSON lines, logs) they are written as JSON escapes, so each record
+# stays one line whatever a platform put in a name.
+LINE_SEPARATOR_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
+
+
+def one_line(text: str) -> str:
+    """Serialised JSON (or a log line) with every line separator escaped: one record, one line."""
+    return text.translate(LINE_SEPARATOR_ESCAPES)
