@@ -13,6 +13,12 @@ from tests.conftest import NOW, clean_doc, institution
 def test_md_escape_neutralises_markup_links_tables_and_controls():
     assert md("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
     assert md("[clic](javascript:alert(1))") == "\\[clic\\](javascript:alert(1))"
+    # Autolinks, images and mentions cannot form either (GFM autolinking ignores escapes: defanged instead).
+    assert md("![i](https://x/p.png)") == "\\!\\[i\\](https\\[:\\]//x/p.png)"
+    assert md("www.evil.example y a@gmail.com @channel") == (
+        "www\\[.\\]evil.example y a\\[@\\]gmail.com \\[@\\]channel"
+    )
+    assert md("<https://evil.example>") == "&lt;https\\[:\\]//evil.example&gt;"
     assert md("a | b") == "a \\| b"
     assert md("# título") == "\\# título"
     assert md('=HYPERLINK("x")').startswith("\\=")
@@ -32,7 +38,9 @@ def test_hostile_names_are_escaped_in_the_report(store):
     text = render_markdown(build_report(store, result.run_id, "es"))
     assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
     assert "**bold**" not in text and "\\*\\*bold\\*\\*\\|py" in text
-    assert "[Juan](http" not in text and "\\[Juan\\](http://evil.example)" in text
+    # No link forms, and no bare URL either: autolinking would make one (issue 17 class 8).
+    assert "[Juan](http" not in text and "http://evil" not in text
+    assert "\\[Juan\\](http\\[:\\]//evil.example)" in text
 
 
 def test_report_lists_resolved_findings_of_the_run(store):

@@ -128,6 +128,7 @@ def test_thehive_alert_lifecycle_and_duplicate_source_ref(store, inv):
         assert send(store, hive_sink(hive.peer.url)).delivered == 1
         (alert,) = hive.alerts.values()
         assert alert["type"] == "cuenta-oficial" and alert["severity"] == 4
+        assert alert["description"].startswith("```text\n")  # TheHive renders Markdown: the text is a code block
         # The ledger is lost (a crash before marking): creating again finds the alert by sourceRef.
         store.db.execute("delete from ticket_ledger")
         store.db.execute("update deliveries set status = 'pending'")

@@ -18,6 +18,7 @@ from auditor.model import Severity, TicketAction, TicketContent
 from auditor.tickets.content import ticket_text
 from auditor.tickets.sinks import SinkError
 from connectors.http import redact
+from reports.escape import fenced
 
 THEHIVE_SEVERITY = {Severity.INFO: 1, Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3, Severity.CRITICAL: 4}
 
@@ -168,7 +169,7 @@ class TheHiveSink(_HttpSink):
             "source": self.source,
             "sourceRef": key,
             "title": ticket.summary,
-            "description": ticket_text(ticket),
+            "description": fenced(ticket_text(ticket)),  # TheHive renders Markdown: platform text stays text
             "severity": THEHIVE_SEVERITY[ticket.severity],
             "date": int(ticket.detected_at.timestamp() * 1000),
             "tags": self._tags(ticket),
@@ -190,21 +191,20 @@ class TheHiveSink(_HttpSink):
     ) -> None:
         status = {TicketAction.RESOLVE: "Ignored", TicketAction.REOPEN: "New"}.get(action, "Updated")
         tags = self._tags(ticket) + (["auditor:resuelto"] if action is TicketAction.RESOLVE else [])
-        patch = {"status": status, "tags": tags, "description": f"{note}\n\n{ticket_text(ticket)}"}
+        patch = {"status": status, "tags": tags, "description": f"{note}\n\n{fenced(ticket_text(ticket))}"}
         response = await self._call("PATCH", f"/api/v1/alert/{external_id}", json=patch)
         if response.status_code >= 300:
             raise self._fail(response, "alert update")
 
 
-def adf(text: str) -> dict[str, Any]:
-    """Atlassian Document Format: one paragraph per line (Jira Cloud's v3 API requires it)."""
-    paragraphs = [
-        {"type": "paragraph", "content": [{"type": "text", "text": line}]}
-        if line
-        else {"type": "paragraph", "content": []}
-        for line in text.splitlines()
-    ]
-    return {"type": "doc", "version": 1, "content": paragraphs}
+def adf(text: str, note: str | None = None) -> dict[str, Any]:
+    """Atlassian Document Format (Jira Cloud's v3 API requires it): the auditor's note as a paragraph, the
+    ticket text as a code block, where Jira makes no link, smart link or mention of platform text."""
+    content: list[dict[str, Any]] = []
+    if note:
+        content.append({"type": "paragraph", "content": [{"type": "text", "text": note}]})
+    content.append({"type": "codeBlock", "attrs": {"language": "text"}, "content": [{"type": "text", "text": text}]})
+    return {"type": "doc", "version": 1, "content": content}
 
 
 def jira_label(key: str) -> str:
@@ -259,7 +259,7 @@ class JiraSink(_HttpSink):
         self, external_id: str, ticket: TicketContent, action: TicketAction, note: str, event_key: str
     ) -> None:
         response = await self._call(
-            "POST", f"/rest/api/3/issue/{external_id}/comment", json={"body": adf(f"{note}\n\n{ticket_text(ticket)}")}
+            "POST", f"/rest/api/3/issue/{external_id}/comment", json={"body": adf(ticket_text(ticket), note)}
         )
         if response.status_code >= 300:
             raise self._fail(response, "comment")
