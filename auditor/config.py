@@ -11,8 +11,9 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 
 from auditor.credentials import CredentialRef
 from auditor.i18n import t
@@ -73,6 +74,19 @@ class AuditConfig(_Section):
         return None if value == "none" else value
 
 
+def tls_only(url: str | None) -> str | None:
+    """A URL that carries credentials (every connector and sink URL does) must be https; plain http only to
+    this machine (a sandbox, a local proxy), where nothing crosses a network."""
+    if url is None:
+        return url
+    parsed = urlsplit(url)
+    host = (parsed.hostname or "").lower()
+    loopback = host == "localhost" or host == "::1" or host.startswith("127.")
+    if parsed.scheme == "https" or (parsed.scheme == "http" and loopback and not parsed.password):
+        return url
+    raise ValueError(t("inputs.needs_tls", url=f"{parsed.scheme}://{host}"))
+
+
 class ConnectorSettings(_Section):
     """Per-connector HTTP settings; `base_url` points a connector at a proxy, a recording or the sandbox."""
 
@@ -89,6 +103,8 @@ class ConnectorSettings(_Section):
     max_body_bytes: int = 10_000_000
     delegated_subject: str | None = None  # google_workspace: the admin a service account acts as
     customer: str | None = None  # google_workspace: customer id (default my_customer)
+
+    _tls = field_validator("base_url")(tls_only)
 
     def http(self, default_base_url: str) -> HttpSettings:
         return HttpSettings(
@@ -123,14 +139,25 @@ class WebhookSinkConfig(_Section):
     timeout_seconds: float = 10.0
     grouping: Grouping = "finding"
 
+    _tls = field_validator("url")(tls_only)
+
 
 class EmailSinkConfig(_Section):
     type: Literal["email"]
     host: str
     port: int = 587
     starttls: bool = True
+    implicit_tls: bool = False  # SMTPS (usually port 465)
     username: str | None = None
     password: CredentialRef | None = None
+
+    @field_validator("password")
+    @classmethod
+    def _password_needs_tls(cls, value: CredentialRef | None, info: ValidationInfo) -> CredentialRef | None:
+        if value is not None and not (info.data.get("starttls") or info.data.get("implicit_tls")):
+            raise ValueError(t("inputs.smtp_needs_tls"))
+        return value
+
     sender: str
     to_owners: bool = True  # the institution's communications director and RSI from the inventory
     fallback_to: list[str] = []
@@ -147,6 +174,8 @@ class TheHiveSinkConfig(_Section):
     timeout_seconds: float = 10.0
     grouping: Grouping = "finding"
 
+    _tls = field_validator("url")(tls_only)
+
 
 class JiraSinkConfig(_Section):
     type: Literal["jira"]
@@ -159,6 +188,8 @@ class JiraSinkConfig(_Section):
     reopen_transition_id: str | None = None
     timeout_seconds: float = 10.0
     grouping: Grouping = "finding"
+
+    _tls = field_validator("url")(tls_only)
 
 
 SinkConfig = Annotated[
@@ -273,20 +304,24 @@ class Config(_Section):
 
 
 def _line_of(text: str, loc: tuple[object, ...]) -> int:
-    """The line where a key is set: tomllib does not keep positions, so look for `key =` in its table."""
-    section = f"[{loc[0]}]" if len(loc) > 1 else None
-    in_section = section is None
+    """The line where a key is set: tomllib keeps no positions, so look for `key =` under the deepest table
+    header (`[tickets.sinks.hook]`) that the error's location starts with; else that header's own line."""
+    parts = [str(p) for p in loc]
+    table: list[str] = []
+    best = (0, -1)  # (line, depth of its table)
+    header = (0, -1)
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith("["):
-            in_section = section is None or stripped == section
-            if in_section and section and len(loc) == 1:
-                return number
+            table = [p.strip().strip('"') for p in stripped.strip("[]").split(".")]
+            if parts[: len(table)] == table and len(table) > header[1]:
+                header = (number, len(table))
             continue
-        key = str(loc[-1] if len(loc) <= 2 else loc[1])
-        if in_section and stripped.split("=", 1)[0].strip() == key:
-            return number
-    return 0
+        if parts[: len(table)] != table:
+            continue
+        if stripped.split("=", 1)[0].strip() == parts[-1] and len(table) > best[1]:
+            best = (number, len(table))
+    return best[0] or header[0]
 
 
 def find_config(explicit: str | None) -> Path | None:

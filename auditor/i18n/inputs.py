@@ -76,6 +76,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "el dígito verificador del RUC es incorrecto (debería ser {expected})",
         "en": "RUC check digit is wrong (expected {expected})",
     },
+    "inputs.needs_tls": {
+        "es": "«{url}» llevaría credenciales sin cifrar: use https (http solo hacia esta misma máquina)",
+        "en": "{url} would carry credentials in clear text: use https (http only to this machine)",
+    },
+    "inputs.smtp_needs_tls": {
+        "es": "una contraseña SMTP exige starttls = true o implicit_tls = true",
+        "en": "an SMTP password requires starttls = true or implicit_tls = true",
+    },
     "inputs.bad_handle": {
         "es": "no es un nombre de perfil posible en {platform}: {rule}",
         "en": "not a possible handle on {platform}: {rule}",

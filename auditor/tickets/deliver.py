@@ -72,6 +72,7 @@ def build_sinks(config: TicketsConfig, base: Path | None = None) -> dict[str, Ti
                 sc.port,
                 sc.sender,
                 starttls=sc.starttls,
+                implicit_tls=sc.implicit_tls,
                 username=sc.username,
                 password=_secret(sc.password, f"{name}.password"),
                 to_owners=sc.to_owners,

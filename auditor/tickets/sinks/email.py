@@ -32,6 +32,7 @@ class EmailSink:
         sender: str,
         *,
         starttls: bool = True,
+        implicit_tls: bool = False,
         username: str | None = None,
         password: str | None = None,
         to_owners: bool = True,
@@ -44,6 +45,7 @@ class EmailSink:
         self.grouping = grouping
         self.host, self.port, self.sender = host, port, sender
         self.starttls, self.username, self._password = starttls, username, password
+        self.implicit_tls = implicit_tls
         self.to_owners, self.fallback_to = to_owners, list(fallback_to or [])
         self.timeout = timeout
         self.ssl_context = ssl_context or ssl.create_default_context()
@@ -81,9 +83,14 @@ class EmailSink:
 
     def _send(self, msg: EmailMessage) -> None:
         try:
-            with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            connect = (
+                smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.ssl_context)
+                if self.implicit_tls
+                else smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            )
+            with connect as smtp:
                 smtp.ehlo()
-                if self.starttls:
+                if self.starttls and not self.implicit_tls:
                     smtp.starttls(context=self.ssl_context)
                     smtp.ehlo()
                 if self.username and self._password:
