@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.i18n import t
+from reports.files import open_private, private_dir
 
 
 class StoreBusy(Exception):
@@ -34,8 +35,8 @@ def lock_path(db: Path) -> Path:
 def store_lock(db: Path, wait_seconds: float = 0.0, poll: float = 0.2) -> Iterator[None]:
     """Hold the store's write lock, waiting up to `wait_seconds` for it; raises StoreBusy after that."""
     path = lock_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    private_dir(path.parent)
+    fd = open_private(path, os.O_RDWR | os.O_CREAT)  # a planted symlink is refused, never written through
     started = time.monotonic()
     try:
         while True:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from auditor.model import Report
 from reports.csv import CsvDialect, render_action_plan, render_csv
+from reports.files import private_dir
 from reports.html import render_html
 from reports.json import render_json
 from reports.markdown import render_markdown
@@ -41,7 +42,7 @@ def write_atomically(path: Path, content: str | bytes) -> None:
 
     Reports hold personal data (names, CI numbers, emails): files are 0600 and new folders 0700.
     """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         if isinstance(content, bytes):
@@ -50,7 +51,7 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(content)
-        os.replace(tmp, path)  # mkstemp made it 0600
+        os.replace(tmp, path)  # mkstemp made it 0600; a rename replaces a planted link, never follows it
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from auditor.model import Run
 from auditor.model.clock import local_date
+from reports.files import private_dir, write_private
 
 POINTER = "ultima-ejecucion.txt"
 MARKER = ".auditor-run"  # holds the run id: what tells a run folder made by the auditor from anything else
@@ -28,13 +29,11 @@ def run_dir_name(run: Run) -> str:
 
 def run_dir(out: Path, run: Run) -> Path:
     """The run's folder, created (0700, with its marker) when it does not exist yet."""
-    out.mkdir(mode=0o700, parents=True, exist_ok=True)  # reports hold personal data: owner only
-    path = out / run_dir_name(run)
-    path.mkdir(mode=0o700, exist_ok=True)
+    private_dir(out)  # reports hold personal data: owner only, never through a planted link
+    path = private_dir(out / run_dir_name(run))
     marker = path / MARKER
     if not marker.exists():
-        marker.write_text(f"{run.id}\n", encoding="utf-8")
-        marker.chmod(0o600)
+        write_private(marker, f"{run.id}\n")
     return path
 
 

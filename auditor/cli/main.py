@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import click
 
-from auditor.app.errors import InputError, RequestError, StoreBusy, StoreError
+from auditor.app.errors import InputError, RequestError, StoreBusy, StoreError, UnsafePath
 from auditor.app.outcome import EXIT_ABORTED, EXIT_BUSY, EXIT_INPUT
 from auditor.config import CONFIG_NAME, find_config, load_config
 from auditor.i18n import plural, set_lang, t
@@ -52,6 +52,9 @@ def reports_errors(fn: F) -> F:
         except StoreBusy as exc:
             click.echo(t("cli.error", message=exc), err=True)
             sys.exit(EXIT_BUSY)
+        except UnsafePath as exc:  # nothing was written through it
+            click.echo(t("cli.error", message=exc), err=True)
+            sys.exit(EXIT_INPUT)
 
     return wrapper  # type: ignore[return-value]
 
@@ -78,6 +81,9 @@ class AuditorGroup(click.Group):
         except StoreError as exc:
             click.echo(t("cli.store_unusable", message=exc), err=True)
             sys.exit(EXIT_ABORTED)
+        except UnsafePath as exc:
+            click.echo(t("cli.error", message=exc), err=True)
+            sys.exit(EXIT_INPUT)
         except Exception as exc:
             log.debug("internal error", exc_info=True)
             click.echo(t("cli.internal_error", kind=type(exc).__name__, message=exc), err=True)

@@ -57,6 +57,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "another audit is writing {store} ({holder}); waited {waited:.0f} s. Try again later or pass "
         "--wait SECONDS.",
     },
+    "files.unsafe": {"es": "{path}: no se escribe ahí: {reason}", "en": "{path}: refusing to write there: {reason}"},
+    "files.symlink": {"es": "es un enlace simbólico", "en": "it is a symbolic link"},
+    "files.other_owner": {"es": "pertenece a otro usuario", "en": "it belongs to another user"},
+    "files.writable_by_others": {
+        "es": "el grupo u otros usuarios pueden escribir en la carpeta (ejecute `chmod 700`)",
+        "en": "group or other users can write to the folder (run `chmod 700`)",
+    },
+    "files.not_a_file": {"es": "no es un archivo común", "en": "it is not a regular file"},
+    "files.tightened": {
+        "es": "{path} tenía permisos {mode}: se restringieron a 0600 (solo el propietario)",
+        "en": "{path} had mode {mode}: tightened to 0600 (owner only)",
+    },
     "lock.unknown_holder": {"es": "proceso desconocido", "en": "unknown holder"},
     # Errors (auditor.cli.main)
     "cli.problems": {

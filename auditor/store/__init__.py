@@ -36,6 +36,7 @@ from auditor.store.queries import ReadQueries
 from auditor.store.runs import RunRecords
 from auditor.store.schema import MIGRATIONS, SCHEMA_VERSION
 from auditor.store.tickets import TicketOutbox, TicketPlanner
+from reports.files import ensure_private_file
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "StoredEvent"]
 
@@ -43,15 +44,15 @@ __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "StoredEvent"]
 class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQueries):
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        if self.path.parent and not self.path.parent.exists():
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        new = str(path) != ":memory:" and not self.path.exists()
-        if new:  # the store holds personal data: readable by its owner only
-            self.path.touch(mode=0o600)
+        if str(path) != ":memory:":  # personal data: its owner's only, never opened through a planted link
+            ensure_private_file(self.path)
         self.db = Database(self.path)
         self.db.execute("PRAGMA foreign_keys = ON")
         if str(path) != ":memory:":
             self.db.enable_wal()
+            for companion in (Path(f"{self.path}-wal"), Path(f"{self.path}-shm")):
+                if companion.exists():
+                    ensure_private_file(companion)
         self.migrate()
 
     def close(self) -> None:
