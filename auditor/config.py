@@ -19,6 +19,7 @@ from auditor.credentials import CredentialRef
 from auditor.i18n import t
 from auditor.inputs.sources import InputError, Problem, describe
 from auditor.model import Severity
+from auditor.model.classify import is_addr_spec
 from connectors.http import HttpSettings
 from reports.csv import CsvDialect
 
@@ -135,7 +136,7 @@ class OutboxSinkConfig(_Section):
 class WebhookSinkConfig(_Section):
     type: Literal["webhook"]
     url: str
-    secret: CredentialRef | None = None  # HMAC-SHA256 key for the X-Signature-256 header
+    secret: CredentialRef | None = None  # HMAC-SHA256 key for the X-Auditor-Signature header
     timeout_seconds: float = 10.0
     grouping: Grouping = "finding"
 
@@ -161,6 +162,15 @@ class EmailSinkConfig(_Section):
     sender: str
     to_owners: bool = True  # the institution's communications director and RSI from the inventory
     fallback_to: list[str] = []
+
+    @field_validator("sender", "fallback_to")
+    @classmethod
+    def _addresses(cls, value: str | list[str]) -> str | list[str]:
+        for address in [value] if isinstance(value, str) else value:
+            if not is_addr_spec(address):
+                raise ValueError(t("inputs.bad_contact_email"))
+        return value
+
     timeout_seconds: float = 20.0
     grouping: Grouping = "finding"
 

@@ -76,6 +76,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "el dígito verificador del RUC es incorrecto (debería ser {expected})",
         "en": "RUC check digit is wrong (expected {expected})",
     },
+    "inputs.bad_contact_email": {
+        "es": "debe ser una sola dirección de correo (nombre@dominio), sin listas, nombres ni saltos de línea",
+        "en": "must be one email address (name@domain): no list, display name or line break",
+    },
     "inputs.needs_tls": {
         "es": "«{url}» llevaría credenciales sin cifrar: use https (http solo hacia esta misma máquina)",
         "en": "{url} would carry credentials in clear text: use https (http only to this machine)",

@@ -7,6 +7,7 @@ contain some false positives (a few universities), which is another reason the a
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from enum import StrEnum
 from functools import cache
@@ -66,6 +67,18 @@ def classify_email(email: str, allowlist: list[str] | tuple[str, ...]) -> EmailC
     if domain.endswith((".gov.py", ".mil.py")):
         return EmailClass.PUBLIC_SECTOR_OTHER
     return EmailClass.OTHER
+
+
+# One RFC 5322 addr-spec in its common dot-atom form: no display name, no comment, no list, no CR/LF — what
+# may go into a To: header built from data someone typed.
+_ADDR_SPEC = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+def is_addr_spec(value: str) -> bool:
+    return len(value) <= 254 and _ADDR_SPEC.fullmatch(value) is not None
 
 
 def is_institutional(email: str | None, allowlist: list[str] | tuple[str, ...]) -> bool:

@@ -21,7 +21,7 @@ from pydantic import (
 )
 
 from auditor.i18n import t
-from auditor.model.classify import normalise_ci, normalise_phone, reveal_foreign_letters
+from auditor.model.classify import is_addr_spec, normalise_ci, normalise_phone, reveal_foreign_letters
 from auditor.model.common import NonEmpty, Platform, Slug, Strict, blank_to_none
 from auditor.model.handles import handle_problem
 
@@ -70,6 +70,14 @@ class Contact(Strict):
     role: str | None = None
 
     _blank = field_validator("phone", "role", mode="before")(blank_to_none)
+
+    @field_validator("email")
+    @classmethod
+    def _one_address(cls, value: str) -> str:
+        """Tickets are mailed to it: exactly one plain address (no list, no name, no line break)."""
+        if not is_addr_spec(value.strip()):
+            raise ValueError(t("inputs.bad_contact_email"))
+        return value.strip().lower()
 
 
 class Institution(Strict):

@@ -6,11 +6,13 @@ Tables and views are named for the person who opens the file with Datasette: `op
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _migration_1(db: Database) -> None:
@@ -301,6 +303,14 @@ def _migration_7(db: Database) -> None:
         db.execute("delete from findings where fingerprint = ?", [old])
 
 
+def _migration_8(db: Database) -> None:
+    """An installation id, random and made once with the store: with a ticket's fingerprint, event and
+    sequence it names each ticket event for receivers (`Idempotency-Key`), so a fresh store never reuses a key
+    another store already sent for a different incident."""
+    db.table("installation").create({"id": str, "created_at": str}, pk="id")
+    db.table("installation").insert({"id": uuid.uuid4().hex, "created_at": datetime.now(UTC).isoformat()})
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _migration_1,
     2: _migration_2,
@@ -309,4 +319,5 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     5: _migration_5,
     6: _migration_6,
     7: _migration_7,
+    8: _migration_8,
 }

@@ -72,6 +72,18 @@ class TicketOutbox(StoreTables):
             params += ticket_ids
         return list(self.db.query(sql + " order by d.ticket_id, d.sink", params))
 
+    def installation_id(self) -> str:
+        row = self.db.execute("select id from installation").fetchone()
+        return str(row[0])
+
+    def event_key(self, ticket_id: int, fingerprint: str, action: str) -> str:
+        """The ticket event's stable name: installation, finding, event and its sequence among that finding's
+        tickets — the same on every retry, different in any other store (never a bare row number)."""
+        (sequence,) = self.db.execute(
+            "select count(*) from tickets where fingerprint = ? and id <= ?", [fingerprint, ticket_id]
+        ).fetchone()
+        return f"oee-{self.installation_id()[:16]}-{fingerprint[:24]}-{action}-{sequence}"
+
     def ledger(self, sink: str, group: str) -> dict[str, Any] | None:
         rows = list(self.db.query("select * from ticket_ledger where sink = ? and group_key = ?", [sink, group]))
         if not rows:

@@ -109,7 +109,7 @@ def build_sinks(config: TicketsConfig, base: Path | None = None) -> dict[str, Ti
 async def _apply(sink: TicketSink, row: dict[str, Any], store: Store) -> tuple[DeliveryStatus, dict[str, Any] | None]:
     ticket = TicketContent.model_validate_json(row["content"])
     key = group_key(ticket, sink.grouping)
-    event_key = f"oee-auditor-{row['ticket_id']}"
+    event_key = store.event_key(row["ticket_id"], row["fingerprint"], str(row["action"]))
     ledger = store.ledger(sink.name, key)
     fp = ticket.fingerprint
     if ticket.action in (TicketAction.CREATE, TicketAction.REOPEN):
@@ -160,14 +160,14 @@ async def deliver(
             crash_point("deliver")
             try:
                 status, ledger = await _apply(sink, row, store)
-            except SinkError as exc:
+            except Exception as exc:  # one hostile answer (a 200 without `_id`) or refused address fails alone
+                reason = str(exc) if isinstance(exc, SinkError) else f"{sink.name}: {type(exc).__name__}: {exc}"
+                reason = redact(reason[:500])
                 attempts = int(row["attempts"]) + 1
                 delay = min(MAX_BACKOFF, timedelta(seconds=backoff_seconds * 2 ** (attempts - 1)))
-                store.record_failure(
-                    row["ticket_id"], sink.name, redact(str(exc)), now + delay, give_up=attempts >= max_attempts
-                )
+                store.record_failure(row["ticket_id"], sink.name, reason, now + delay, give_up=attempts >= max_attempts)
                 report.failed += 1
-                report.errors.append(f"ticket {row['ticket_id']} → {sink.name}: {redact(str(exc))}")
+                report.errors.append(f"ticket {row['ticket_id']} → {sink.name}: {reason}")
                 continue
             crash_point("after-send")
             store.record_delivery(row["ticket_id"], sink.name, now, status=status, ledger=ledger)

@@ -77,3 +77,16 @@ class Peer:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def readme_verify() -> Any:
+    """The webhook receiver's `verify` exactly as the README shows it (so the README's example is tested)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"<!-- webhook-receiver -->\n```python\n(.*?)```", readme, re.S)
+    assert code is not None, "README lost its webhook receiver example"
+    namespace: dict[str, Any] = {}
+    exec(compile(code.group(1), "README.md", "exec"), namespace)
+    return namespace["verify"]

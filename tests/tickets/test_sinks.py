@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import hashlib
-import hmac
 import shutil
 import ssl
 import subprocess
@@ -26,7 +24,9 @@ from auditor.tickets.sinks.email import EmailSink
 from auditor.tickets.sinks.http_sinks import JiraSink, TheHiveSink, WebhookSink
 from tests.conftest import NOW
 from tests.tickets.conftest import ADMIN, TOKEN, intruder, world
-from tests.tickets.peers import Peer, Seen
+from tests.tickets.peers import Peer, Seen, readme_verify
+
+verify = readme_verify()
 
 SECRET = "webhook-shared-secret"
 
@@ -51,10 +51,9 @@ class Webhook:
         self.peer = Peer(self.handle)
 
     def handle(self, seen: Seen) -> tuple[int, Any]:
-        expected = "sha256=" + hmac.new(SECRET.encode(), seen.body, hashlib.sha256).hexdigest()
-        if seen.headers.get("x-signature-256") != expected:
-            return 401, {"error": "bad signature"}
         key = seen.headers["idempotency-key"]
+        if not verify(SECRET, seen.headers.get("x-auditor-signature", ""), key, seen.body):
+            return 401, {"error": "bad signature"}
         self.effective.setdefault(key, seen.json())
         return 200, {"id": f"WH-{list(self.effective).index(key) + 1}"}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from typing import Any
 
 import httpx
@@ -56,8 +57,15 @@ class _HttpSink:
         await self.client.aclose()
 
 
+def sign(secret: str, key: str, body: bytes, timestamp: int) -> str:
+    signed = f"{timestamp}.{key}.".encode() + body
+    return f"t={timestamp},v1={hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()}"
+
+
 class WebhookSink(_HttpSink):
-    """POSTs every ticket event as JSON, signed `X-Signature-256: sha256=<HMAC-SHA256(secret, body)>`."""
+    """POSTs every ticket event as JSON with its `Idempotency-Key`, signed Stripe-style:
+    `X-Auditor-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<Idempotency-Key>.<body>")>`, so a
+    receiver can refuse a replayed or re-keyed body (README: verifying it with a 5-minute window)."""
 
     def __init__(
         self,
@@ -75,8 +83,7 @@ class WebhookSink(_HttpSink):
         body = json.dumps(document, ensure_ascii=False, sort_keys=True).encode()
         headers = {"Content-Type": "application/json", "Idempotency-Key": event_key}
         if self._secret:
-            digest = hmac.new(self._secret.encode(), body, hashlib.sha256).hexdigest()
-            headers["X-Signature-256"] = f"sha256={digest}"
+            headers["X-Auditor-Signature"] = sign(self._secret, event_key, body, int(time.time()))
         response = await self._call("POST", self.url, content=body, headers=headers)
         if response.status_code >= 300:
             raise self._fail(response, "webhook")

@@ -28,7 +28,9 @@ class OutboxSink:
         self.grouping = grouping
 
     def _write(self, event_key: str, action: str, ticket_slug: str, ticket: TicketContent, note: str) -> Path:
-        target = self.path / f"{event_key}-{action}-{ticket_slug}.json"
+        # The detection time first: a folder listing is the events in the order they happened; the event key
+        # (stable across retries) keeps a re-delivery on the same file.
+        target = self.path / f"{ticket.detected_at:%Y%m%dT%H%M%S}-{event_key}-{action}-{ticket_slug}.json"
         document = {
             "action": action,
             "ticket_key": ticket_slug,
