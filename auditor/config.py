@@ -267,6 +267,17 @@ class ScheduleConfig(_Section):
         return value
 
 
+class RetentionConfig(_Section):
+    """How long what can be re-made or is only supporting is kept; findings, their events, tickets and the
+    audit trail are kept (they are the record). `auditor prune` applies it."""
+
+    # Snapshots older than this are deleted, except each account's latest (the next run compares with it):
+    # runs before it can no longer be replayed (`auditor reevaluate`).
+    snapshot_days: int = Field(default=400, ge=1)
+    # Run folders older than this are deleted (0: by count only, `reports.keep_runs`).
+    run_folder_days: int = Field(default=0, ge=0)
+
+
 class Config(_Section):
     # The file this configuration was read from (None: no file, defaults); not a key of the file.
     _source: Path | None = PrivateAttr(default=None)
@@ -279,6 +290,7 @@ class Config(_Section):
     credentials: dict[str, CredentialRef] = {}
     tickets: TicketsConfig = TicketsConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    retention: RetentionConfig = RetentionConfig()
 
     @property
     def source(self) -> Path | None:

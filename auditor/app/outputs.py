@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from auditor.model import Run
@@ -70,11 +71,22 @@ def _ours(path: Path) -> int | None:
     return int(match.group(1)) if marked == match.group(1) else None
 
 
-def prune(out: Path, keep: int) -> list[Path]:
-    """Delete the oldest run folders the auditor made beyond `keep`; returns what was deleted."""
+def prune(out: Path, keep: int, *, before: date | None = None, dry_run: bool = False) -> list[Path]:
+    """Delete the run folders the auditor made beyond the newest `keep`, or dated before `before` (the newest
+    is always kept); returns what was (or, `dry_run`, would be) deleted. Anything else in `out` is left."""
+    if not out.is_dir():
+        return []
     runs = sorted(((run_id, p) for p in out.iterdir() if (run_id := _ours(p)) is not None), reverse=True)
-    removed = []
-    for _, path in runs[keep:]:
-        shutil.rmtree(path)
-        removed.append(path)
-    return removed
+    doomed = [
+        path
+        for index, (_, path) in enumerate(runs)
+        if index > 0 and (index >= keep or (before is not None and _dated(path) < before))
+    ]
+    if not dry_run:
+        for path in doomed:
+            shutil.rmtree(path)
+    return doomed
+
+
+def _dated(path: Path) -> date:
+    return date.fromisoformat(path.name[:10])

@@ -17,13 +17,14 @@ from auditor.app.checks import check_config, check_connectors
 from auditor.app.inventory import InventorySummary
 from auditor.app.outcome import EXIT_INCOMPLETE, EXIT_INPUT
 from auditor.app.queries import FindingQuery, datasette_command, existing_store, list_findings, list_runs
+from auditor.app.retention import prune_retained
 from auditor.app.setup import serve_sandbox, write_starter
 from auditor.cli.inventory import summary_text
 from auditor.cli.main import cli, reports_errors
 from auditor.config import CONFIG_NAME, Config, check_cron
 from auditor.i18n import current_lang, plural, t
 from auditor.model import Platform, Severity
-from auditor.model.clock import local_text
+from auditor.model.clock import local_date, local_text, utcnow
 from reports.escape import plain
 
 
@@ -45,6 +46,24 @@ def schedule(config: Config, run_now: bool, cron: str | None) -> None:
     if logging.getLogger().level > logging.INFO:
         logging.getLogger().setLevel(logging.INFO)  # a daemon says what it does
     sys.exit(serve(config, run_now=run_now, cron=cron))
+
+
+@cli.command("prune")
+@click.option("--dry-run", is_flag=True, help="Only say what the retention settings would delete.")
+@click.option("--wait", "wait_seconds", type=float, default=0.0, help="Seconds to wait for a running audit.")
+@click.pass_obj
+@reports_errors
+def prune_command(config: Config, dry_run: bool, wait_seconds: float) -> None:
+    """Apply [retention]: old snapshots and run folders (findings, tickets and their history are kept)."""
+    outcome = prune_retained(config, utcnow(), dry_run=dry_run, wait_seconds=wait_seconds)
+    prefix = t("cli.prune.would") if dry_run else t("cli.prune.did")
+    click.echo(
+        prefix
+        + t("cli.prune.snapshots", count=outcome.snapshots, date=f"{local_date(outcome.snapshots_before):%d/%m/%Y}")
+    )
+    click.echo(prefix + t("cli.prune.folders", count=len(outcome.folders)))
+    for folder in outcome.folders:
+        click.echo(f"  {plain(folder)}")
 
 
 @cli.group("config")

@@ -76,6 +76,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{counted}; nothing was imported or written.",
     },
     "cli.error": {"es": "error: {message}", "en": "error: {message}"},
+    "cli.prune.would": {"es": "se borrarían: ", "en": "would delete: "},
+    "cli.prune.did": {"es": "borrado: ", "en": "deleted: "},
+    "cli.prune.snapshots": {
+        "es": "{count} instantáneas anteriores al {date} (se conserva la última de cada cuenta)",
+        "en": "{count} snapshots older than {date} (each account's latest is kept)",
+    },
+    "cli.prune.folders": {"es": "{count} carpetas de ejecución", "en": "{count} run folders"},
     "cli.store_unusable": {
         "es": "error: el almacén no se puede usar: {message}",
         "en": "error: the store cannot be used: {message}",

@@ -153,6 +153,23 @@ class RunRecords(StoreTables):
         rows = self.db.execute(sql, [before_run if before_run is not None else 2**62]).fetchall()
         return {(r[0], r[1]): AccountSnapshot.model_validate_json(r[2]) for r in rows}
 
+    def old_snapshots(self, before: datetime) -> list[int]:
+        """Row ids of snapshots of runs started before `before` that are not their account's latest."""
+        rows = self.db.execute(
+            """select s.rowid from snapshots s join runs r on r.id = s.run_id
+               where r.started_at < ? and s.run_id < (
+                 select max(run_id) from snapshots l
+                 where l.institution_id = s.institution_id and l.account_id = s.account_id)""",
+            [before.isoformat()],
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def delete_snapshots(self, rowids: list[int]) -> None:
+        with self.db.atomic():
+            for start in range(0, len(rowids), 500):
+                chunk = rowids[start : start + 500]
+                self.db.execute(f"delete from snapshots where rowid in ({','.join('?' * len(chunk))})", chunk)
+
     def run_snapshots(self, run_id: int) -> dict[tuple[str, str], AccountSnapshot]:
         rows = self.db.execute(
             "select institution_id, account_id, document from snapshots where run_id = ?", [run_id]
