@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -21,7 +22,15 @@ from googleapiclient.errors import HttpError
 
 from auditor.model.secret import Secret
 from connectors.base import ConnectorError, CredentialError, NotFound, PermissionDenied, PlatformError, RateLimited
-from connectors.http import backoff_delay, platform_json, redact, retry_after_seconds, shared_tls_context
+from connectors.http import (
+    HttpSettings,
+    UnreadableBody,
+    backoff_delay,
+    parse_json,
+    redact,
+    retry_after_seconds,
+    shared_tls_context,
+)
 from connectors.pacing import CredentialPacer
 
 T = TypeVar("T")
@@ -40,9 +49,11 @@ class HttpxHttp:
         bearer: str | None = None,
         on_response: Callable[[Mapping[str, str] | None], None] | None = None,
         client: httpx.Client | None = None,
+        max_body_bytes: int = HttpSettings.max_body_bytes,
     ):
         self.transport = transport
         self.timeout = timeout
+        self.max_body_bytes = max_body_bytes
         self._bearer = bearer
         self._on_response = on_response  # the credential's pacer learns the rate-limit window from answers
         # Over the network (or a sandbox server), one pooled, thread-safe sync client keeps connections alive;
@@ -65,16 +76,37 @@ class HttpxHttp:
         if self._bearer:
             send["authorization"] = f"Bearer {self._bearer}"
 
-        async def go() -> httpx.Response:
-            async with httpx.AsyncClient(transport=self.transport, timeout=self.timeout) as client:
-                return await client.request(method, uri, content=body, headers=send)
+        limit, deadline = self.max_body_bytes, time.monotonic() + self.timeout
+
+        def kept(chunk: bytes, chunks: list[bytes]) -> None:
+            """Bounded like every connector's answer: size after decompression, one total deadline."""
+            chunks.append(chunk)
+            if sum(map(len, chunks)) > limit:
+                raise PlatformError(f"answer over {limit} bytes on {method} {redact(uri, {self._bearer or ''})}")
+            if time.monotonic() > deadline:
+                raise PlatformError(f"TimeoutError: total deadline passed on {method} {redact(uri, set())}")
+
+        async def go() -> tuple[httpx.Response, bytes]:
+            chunks: list[bytes] = []
+            async with (
+                asyncio.timeout(self.timeout),
+                httpx.AsyncClient(transport=self.transport, timeout=self.timeout) as client,
+                client.stream(method, uri, content=body, headers=send) as streamed,
+            ):
+                async for chunk in streamed.aiter_bytes():
+                    kept(chunk, chunks)
+            return streamed, b"".join(chunks)
+
+        def sync(client: httpx.Client) -> tuple[httpx.Response, bytes]:
+            chunks: list[bytes] = []
+            with client.stream(method, uri, content=body, headers=send) as streamed:
+                for chunk in streamed.iter_bytes():
+                    kept(chunk, chunks)
+            return streamed, b"".join(chunks)
 
         try:
-            if self._sync is not None:
-                response = self._sync.request(method, uri, content=body, headers=send)
-            else:
-                response = asyncio.run(go())
-        except httpx.HTTPError as exc:
+            response, content = sync(self._sync) if self._sync is not None else asyncio.run(go())
+        except (httpx.HTTPError, TimeoutError) as exc:
             if self._on_response is not None:
                 self._on_response(None)
             raise PlatformError(redact(f"{type(exc).__name__} on {method} {uri}", {self._bearer or ""})) from None
@@ -83,16 +115,18 @@ class HttpxHttp:
         info = {"status": str(response.status_code), **{k.lower(): v for k, v in response.headers.items()}}
         result = httplib2.Response(info)
         result.reason = response.reason_phrase
-        return result, _safe_json(response.content)
+        return result, _safe_json(content)
 
 
 def _safe_json(content: bytes) -> bytes:
-    """The answer's strings through `platform_json`, as for the other connectors (unparsable: left to the
-    client library, which reports it)."""
-    try:
-        return json.dumps(platform_json(json.loads(content))).encode() if content else content
-    except (ValueError, UnicodeDecodeError):
+    """The answer parsed and cleaned as for the other connectors (`parse_json`: bounded depth and numbers,
+    NaN read as absent); one it cannot read is that request's error."""
+    if not content:
         return content
+    try:
+        return json.dumps(parse_json(content)).encode()
+    except UnreadableBody as exc:
+        raise PlatformError(f"malformed JSON: {exc}") from None
 
 
 def worker_pool(settings: Any) -> ThreadPoolExecutor:

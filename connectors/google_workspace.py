@@ -79,6 +79,7 @@ class GoogleWorkspaceConnector:
         self.http = http  # an httplib2-like object (google's HttpMockSequence in tests); default: httpx
         self.base_url = getattr(settings, "base_url", None) or ADMIN_URL
         self.timeout = float(getattr(settings, "timeout_seconds", 20.0))
+        self.max_body_bytes = int(getattr(settings, "max_body_bytes", 10_000_000))
         self.subject = getattr(settings, "delegated_subject", None)
         self.customer = getattr(settings, "customer", None) or "my_customer"
         self.transport = transport
@@ -96,10 +97,12 @@ class GoogleWorkspaceConnector:
 
             make = service_account.Credentials.from_service_account_info
             credentials = make(info, scopes=SCOPES, subject=self.subject)  # type: ignore[no-untyped-call]
-            inner = HttpxHttp(self.transport, self.timeout, on_response=learn)
+            inner = HttpxHttp(self.transport, self.timeout, on_response=learn, max_body_bytes=self.max_body_bytes)
             http: Any = google_auth_httplib2.AuthorizedHttp(credentials, http=inner)
         else:
-            http = self.http or HttpxHttp(self.transport, self.timeout, bearer=secret.value, on_response=learn)
+            http = self.http or HttpxHttp(
+                self.transport, self.timeout, bearer=secret.value, on_response=learn, max_body_bytes=self.max_body_bytes
+            )
         return google_service("admin", "directory_v1", self.base_url, http)
 
     async def _execute(self, call: Any, secret: Secret) -> dict[str, Any]:

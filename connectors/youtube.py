@@ -49,6 +49,7 @@ class YouTubeConnector:
         self.http = http  # an httplib2-like object (google's HttpMockSequence in tests); default: httpx
         self.base_url = getattr(settings, "base_url", None) or YOUTUBE_URL
         self.timeout = float(getattr(settings, "timeout_seconds", 20.0))
+        self.max_body_bytes = int(getattr(settings, "max_body_bytes", 10_000_000))
         self.transport = transport
         self.settings = settings
         self.calls = GoogleCalls(settings, YOUTUBE_DAILY_REASONS)
@@ -81,6 +82,7 @@ class YouTubeConnector:
                 self.timeout,
                 on_response=self.calls.learn(secret),
                 client=self._shared_client(),
+                max_body_bytes=self.max_body_bytes,
             )
             self._services[secret.name] = google_service("youtube", "v3", self.base_url, http, secret.value)
         return self._services[secret.name]

@@ -101,3 +101,25 @@ def test_the_run_deadline_counts_everything(store, inventory):
     assert result.status is RunStatus.INCOMPLETE
     assert {s.error for s in snaps.values() if s.error is not None} <= {FetchError.TIMEOUT, FetchError.NO_CONNECTOR}
     assert sum(1 for s in snaps.values() if s.error is FetchError.TIMEOUT) >= 10
+
+
+def test_the_google_clients_http_is_bounded_the_same_way():
+    """YouTube and Workspace go through google-api-python-client: its HTTP adapter streams and bounds too."""
+    from connectors.google_api import HttpxHttp
+
+    bomb = gzip_of_zeros(20)
+    big = HttpxHttp(
+        httpx.MockTransport(lambda r: httpx.Response(200, headers={"content-encoding": "gzip"}, content=bomb)),
+        5.0,
+        max_body_bytes=1_000_000,
+    )
+    with pytest.raises(PlatformError, match="answer over 1000000 bytes"):
+        big.request("https://www.googleapis.com/youtube/v3/channels")
+    slow = HttpxHttp(httpx.MockTransport(lambda r: httpx.Response(200, stream=Trickle())), 1.0)
+    started = time.monotonic()
+    with pytest.raises(PlatformError, match="TimeoutError"):
+        slow.request("https://www.googleapis.com/youtube/v3/channels")
+    assert time.monotonic() - started < 2.5
+    deep = HttpxHttp(httpx.MockTransport(lambda r: httpx.Response(200, content=b"[" * 5000 + b"]" * 5000)), 5.0)
+    with pytest.raises(PlatformError, match="malformed JSON"):
+        deep.request("https://www.googleapis.com/youtube/v3/channels")
