@@ -30,11 +30,13 @@ from auditor.model import (
     Waiver,
 )
 from auditor.model.clock import local_date, utcnow
+from auditor.model.declarations import HumanState
 from auditor.observe import LiveSetup, Observation, observe
 from auditor.store import Store
 from auditor.tickets.deliver import DeliveryReport, build_sinks, deliver
 from auditor.tickets.plan import TicketPlanner
-from policies.evaluate import Observations, evaluate, matching_waiver
+from policies.evaluate import Observations, evaluate
+from policies.human import apply_human_input, in_force_waivers
 from policies.profile import effective_rules
 
 log = logging.getLogger("auditor.engine")
@@ -142,6 +144,7 @@ def run_audit(
             planner,
             list(tickets.sinks) if tickets else [],
             run_id,
+            human=store.human_state(),
         )
     except BaseException:  # an error, not a kill: the run is recorded as aborted now, not at the next start
         with contextlib.suppress(Exception):
@@ -245,6 +248,7 @@ def reevaluate(
         0,
         run_id=new_run,
         replay_of=run_id,
+        human=store.human_state(),
     )
 
 
@@ -264,8 +268,11 @@ def _evaluate_and_record(
     sinks: list[str] | None = None,
     run_id: int | None = None,
     replay_of: int | None = None,
+    human: HumanState | None = None,
 ) -> AuditResult:
     today = local_date(started)
+    human = human or HumanState()
+    waivers = in_force_waivers(waivers, human)
     evaluation = evaluate(
         inventory,
         effective_rules(profile or Profile()),
@@ -274,12 +281,9 @@ def _evaluate_and_record(
         scope,
         observations,
         after_account=lambda: crash_point("evaluate"),
+        declarations=human.current(),
     )
-    waived = {}
-    for finding in evaluation.findings:
-        waiver = matching_waiver(finding, waivers, today)
-        if waiver is not None:
-            waived[finding.fingerprint] = waiver
+    evaluation.findings, waived = apply_human_input(evaluation.findings, waivers, human, today)
     snapshots = observations.snapshots if observations else {}
     failed = any(s.error is not None for s in snapshots.values())
     status = RunStatus.INCOMPLETE if failed or evaluation.coverage.errors else RunStatus.COMPLETE

@@ -27,6 +27,7 @@ from auditor.model import (
     Waiver,
 )
 from auditor.model.classify import handle_skeleton, is_institutional, name_key
+from auditor.model.declarations import Declaration, DeclKey
 from auditor.model.platforms import user_space
 
 
@@ -75,6 +76,10 @@ class AccountContext:
     attested_by: set[str] = field(default_factory=set)
     # The Meta Business the account belongs to, when the run saw one.
     business: BusinessView | None = None
+    # The declarations in force (latest per institution, item, account, person), and the items of this
+    # account whose «cumple» this run's platform data contradicts (filled by policies.declared.reconcile).
+    declarations: Mapping[DeclKey, Declaration] = field(default_factory=dict)
+    contradicted: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def institution(self) -> Institution:
@@ -115,6 +120,7 @@ class PersonContext:
     person: AuthorizedPerson
     today: date
     params: dict[str, Any]
+    declarations: Mapping[DeclKey, Declaration] = field(default_factory=dict)
 
     @property
     def institution(self) -> Institution:

@@ -30,8 +30,10 @@ from auditor.model import (
     shared_scope,
 )
 from auditor.model.classify import handle_skeleton
+from auditor.model.declarations import Declaration, DeclKey
 from policies.business import business_views
 from policies.context import AccountContext, BusinessView, InstitutionContext, PersonContext, Violation, WaiverContext
+from policies.declared import DECLARED_SUBJECT, reconcile
 from policies.profile import EffectiveRule
 
 
@@ -142,6 +144,8 @@ def _evaluate_account(
     today: date,
     obs: Observations | None,
     businesses: Mapping[tuple[str, str], BusinessView],
+    declarations: Mapping[DeclKey, Declaration],
+    by_id: Mapping[str, EffectiveRule],
 ) -> None:
     inst_id = inst_inv.institution.id
     key = (inst_id, account.id)
@@ -155,8 +159,10 @@ def _evaluate_account(
         obs.previous.get(key) if obs else None,
         (obs.prior.get(key) or {}) if obs else {},
         business=businesses.get(key),
+        declarations=declarations,
     )
     deferred = []
+    first = len(result.findings)
     partial = snapshot is not None and snapshot.error is not None  # some rule could not read what it needs
     for er in rules:
         rule = er.rule
@@ -205,6 +211,7 @@ def _evaluate_account(
         if shared is not None:
             subject, observed = shared
             (result.evaluated if observed else result.errored).add((rule.id, inst_id, shared_scope(subject)))
+    _reconcile_declarations(result, ctx_base, first, by_id)
     for er in deferred:
         for v in er.rule.check(replace(ctx_base, params=er.params)):
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
@@ -216,6 +223,27 @@ def _evaluate_account(
             continue
         result.tally(inst_id, er.severity, "evaluated")
         result.evaluated.add((er.rule.id, inst_id, account.id))
+
+
+def _reconcile_declarations(
+    result: Evaluation, ctx: AccountContext, first: int, by_id: Mapping[str, EffectiveRule]
+) -> None:
+    """What the account's declarations add to its findings: the finding a «no cumple» raises under its rule,
+    and the declaration beside the findings that contradict a «cumple». Declared findings are re-judged at
+    every run (their scope is recorded as evaluated), so a new answer resolves them."""
+    account = ctx.account
+    inst_id = ctx.institution.id
+    raised, contradicted = reconcile(ctx, result.findings[first:])
+    for index in range(first, len(result.findings)):
+        updated = contradicted.get(result.findings[index].fingerprint)
+        if updated is not None:
+            result.findings[index] = updated
+    for rule_id, v in raised:
+        er = by_id.get(rule_id)
+        if er is not None:
+            result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
+    for rule_id in by_id:
+        result.evaluated.add((rule_id, inst_id, shared_scope(f"{DECLARED_SUBJECT}:{account.id}")))
 
 
 def _known_accounts(inventory: Inventory, observations: Observations | None) -> frozenset[tuple[str, str]]:
@@ -242,14 +270,18 @@ def evaluate(
     scope: RunScope | None = None,
     observations: Observations | None = None,
     after_account: Callable[[], None] | None = None,
+    declarations: Mapping[DeclKey, Declaration] | None = None,
 ) -> Evaluation:
     """Run every enabled rule on every subject in scope. `observations` None: inventory rules only.
 
     `after_account` is called after each account's rules (the engine's crash point for the reliability suite).
+    `declarations` are the ones in force (latest per key), as `HumanState.current` gives them.
     """
     scope = scope or RunScope()
     result = Evaluation()
     enabled = [r for r in rules if r.enabled]
+    by_id = {r.rule.id: r for r in enabled}
+    declarations = declarations or {}
     whole_institution = not (scope.platforms or scope.accounts)
     known: frozenset[tuple[str, str]] | None = None  # computed once, for the first institution rule
     skeletons: dict[tuple[str, str], str] = {}
@@ -261,7 +293,9 @@ def evaluate(
         account_rules = [r for r in enabled if r.rule.scope == "account"]
         for account in inst_inv.accounts:
             if in_scope(scope, inst_id, account.platform, account.id):
-                _evaluate_account(result, account_rules, inst_inv, account, today, observations, businesses)
+                _evaluate_account(
+                    result, account_rules, inst_inv, account, today, observations, businesses, declarations, by_id
+                )
                 if after_account is not None:
                     after_account()
         if not whole_institution:
@@ -269,7 +303,7 @@ def evaluate(
         for er in enabled:
             if er.rule.scope == "person":
                 for person in inst_inv.people:
-                    for v in er.rule.check(PersonContext(inst_inv, person, today, er.params)):
+                    for v in er.rule.check(PersonContext(inst_inv, person, today, er.params, declarations)):
                         result.findings.append(_finding(er, v, inst_id, None, None, None))
                     result.tally(inst_id, er.severity, "evaluated")
                 result.evaluated.add((er.rule.id, inst_id, None))

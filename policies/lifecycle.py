@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 
 from auditor.i18n import term
 from auditor.model import AccountKind, AccountState, AccountStatus, InstitutionStatus, PlatformRole, Severity
 from auditor.model.clock import ASUNCION
-from policies.context import AccountContext, Violation
+from auditor.model.inventory import Role
+from policies.checklist import single_login
+from policies.context import AccountContext, PersonContext, Violation, person_label
+from policies.declared import departure_declared, handover_declared
 from policies.registry import rule
 
 
@@ -141,8 +144,9 @@ def closed_but_active(ctx: AccountContext) -> Iterator[Violation]:
     needs=("obs:members", "prev"),
 )
 def administrators_changed(ctx: AccountContext) -> Iterator[Violation]:
-    """Open from the run that sees the change for as long as the administrators stay as changed: the
-    checklist is attested by the RSI (a waiver), not by the next run not seeing a change again."""
+    """Open from the run that sees the change for as long as the administrators stay as changed, until a
+    CHK-11 declaration on the account dated on or after the change closes it (not the next run not seeing a
+    change again)."""
 
     def admins(members: list | None) -> dict[str, str]:  # type: ignore[type-arg]
         return {
@@ -157,9 +161,13 @@ def administrators_changed(ctx: AccountContext) -> Iterator[Violation]:
         before = admins(ctx.previous.members.value)
         added = sorted(now[i] for i in set(now) - set(before))
         removed = sorted(before[i] for i in set(before) - set(now))
+        since = ctx.today
     elif prior and prior.get("admins") == sorted(now):
         added, removed = list(prior.get("added") or []), list(prior.get("removed") or [])
+        since = date.fromisoformat(prior["since"]) if prior.get("since") else ctx.today
     else:
+        return
+    if handover_declared(ctx.declarations, ctx.institution.id, ctx.account.id, since) is not None:
         return
     yield Violation(
         "administrators",
@@ -171,5 +179,58 @@ def administrators_changed(ctx: AccountContext) -> Iterator[Violation]:
         + (f"; added: {', '.join(added)}" if added else "")
         + (f"; removed: {', '.join(removed)}" if removed else "")
         + ". Attest: passwords changed, sessions closed, email and phone updated, roles reviewed.",
-        {"added": added, "removed": removed, "admins": sorted(now)},
+        {"added": added, "removed": removed, "admins": sorted(now), "since": since.isoformat(), "declare": "CHK-11"},
+    )
+
+
+@rule(
+    "LIF-007",
+    title_es="Salida de un responsable sin los pasos declarados",
+    title_en="Departure of a person responsible without the steps declared",
+    severity=Severity.HIGH,
+    guide_ref="6.1.1.III",
+    rationale="When a person with access leaves, an account whose login is shared or single-user (or any account "
+    "they administered) stays open to them until passwords are changed, sessions closed and the linked email "
+    "and phone reviewed. No platform shows that it was done: it is declared (CHK-11) after the departure.",
+    remediation_es="Cambiar contraseñas, cerrar sesiones, revisar correo y teléfono asociados y los roles; luego "
+    "declararlo (`auditor declare --item CHK-11 --person …`).",
+    remediation_en="Change passwords, close sessions, review the linked email and phone and the roles; then "
+    "declare it (`auditor declare --item CHK-11 --person …`).",
+    needs=("inv", "declarations"),
+    scope="person",
+)
+def departure_steps_undeclared(ctx: PersonContext) -> Iterator[Violation]:
+    person = ctx.person
+    if person.is_active:
+        return
+    accounts = {a.id: a for a in ctx.inventory.accounts}
+    why = sorted(
+        {
+            access.account
+            for access in person.access
+            if (account := accounts.get(access.account)) is not None
+            and (single_login(account) or access.role is Role.ADMINISTRADOR)
+        }
+    )
+    if not why:
+        return
+    since = person.status_date
+    if departure_declared(ctx.declarations, ctx.institution.id, person.id, since) is not None:
+        return
+    when_es = f" el {since:%d/%m/%Y}" if since else " (fecha de baja no registrada)"
+    when_en = f" on {since}" if since else " (departure date not registered)"
+    yield Violation(
+        f"departure:{person.id}",
+        f"{person_label(person)} salió{when_es} y tenía acceso a {', '.join(why)} (inicio de sesión compartido o "
+        "de un solo usuario, o como administrador): falta declarar el cambio de contraseñas, el cierre de sesiones "
+        "y la revisión de correo, teléfono y roles (CHK-11).",
+        f"{person_label(person)} left{when_en} with access to {', '.join(why)} (shared or single-user login, or as "
+        "administrator): the password change, session closure and email, phone and role review are not declared "
+        "(CHK-11).",
+        {
+            "person": person.id,
+            "departed_on": since.isoformat() if since else None,
+            "accounts": why,
+            "declare": "CHK-11",
+        },
     )

@@ -10,23 +10,8 @@ from auditor.i18n import t
 from auditor.model import FetchError, Severity
 from auditor.model.clock import ASUNCION
 from policies.context import AccountContext, Violation, WaiverContext
+from policies.declared import pending_items
 from policies.registry import rule
-
-ATTRIBUTE_ES = {
-    "status": "estado de la cuenta",
-    "handle": "nombre de perfil",
-    "display_name": "nombre visible",
-    "linked_emails": "correo asociado",
-    "phone": "teléfono asociado",
-    "two_factor": "verificación en dos pasos de la cuenta",
-    "members.two_factor": "verificación en dos pasos de cada usuario",
-    "verification": "insignia de verificación",
-    "members": "usuarios con acceso y sus roles",
-    "login_two_factor": "verificación en dos pasos del usuario de la cuenta",
-    "last_activity": "última publicación",
-    "alternative_handle_owner": "titular del nombre de perfil alternativo",
-    "credential": "vigencia de la credencial",
-}
 
 
 @rule(
@@ -123,38 +108,59 @@ def credential_expiring(ctx: AccountContext) -> Iterator[Violation]:
 
 @rule(
     "OPS-003",
-    title_es="Dato no expuesto por la plataforma: requiere declaración",
-    title_en="Attribute not exposed by the platform: manual attestation required",
+    title_es="Declaraciones pendientes de la cuenta",
+    title_en="Declarations pending for the account",
     severity=Severity.INFO,
     guide_ref="—",
-    rationale="What a platform's API does not expose cannot be checked automatically: the rules that need it "
-    "did not run, and a person must attest the control instead. It is never counted as compliant.",
-    remediation_es="El administrador debe declarar el dato (p. ej. verificación en dos pasos activada) en la "
-    "próxima revisión.",
-    remediation_en="The administrator must attest the attribute (e.g. two-factor enabled) at the next review.",
-    needs=("obs",),
+    rationale="What no platform shows (and what a platform's API does not expose) cannot be checked "
+    "automatically: the institution declares it, item by item of the checklist, and renews the declaration "
+    "before it expires. One finding per account lists what is missing, expired or contradicted by the "
+    "platform; it is never counted as compliant.",
+    remediation_es="Declarar los ítems pendientes (`auditor declare`) o firmar la lista de verificación impresa "
+    "(`auditor checklist print`).",
+    remediation_en="Declare the pending items (`auditor declare`) or sign the printed checklist "
+    "(`auditor checklist print`).",
+    needs=("obs", "declarations"),
+    graded=(
+        (Severity.LOW, "algún ítem vencido", "an item expired"),
+        (
+            Severity.MEDIUM,
+            "algún ítem contradicho por la plataforma o declarado «no cumple»",
+            "an item contradicted by the platform or declared not complying",
+        ),
+    ),
 )
-def attestation_required(ctx: AccountContext) -> Iterator[Violation]:
-    for attribute, rules in sorted(ctx.unobservable.items()):
-        seen = ctx.seen.get(attribute, [])
-        listed = ", ".join(sorted(rules))
-        name = ATTRIBUTE_ES.get(attribute, attribute)
-        if seen:  # the platform answered, with values nobody documents: what it said is the evidence
-            yield Violation(
-                f"attest:{attribute}",
-                f"La plataforma respondió valores que no se pueden interpretar para «{name}» "
-                f"({'; '.join(seen)}): declarar manualmente ({listed} no se pudieron evaluar del todo).",
-                f"The platform answered values that cannot be interpreted for {attribute} ({'; '.join(seen)}): "
-                f"attest it manually ({listed} could not fully run).",
-                {"attribute": attribute, "rules": sorted(rules), "seen": seen},
-            )
-            continue
-        yield Violation(
-            f"attest:{attribute}",
-            f"La plataforma no expone «{name}»: declarar manualmente ({listed} no se pudieron evaluar).",
-            f"The platform does not expose {attribute}: attest it manually ({listed} could not run).",
-            {"attribute": attribute, "rules": sorted(rules)},
-        )
+def declarations_pending(ctx: AccountContext) -> Iterator[Violation]:
+    items = pending_items(ctx)
+    if not items:
+        return
+    states = {i["state"] for i in items}
+    severity = (
+        Severity.MEDIUM
+        if states & {"contradicted", "no_cumple"}
+        else Severity.LOW
+        if "expired" in states
+        else Severity.INFO
+    )
+    parts_es, parts_en = [], []
+    for state in ("contradicted", "no_cumple", "expired", "missing"):
+        labels = [i["label"] for i in items if i["state"] == state]
+        if labels:
+            parts_es.append(f"{t(f'declaration_state.{state}', 'es')}: {', '.join(labels)}")
+            parts_en.append(f"{t(f'declaration_state.{state}', 'en')}: {', '.join(labels)}")
+    yield Violation(
+        "declarations",
+        f"{len(items)} declaraciones pendientes — " + "; ".join(parts_es) + ".",
+        f"{len(items)} declarations pending — " + "; ".join(parts_en) + ".",
+        {
+            "items": [{k: v for k, v in i.items() if k != "label"} for i in items],
+            **{
+                state: sum(1 for i in items if i["state"] == state)
+                for state in ("missing", "expired", "contradicted", "no_cumple")
+            },
+        },
+        severity=severity,
+    )
 
 
 @rule(

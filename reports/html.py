@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from auditor.i18n import Lang, days, plural, t, waiver_time_left
+from auditor.i18n import Lang, days, plural, t, term, waiver_time_left
 from auditor.model import FindingStatus, Report, ReportFinding, Severity, TrendPoint
 from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
@@ -108,6 +108,7 @@ def render_html(report: Report) -> str:
         "r": report,
         "lang": lang,
         "t": lambda key, **kw: t(key, lang, **kw),
+        "term": lambda value: term(value, lang),
         "names": names,
         "platforms": PLATFORMS,
         "colours": SEVERITY_COLOURS,

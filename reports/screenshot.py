@@ -47,3 +47,32 @@ def screenshot(html: Path, png: Path, *, width: int = 1240, height: int = 1754, 
             timeout=timeout,
         )
     return png
+
+
+def print_pdf(html: Path, pdf: Path, *, timeout: float = 60) -> Path:
+    """Print `html` to `pdf` as a browser prints it (A4, the page's own @page rules); raises RuntimeError when
+    Chromium is missing or fails."""
+    browser = chromium()
+    if browser is None:
+        raise RuntimeError("no Chromium found (Debian package `chromium`): cannot print a PDF")
+    with tempfile.TemporaryDirectory(prefix="auditor-chromium-") as profile:
+        try:
+            subprocess.run(
+                [
+                    browser,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf.resolve()}",
+                    html.resolve().as_uri(),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=timeout,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise RuntimeError(f"Chromium could not print {html.name}: {exc}") from exc
+    if not pdf.exists():
+        raise RuntimeError(f"Chromium wrote no {pdf.name}")
+    pdf.chmod(0o600)
+    return pdf

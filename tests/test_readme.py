@@ -43,3 +43,11 @@ def test_readme_command_table_lists_every_command_and_option():
     table = text[text.index(COMMANDS_START) + len(COMMANDS_START) : text.index(COMMANDS_END)].strip()
     assert table == commands_markdown_table(), "README command table is stale: run `make readme`"
     assert "`--csv-dialect excel-es\\|rfc4180`" in table and "`auditor tickets retry`" in table
+
+
+def test_readme_checklist_table_matches_the_catalogue():
+    from auditor.app.checklist import CHECKLIST_END, CHECKLIST_START, checklist_markdown_table
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start, end = text.index(CHECKLIST_START) + len(CHECKLIST_START), text.index(CHECKLIST_END)
+    assert text[start:end].strip() == checklist_markdown_table(), "run `make readme`"

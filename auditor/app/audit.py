@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
+from auditor.app.demo_answers import seed_demo_answers
 from auditor.app.errors import RequestError
 from auditor.app.lookup import account_ids, check_run, check_scope, open_store, store_path
 from auditor.app.outcome import EXIT_ABORTED, exit_code
@@ -275,6 +276,7 @@ def demo(request: DemoRequest) -> AuditOutcome:
                 live=live_from_sandbox(yesterday),
                 tickets=tickets,
             )
+            seed_demo_answers(out_dir / "audit.db", utcnow() - timedelta(hours=12))
         result = run_audit(
             store,
             inventory,

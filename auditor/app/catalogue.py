@@ -68,7 +68,10 @@ def _replace_between(text: str, start_marker: str, end_marker: str, body: str) -
 
 def readme_with_tables(text: str) -> str:
     """The README's text with its generated sections (rule table, capability table) brought up to date."""
+    from auditor.app.checklist import CHECKLIST_END, CHECKLIST_START, checklist_markdown_table
+
     text = _replace_between(text, README_START, README_END, rules_markdown_table())
+    text = _replace_between(text, CHECKLIST_START, CHECKLIST_END, checklist_markdown_table())
     return _replace_between(text, CAPS_START, CAPS_END, capabilities_markdown_table())
 
 

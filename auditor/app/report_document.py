@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from auditor.app.report_people import with_people
 from auditor.app.triage import with_triage
 from auditor.i18n import Lang
 from auditor.model import (
@@ -187,4 +188,4 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
         waivers=waivers,
         trend=trend,
     )
-    return with_triage(report, store)
+    return with_triage(with_people(report, store, lang), store)

@@ -62,6 +62,7 @@ def _row(report: Report, institution: str, name: str, store: Store) -> TriageRow
         ),
         pending_declarations=sum(1 for f in open_here if f.policy_id == PENDING_DECLARATION_RULE),
         oldest_open_days=max(ages) if ages else None,
+        overdue_plans=sum(1 for f in open_here if any(a.overdue for a in f.annotations)),
     )
 
 

@@ -12,11 +12,13 @@ from pydantic import (
 )
 
 from auditor.model.common import Platform, Severity
+from auditor.model.declarations import AnnotationKind, Answer, TrailEntry, WaiverRequest
 from auditor.model.finding import Coverage, FindingStatus, Run
 from auditor.model.inventory import AccountKind, AccountStatus
 from auditor.model.snapshot import AccountState, FetchError
 
-SCHEMA_VERSION = "1.1"  # of report.json (1.1: run.mode, triage, ages and ticket references)
+# of report.json (1.1: run.mode, triage, ages, tickets; 1.2: declarations, annotations, waiver requests, trail)
+SCHEMA_VERSION = "1.2"
 
 
 class ReportWaiver(BaseModel):
@@ -24,6 +26,49 @@ class ReportWaiver(BaseModel):
     approver: str
     expires: Date
     rationale: str
+
+
+class ReportAnnotation(BaseModel):
+    id: int
+    fingerprint: str
+    institution: str
+    kind: AnnotationKind
+    text: str
+    by: str
+    at: datetime
+    planned_date: Date | None = None
+    overdue: bool = False
+    confirmed_by: str | None = None
+    in_force: bool = True
+    withdrawn: bool = False
+
+
+class ReportDeclaration(BaseModel):
+    """A declaration in force (the latest for its item and target), with its state as of the run's day."""
+
+    id: int
+    institution: str
+    item: str
+    account: str | None
+    person: str | None
+    answer: Answer
+    state: Literal["valid", "expired"]
+    declared_by: str
+    declared_on: Date
+    valid_until: Date | None
+    evidence: str | None = None
+    document_ref: str | None = None
+    document_sha256: str | None = None
+    supersedes: int = 0  # how many earlier declarations of the same item and target it replaced
+
+
+class PendingRow(BaseModel):
+    """One account of the «Declaraciones pendientes» table: each asked item's state."""
+
+    institution: str
+    account: str
+    items: dict[str, str]  # item id -> missing, expired, contradicted, no_cumple
+    attributes: int = 0  # attribute items pending (ATR-…), counted in one column
 
 
 class ReportFinding(BaseModel):
@@ -51,6 +96,8 @@ class ReportFinding(BaseModel):
     first_seen_at: datetime | None = None  # when the run that first saw it started
     age_days: int | None = None  # days open, counted to this run's day (America/Asuncion)
     ticket: str | None = None  # the incident ticket's reference (sink and external id), when one exists
+    annotations: list[ReportAnnotation] = []  # what people said of it, following its fingerprint
+    trail: list[str] = []  # the human actions on it, one line each («fecha · quién (rol): acción»)
 
 
 class SeverityCount(BaseModel):
@@ -69,8 +116,9 @@ class TriageRow(BaseModel):
     high: int
     incidents: int  # open incident-grade findings
     coverage: Coverage
-    pending_declarations: int  # open OPS-003: attributes no platform shows, waiting for a person to declare
+    pending_declarations: int  # accounts with an open OPS-003: checklist items waiting for a declaration
     oldest_open_days: int | None  # age of its oldest open finding
+    overdue_plans: int = 0  # open findings «en tratamiento» past their planned date
 
 
 class ReportInstitution(BaseModel):
@@ -135,7 +183,7 @@ class TrendPoint(BaseModel):
 class Report(BaseModel):
     """The versioned report document (`report.json`); every other format is a rendering of it."""
 
-    schema_version: Literal["1.1"] = SCHEMA_VERSION  # type: ignore[assignment]
+    schema_version: Literal["1.2"] = SCHEMA_VERSION  # type: ignore[assignment]
     generated_at: datetime
     lang: Literal["es", "en"]
     institution: str | None = None  # the report of one institution, or None for all
@@ -152,6 +200,11 @@ class Report(BaseModel):
     trend: list[TrendPoint] = []
     triage: list[TriageRow] = []
     incomplete_because: list[str] = []  # why the run is incomplete, per platform and kind of error
+    declarations: list[ReportDeclaration] = []
+    annotations: list[ReportAnnotation] = []
+    waiver_requests: list[WaiverRequest] = []
+    trail: list[TrailEntry] = []
+    pending_declarations: list[PendingRow] = []
 
     @property
     def open_incidents(self) -> list[ReportFinding]:

@@ -31,6 +31,7 @@ from auditor.model import (
 )
 from auditor.store.base import StoreError
 from auditor.store.findings import FindingsLifecycle, StoredEvent
+from auditor.store.human import HumanRecords
 from auditor.store.inventory import InventoryTables
 from auditor.store.queries import ReadQueries
 from auditor.store.runs import RunRecords
@@ -41,7 +42,7 @@ from reports.files import ensure_private_file
 __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "StoredEvent"]
 
 
-class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQueries):
+class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQueries, HumanRecords):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         if str(path) != ":memory:":  # personal data: its owner's only, never opened through a planted link
@@ -57,6 +58,12 @@ class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQu
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def schema_version(self) -> int:
         if "schema_version" not in self.db.table_names():

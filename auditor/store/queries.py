@@ -76,6 +76,15 @@ class ReadQueries(StoreTables):
         rows = self.db.query(f"select * from findings where {' and '.join(clauses)} order by {order}", params)
         return [record_from_row(r) for r in rows]
 
+    def finding(self, fingerprint: str) -> FindingRecord | None:
+        """A finding by fingerprint, or by a prefix that names only one."""
+        rows = list(
+            self.db.query(
+                "select * from findings where fingerprint like ? limit 2", [fingerprint.replace("%", "") + "%"]
+            )
+        )
+        return record_from_row(rows[0]) if len(rows) == 1 else None
+
     def run_start_times(self) -> dict[int, datetime]:
         """When each run started: what a finding's age is counted from (its first run)."""
         return {r[0]: datetime.fromisoformat(r[1]) for r in self.db.execute("select id, started_at from runs")}

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def _migration_1(db: Database) -> None:
@@ -311,6 +311,60 @@ def _migration_8(db: Database) -> None:
     db.table("installation").insert({"id": uuid.uuid4().hex, "created_at": datetime.now(UTC).isoformat()})
 
 
+def _migration_9(db: Database) -> None:
+    """What people say (declarations, annotations, waiver requests) and the trail of every such action.
+
+    The trail is append-only and holds each object whole before and after the action; the other three tables
+    are its materialised view, for queries. The per-attribute OPS-003 findings («attest:<attribute>») give
+    way to one finding per account: they are closed as superseded, quietly (no event, no ticket: OPS-003
+    never opens one), so the next report shows the new finding and no «resolved» noise."""
+    db.table("trail").create(
+        {
+            "seq": int,
+            "at": str,
+            "institution_id": str,
+            "actor": str,
+            "os_user": str,
+            "action": str,
+            "object": str,
+            "fingerprint": str,
+            "before": str,
+            "after": str,
+        },
+        pk="seq",
+    )
+    db.table("trail").create_index(["institution_id", "at"])
+    db.table("declarations").create(
+        {
+            "id": int,
+            "institution_id": str,
+            "item": str,
+            "account_id": str,
+            "person_id": str,
+            "answer": str,
+            "declared_on": str,
+            "valid_until": str,
+            "record": str,
+        },
+        pk="id",
+    )
+    db.table("declarations").create_index(["institution_id", "item"])
+    db.table("annotations").create(
+        {"id": int, "fingerprint": str, "institution_id": str, "kind": str, "record": str}, pk="id"
+    )
+    db.table("annotations").create_index(["fingerprint"])
+    db.table("waiver_requests").create(
+        {"id": str, "institution_id": str, "rule": str, "state": str, "record": str}, pk="id"
+    )
+    last = db.execute("select max(id) from runs").fetchone()[0]
+    db.execute(
+        "update findings set status = 'resolved', resolved_run = ?, waiver_id = null, "
+        "evidence = json_set(coalesce(evidence, '{}'), '$.superseded_by', 'OPS-003 per account') "
+        "where policy_id = 'OPS-003' and subject like 'attest:%' and status != 'resolved'",
+        [last],
+    )
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _migration_1,
     2: _migration_2,
@@ -320,4 +374,5 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     6: _migration_6,
     7: _migration_7,
     8: _migration_8,
+    9: _migration_9,
 }

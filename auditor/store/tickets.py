@@ -27,10 +27,11 @@ class TicketOutbox(StoreTables):
         rows = self.db.execute(
             """select fingerprint, max(action = 'create' or action = 'reopen'),
                       (select evidence_hash from tickets t2 where t2.fingerprint = t.fingerprint
-                       order by id desc limit 1)
+                       order by id desc limit 1),
+                      (select action from tickets t3 where t3.fingerprint = t.fingerprint order by id desc limit 1)
                from tickets t group by fingerprint"""
         ).fetchall()
-        return {r[0]: TicketHistory(created=bool(r[1]), last_evidence_hash=r[2]) for r in rows}
+        return {r[0]: TicketHistory(created=bool(r[1]), last_evidence_hash=r[2], last_action=r[3]) for r in rows}
 
     def _write_tickets(self, run_id: int, planned: list[PlannedTicket], sinks: list[str], at: datetime) -> None:
         for p in planned:

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from auditor.i18n import as_lang, t
+from auditor.i18n import Lang, as_lang, t
 from auditor.model import (
     AccountSnapshot,
     Finding,
@@ -124,7 +124,7 @@ def build_ticket(
         severity=finding.severity,
         cert_category=cert,
         rsit=finding.rsit,
-        description=finding.message_es if language == "es" else finding.message_en,
+        description=_description(action, finding, language),
         evidence={"finding": finding.evidence, "observed": _excerpt(snapshot)},
         impact=impact,
         containment=[
@@ -134,6 +134,16 @@ def build_ticket(
         deadline_hours=deadline_hours,
         run_id=run_id,
     )
+
+
+def _description(action: TicketAction, finding: Finding, language: Lang) -> str:
+    """The finding's message; a resolve because the central office confirmed a false positive says so first."""
+    message = finding.message_es if language == "es" else finding.message_en
+    fp = finding.evidence.get("false_positive")
+    if action is TicketAction.RESOLVE and isinstance(fp, dict):
+        why = t("ticket.false_positive", language, by=fp.get("confirmed_by"), rationale=fp.get("rationale"))
+        return f"{why} {message}"
+    return message
 
 
 def severity_text(ticket: TicketContent) -> str:

@@ -31,11 +31,12 @@ class PlannedTicket:
 class TicketHistory:
     created: bool  # a create was planned for this finding before (so it has, or will have, a ticket)
     last_evidence_hash: str | None
+    last_action: str | None = None  # the last ticket event planned for it (create, comment, resolve…)
 
 
 def decide(event: LifecycleEvent, history: TicketHistory | None, baseline: bool) -> TicketAction | None:
-    """create on new, reopen on regression, comment on new evidence, resolve when fixed; nothing for what a
-    baseline already knew, for waived findings, or for findings that never had a ticket."""
+    """create on new, reopen on regression, comment on new evidence, resolve when fixed or muted; nothing for
+    what a baseline already knew, for waived findings without a ticket, or for findings that never had one."""
     if not event.incident:
         return None
     ticketed = history is not None and history.created
@@ -49,7 +50,11 @@ def decide(event: LifecycleEvent, history: TicketHistory | None, baseline: bool)
         return None
     if event.status is FindingStatus.RESOLVED:
         return TicketAction.RESOLVE if ticketed else None
-    return None  # waived
+    if event.status is FindingStatus.WAIVED and ticketed and history is not None:
+        # Muted while its ticket is open (a confirmed false positive, an approved waiver): resolved once, with
+        # the reason in the evidence.
+        return TicketAction.RESOLVE if history.last_action != TicketAction.RESOLVE.value else None
+    return None
 
 
 @dataclass

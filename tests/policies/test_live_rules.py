@@ -71,8 +71,22 @@ def live(doc=None, now_snap=None, previous=None, prior=None, rule_id=None, disco
         prior={("tprueba", "t-fb"): prior} if prior else {},
         discovered=discovered,
     )
-    result = evaluate(inv, effective_rules(Profile()), [], today, observations=observations)
+    result = evaluate(
+        inv, effective_rules(Profile()), [], today, observations=observations, declarations=declared_checklist()
+    )
     return [f for f in result.findings if rule_id is None or f.policy_id == rule_id], result
+
+
+def declared_checklist():
+    """The clean account's checklist, all declared: OPS-003 then lists only what the platform hides."""
+    from tests.policies.test_declarations import book, everything_declared
+
+    return book(*everything_declared())
+
+
+def attested(found) -> dict[str, dict]:
+    """OPS-003's items, by item id."""
+    return {i["item"]: i for f in found if f.policy_id == "OPS-003" for i in f.evidence["items"]}
 
 
 def ids(found) -> list[str]:
@@ -178,8 +192,9 @@ def test_aut002_member_without_two_factor_and_unknown_asks_attestation():
     assert "AUT-002" not in ids(found)
     (attest,) = [f for f in found if f.policy_id == "OPS-003"]
     # What the platform said is the evidence (raw value and member), never «no expone».
-    assert attest.evidence["rules"] == ["AUT-002"]
-    assert attest.evidence["seen"] == ["u@tprueba.gov.py (id u8): valor no documentado: «enabled_maybe»"]
+    item = attested(found)["ATR-facebook-members.two_factor"]
+    assert item["rules"] == ["AUT-002"]
+    assert item["seen"] == ["u@tprueba.gov.py (id u8): valor no documentado: «enabled_maybe»"]
     assert "no expone" not in attest.message_es and "enabled_maybe" in attest.message_es
     # A rule that could judge only part of its subject is not counted as evaluated (nor resolves anything).
     assert ("AUT-002", "tprueba", "t-fb") not in result.evaluated
@@ -350,7 +365,13 @@ def test_lif005_administrator_change_checklist():
     new_admin = member("u2", name="Nueva", role=PlatformRole.ADMIN)
     changed = snap(members=[ADMIN, new_admin])
     (f,) = live(now_snap=changed, previous=snap(), rule_id="LIF-005")[0]
-    assert f.evidence == {"added": ["Nueva"], "removed": [], "admins": sorted([ADMIN.platform_user_id, "u2"])}
+    assert f.evidence == {
+        "added": ["Nueva"],
+        "removed": [],
+        "admins": sorted([ADMIN.platform_user_id, "u2"]),
+        "since": TODAY.isoformat(),
+        "declare": "CHK-11",
+    }
     assert live(now_snap=snap(), previous=snap(), rule_id="LIF-005")[0] == []
     # The next run sees no change, but the checklist was not attested: it stays open while the admins stay.
     prior = {("LIF-005", "administrators"): f.evidence}
@@ -386,7 +407,8 @@ def test_ops002_expired_and_expiring_credentials():
 def test_ops003_lists_rules_that_could_not_run_per_attribute():
     instagram_like = snap(members=Observed.not_exposed(), phone=Observed.not_exposed())
     found, result = live(now_snap=instagram_like)
-    attest = {f.evidence["attribute"]: f.evidence["rules"] for f in found if f.policy_id == "OPS-003"}
+    attest = {k.removeprefix("ATR-facebook-"): i["rules"] for k, i in attested(found).items()}
+    assert len([f for f in found if f.policy_id == "OPS-003"]) == 1  # one per account, every attribute in it
     assert attest["members"] == [
         "ACC-001",
         "ACC-002",
@@ -454,6 +476,5 @@ def test_an_undocumented_answer_is_attested_with_what_the_platform_said():
     """Issue 16 point 3: unknown is unknown; the rule asks a person, and the raw answer is the evidence."""
     found, result = live(now_snap=snap(two_factor=Observed.undocumented("isEnforcedIn2Sv=none")))
     assert "AUT-001" not in ids(found)
-    (attest,) = [f for f in found if f.policy_id == "OPS-003" and f.subject == "attest:two_factor"]
-    assert attest.evidence["seen"] == ["valor no documentado: «isEnforcedIn2Sv=none»"]
+    assert attested(found)["ATR-facebook-two_factor"]["seen"] == ["valor no documentado: «isEnforcedIn2Sv=none»"]
     assert ("AUT-001", "tprueba", "t-fb") not in result.evaluated
