@@ -20,6 +20,7 @@ from typing import Literal
 from auditor.i18n import Lang, t
 from auditor.model import FindingStatus, Report, ReportFinding
 from auditor.model.platforms import PLATFORMS
+from reports.annotations import annotation_record, annotation_text
 from reports.escape import plain
 
 CsvDialect = Literal["excel-es", "rfc4180"]
@@ -45,16 +46,17 @@ FINDING_COLUMNS = (
     "first_seen_run",
     "waiver",
     "waiver_expires",
+    "annotations",
     "fingerprint",
     "evidence",
 )
 
 
-def cell(value: object) -> str:
+def cell(value: object, limit: int = 2000) -> str:
     """One safe cell: bounded plain text, never a formula."""
     if value is None:
         return ""
-    text = plain(value, limit=2000)  # control characters and line breaks folded, length bounded
+    text = plain(value, limit=limit)  # control characters and line breaks folded, length bounded
     risky = text.lstrip().startswith(FORMULA_STARTS) or str(value).startswith(FORMULA_STARTS)
     return "'" + text if risky else text
 
@@ -106,6 +108,13 @@ def finding_row(report: Report, f: ReportFinding, lang: Lang | None, names: dict
         f.first_seen_run,
         f.waiver.id if f.waiver else "",
         f.waiver.expires.isoformat() if f.waiver else "",
+        (
+            " | ".join(annotation_text(a, lang) for a in f.annotations)
+            if words and lang is not None
+            else (
+                json.dumps([annotation_record(a) for a in f.annotations], ensure_ascii=False) if f.annotations else ""
+            )
+        ),
         f.fingerprint,
         json.dumps(f.evidence, ensure_ascii=False, sort_keys=True, default=str),
     ]

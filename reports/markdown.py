@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from auditor.i18n import Lang, plural, t
+from auditor.i18n import Lang, plural, t, term
 from auditor.i18n import days as days_text
 from auditor.model import FindingStatus, Report, ReportFinding
 from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
+from reports.annotations import annotation_text
 from reports.escape import md
 
 
@@ -42,6 +43,8 @@ def _finding_lines(f: ReportFinding, lang: Lang) -> list[str]:
                 expires=f.waiver.expires.isoformat(),
             )
         )
+    lines += [f"  - {md(annotation_text(a, lang))}" for a in f.annotations]
+    lines += [f"  - {t('trail', lang)}: {md(line)}" for line in f.trail]
     return lines
 
 
@@ -68,12 +71,12 @@ def _triage_lines(report: Report, lang: Lang, names: dict[str, str]) -> list[str
         "",
         f"| {t('institution', lang)} | {t('severity.critical', lang)} | {t('severity.high', lang)} | "
         f"{t('incidents_short', lang)} | {t('coverage', lang)} | {t('pending_declarations', lang)} | "
-        f"{t('oldest_open', lang)} |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"{t('oldest_open', lang)} | {t('overdue_plans', lang)} |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     out += [
         f"| {md(r.name)} ({r.institution}) | {r.critical} | {r.high} | {r.incidents} | {r.coverage.ratio:.0%} | "
-        f"{r.pending_declarations} | {_days(r.oldest_open_days, lang)} |"
+        f"{r.pending_declarations} | {_days(r.oldest_open_days, lang)} | {r.overdue_plans} |"
         for r in report.triage
     ]
     out += ["", f"### {t('priority', lang)}", ""]
@@ -203,9 +206,33 @@ def render_markdown(report: Report) -> str:
             f"{t('waiver_state.' + w.state.value, lang)} |"
             for w in report.waivers
         ]
+    out += _people_lines(report, lang, names)
     if report.resolved:
         out += ["", f"## {t('resolved', lang)}", ""]
         for f in report.resolved:
             where = _account_title(f, lang) if f.platform else md(names.get(f.institution, f.institution))
             out.append(f"- **{f.policy_id}** {where}: {md(f.message)}")
     return "\n".join(out) + "\n"
+
+
+def _people_lines(report: Report, lang: Lang, names: dict[str, str]) -> list[str]:
+    """«Declaraciones pendientes» (one row per account, items as columns) and the waiver requests."""
+    out: list[str] = []
+    if report.pending_declarations:
+        columns = sorted({c for row in report.pending_declarations for c in row.items})
+        out += ["", f"## {t('pending_declarations', lang)}", ""]
+        out.append(f"| {t('account', lang)} | " + " | ".join(columns) + f" | {t('attributes', lang)} |")
+        out.append("|---|" + "---|" * (len(columns) + 1))
+        for row in report.pending_declarations:
+            cells = [t(f"declaration_state.{row.items[c]}", lang) if c in row.items else "—" for c in columns]
+            where = f"{md(names.get(row.institution, row.institution))} · {md(row.account)}"
+            out.append(f"| {where} | " + " | ".join(cells) + f" | {row.attributes or '—'} |")
+    if report.waiver_requests:
+        out += ["", f"## {t('waiver_requests', lang)}", ""]
+        for w in report.waiver_requests:
+            decided = f" · {md(w.decided_by.name)} {w.decided_on}" if w.decided_by else ""
+            out.append(
+                f"- {md(w.id)} · {w.rule} · {md(w.scope.account or w.scope.institution)} · "
+                f"{term(w.state, lang)} ({md(w.requested_by.name)}){decided}: {md(w.rationale)}"
+            )
+    return out

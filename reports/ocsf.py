@@ -11,6 +11,7 @@ import json
 
 from auditor.model import FindingStatus, Report, ReportFinding, Severity
 from auditor.model.common import one_line
+from reports.annotations import annotation_record
 
 OCSF_VERSION = "1.3.0"
 CLASS_UID = 2003
@@ -93,6 +94,7 @@ def event(report: Report, f: ReportFinding) -> dict[str, object]:
             "first_seen_run": f.first_seen_run,
             "waiver": f.waiver.id if f.waiver else None,
             "subject": f.subject,
+            "annotations": [annotation_record(a) for a in f.annotations],
         },
     }
 

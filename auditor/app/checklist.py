@@ -81,23 +81,43 @@ class SheetRow:
 def checklist_rows(
     config: Config, institution: str, *, db: Path | None = None, today: date | None = None
 ) -> tuple[str, list[SheetRow]]:
-    """The institution's name and the rows of its checklist: each account's items and its people's."""
+    """The institution's name and the rows of its checklist: each account's items (with the attribute items its
+    last audit asked for), then each person's items once (a person answers for every account)."""
     today = today or local_date(utcnow())
     with open_store(config, db) as store:
         inst = institution_of(store.load_inventory(), institution)
         book = store.human_state().current()
+        asked_attributes: dict[str, list[str]] = {}
+        for f in store.findings(status="open", institution=institution):
+            if f.policy_id == "OPS-003" and f.account:
+                asked_attributes[f.account] = [
+                    str(i["item"]) for i in f.evidence.get("items", []) if str(i.get("item", "")).startswith("ATR-")
+                ]
     rows: list[SheetRow] = []
+    people: dict[tuple[str, str], list[str]] = {}
+    names = {p.id: f"{p.name or p.id} (CI {p.ci})" if p.ci else (p.name or p.id) for p in inst.people}
+
+    def row(account: str, entry: ChecklistItem, person: str | None) -> SheetRow:
+        d = declaration_for(book, inst.institution.id, entry, account, person)
+        state = "missing" if d is None else "expired" if d.expired(today) else "valid"
+        return SheetRow(account, entry, names.get(person or "", person), d, state)
+
     for account in inst.accounts:
-        asked: list[tuple[ChecklistItem, str | None]] = [
-            (i, None) for i in account_items(account, has_outsourced_cm(inst, account))
-        ]
+        for entry in account_items(account, has_outsourced_cm(inst, account)):
+            rows.append(row(account.id, entry, None))
+        for item_id in asked_attributes.get(account.id, []):
+            attribute_entry = item(item_id)
+            if attribute_entry is not None:
+                rows.append(row(account.id, attribute_entry, None))
         for person, access in inst.people_on(account.id):
             if person.is_active:
-                asked += [(i, person.id) for i in person_items([access.role], account)]
-        for entry, person_id in asked:
-            d = declaration_for(book, inst.institution.id, entry, account.id, person_id)
-            state = "missing" if d is None else "expired" if d.expired(today) else "valid"
-            rows.append(SheetRow(account.id, entry, person_id, d, state))
+                for entry in person_items([access.role], account):
+                    people.setdefault((entry.id, person.id), []).append(account.id)
+    for (item_id, person_id), accounts in sorted(people.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        person_entry = item(item_id)
+        assert person_entry is not None
+        sheet = row(accounts[0], person_entry, person_id)
+        rows.append(SheetRow(", ".join(accounts), person_entry, sheet.person, sheet.declaration, sheet.state))
     return inst.institution.name, rows
 
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from auditor.app.errors import RequestError
 from auditor.app.lookup import open_store
-from auditor.app.people import Identity, actor_of, check_target, institution_of, require
+from auditor.app.people import Identity, actor_of, check_target, choice, first_problem, institution_of, require
 from auditor.config import Config
 from auditor.i18n import t
 from auditor.model import FindingRecord
@@ -84,13 +84,7 @@ def declare(
     entry = checklist_item(request.item)
     if entry is None:
         raise RequestError(t("human.unknown_item", item=request.item), "item")
-    try:
-        answer = Answer(request.answer)
-    except ValueError:
-        raise RequestError(
-            t("lookup.unknown", kind="--answer", value=request.answer, hint=", ".join(a.value for a in Answer)),
-            "answer",
-        ) from None
+    answer = choice(Answer, request.answer, "answer")
     problem = item_scope_error(entry, request.account, request.person)
     if problem:
         raise RequestError(t(problem, item=entry.id), "account" if "account" in problem else "person")
@@ -135,8 +129,7 @@ def declare(
                 recorded_at=now,
             )
         except ValidationError as exc:
-            first = exc.errors()[0]
-            raise RequestError(str(first.get("ctx", {}).get("error", first["msg"])), "answer") from None
+            raise RequestError(first_problem(exc), "answer") from None
         return store.add_declaration(declaration)
 
 
@@ -164,13 +157,7 @@ def annotate(
     """Annotate a finding. A false positive is a proposal until the central office confirms it."""
     actor = actor_of(who)
     require(actor, "annotate")
-    try:
-        kind = AnnotationKind(request.kind)
-    except ValueError:
-        raise RequestError(
-            t("lookup.unknown", kind="--kind", value=request.kind, hint=", ".join(k.value for k in AnnotationKind)),
-            "kind",
-        ) from None
+    kind = choice(AnnotationKind, request.kind, "kind")
     now = now or utcnow()
     with open_store(config, db) as store:
         finding = find_finding(store, request.fingerprint)
@@ -188,8 +175,7 @@ def annotate(
                 at=now,
             )
         except ValidationError as exc:
-            first = exc.errors()[0]
-            raise RequestError(str(first.get("ctx", {}).get("error", first["msg"])), "text") from None
+            raise RequestError(first_problem(exc), "text") from None
         trail = store.save_annotation(annotation, TrailAction.ANNOTATE, actor, now)
         saved = store.annotation(int(trail.object.split(":")[1]))
         assert saved is not None
@@ -245,3 +231,19 @@ def withdraw(
             )
         withdrawn = annotation.model_copy(update={"withdrawn": True})
         return withdrawn, store.save_annotation(withdrawn, TrailAction.WITHDRAW, actor, now)
+
+
+def list_annotations(
+    config: Config, institution: str | None = None, *, pending_only: bool = False, db: Path | None = None
+) -> list[Annotation]:
+    """The annotations (withdrawn ones left out); `pending_only`: the false positives awaiting the central
+    office's confirmation."""
+    with open_store(config, db) as store:
+        found = sorted(store.human_state().annotations.values(), key=lambda a: a.id)
+    return [
+        a
+        for a in found
+        if not a.withdrawn
+        and (not institution or a.institution == institution)
+        and (not pending_only or (a.kind is AnnotationKind.FALSE_POSITIVE and a.confirmed_by is None))
+    ]

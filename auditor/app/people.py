@@ -7,6 +7,8 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import ValidationError
 
@@ -38,6 +40,24 @@ class Identity:
     os_user: str | None = None  # None: the operating-system user running this process
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+def choice(enum: type[E], value: str, field: str) -> E:
+    """`value` as one of `enum`'s values, or an error that lists them."""
+    try:
+        return enum(value)
+    except ValueError:
+        hint = ", ".join(e.value for e in enum)
+        raise RequestError(t("lookup.unknown", kind=f"--{field}", value=value, hint=hint), field) from None
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first message of a model's validation error, as the catalogue wrote it (no pydantic prefix)."""
+    first = exc.errors()[0]
+    return str(first.get("ctx", {}).get("error", first["msg"]))
+
+
 def actor_of(who: Identity) -> Actor:
     try:
         role = ActorRole(who.role)
@@ -49,8 +69,7 @@ def actor_of(who: Identity) -> Actor:
     try:
         return Actor(name=who.name, ci=who.ci, role=role, os_user=who.os_user or _os_user())
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise RequestError(str(first.get("ctx", {}).get("error", first["msg"])), str(first["loc"][0])) from None
+        raise RequestError(first_problem(exc), str(exc.errors()[0]["loc"][0])) from None
 
 
 def _os_user() -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from auditor.i18n import Lang, term
+from auditor.i18n import Lang
 from auditor.model import Report, ReportFinding
 from auditor.model.clock import local_date, local_text
 from auditor.model.declarations import Annotation, Declaration, HumanState, TrailEntry
@@ -54,8 +54,16 @@ def trail_line(e: TrailEntry, lang: Lang) -> str:
     return f"{local_text(e.at)} · {e.actor.name} ({e.actor.role.value}): {e.action.value} {e.object}"
 
 
-def pending_rows(findings: list[ReportFinding]) -> list[PendingRow]:
-    """From each account's OPS-003 finding: the state of every item it lists as pending."""
+def pending_rows(
+    findings: list[ReportFinding], current: dict[tuple[str, str, str | None, str | None], Declaration], today: date
+) -> list[PendingRow]:
+    """From each account's OPS-003 finding: the state of every item it lists as pending, and «valid» for the
+    account's items declared and in force (so a blank cell means the item does not concern the account)."""
+    declared = {
+        (d.institution, d.account, d.item)
+        for d in current.values()
+        if d.account and not d.expired(today) and d.item.startswith("CHK-")
+    }
     rows = []
     for f in findings:
         if f.policy_id != "OPS-003" or not f.account:
@@ -71,6 +79,9 @@ def pending_rows(findings: list[ReportFinding]) -> list[PendingRow]:
             # A person item pending for several people keeps its worst state.
             if items.get(item_id) not in ("contradicted", "no_cumple"):
                 items[item_id] = state
+        for institution, account, item_id in declared:
+            if (institution, account) == (f.institution, f.account) and item_id not in items:
+                items[item_id] = "valid"
         rows.append(PendingRow(institution=f.institution, account=f.account, items=items, attributes=attributes))
     return sorted(rows, key=lambda r: (r.institution, r.account))
 
@@ -119,14 +130,6 @@ def with_people(report: Report, store: Store, lang: Lang) -> Report:
                 r for r in sorted(human.waiver_requests.values(), key=lambda r: r.id) if ours(r.institution)
             ],
             "trail": entries,
-            "pending_declarations": pending_rows(findings),
+            "pending_declarations": pending_rows(findings, current, today),
         }
     )
-
-
-def annotation_label(a: ReportAnnotation, lang: Lang) -> str:
-    """«en tratamiento hasta 25/11/2026 (vencido)» — how a report shows one annotation beside its finding."""
-    text = term(a.kind, lang)
-    if a.planned_date:
-        text += f" {a.planned_date:%d/%m/%Y}"
-    return text

@@ -48,7 +48,7 @@ def trail_csv(entries: list[TrailEntry]) -> str:
     for e in entries:
         writer.writerow(
             [
-                cell(str(v))
+                cell(str(v), limit=1_000_000)  # the objects before and after are whole JSON: never cut
                 for v in (
                     e.seq,
                     e.at.isoformat(),

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from auditor.app.errors import RequestError
 from auditor.app.lookup import open_store
-from auditor.app.people import Identity, actor_of, check_target, institution_of, require
+from auditor.app.people import Identity, actor_of, check_target, choice, first_problem, institution_of, require
 from auditor.config import Config
 from auditor.i18n import t, term
 from auditor.inputs.tuning import load_waivers
@@ -90,7 +90,7 @@ def request_waiver(
                 rule=ask.rule,
                 scope=WaiverScope(
                     institution=ask.institution,
-                    platform=Platform(ask.platform) if ask.platform else None,
+                    platform=choice(Platform, ask.platform, "platform") if ask.platform else None,
                     account=ask.account,
                     subject=ask.subject,
                 ),
@@ -100,8 +100,8 @@ def request_waiver(
                 requested_by=actor,
                 requested_on=today,
             )
-        except (ValidationError, ValueError) as exc:
-            raise RequestError(str(exc).splitlines()[0], "id") from None
+        except ValidationError as exc:
+            raise RequestError(first_problem(exc), str(exc.errors()[0]["loc"][0])) from None
         return request, store.save_waiver_request(request, TrailAction.REQUEST, actor, now)
 
 

@@ -12,7 +12,15 @@ from typing import Any, TypeVar
 import click
 
 from auditor.app.checklist import items, print_checklist, show, validity_text
-from auditor.app.declare import AnnotateRequest, DeclareRequest, annotate, confirm, declare, withdraw
+from auditor.app.declare import (
+    AnnotateRequest,
+    DeclareRequest,
+    annotate,
+    confirm,
+    declare,
+    list_annotations,
+    withdraw,
+)
 from auditor.app.people import Identity
 from auditor.app.trail import trail_csv, trail_entries, trail_json
 from auditor.app.waiver_requests import (
@@ -27,6 +35,7 @@ from auditor.cli.main import cli, reports_errors
 from auditor.config import Config
 from auditor.i18n import as_lang, current_lang, t, term
 from auditor.model.declarations import ActorRole, AnnotationKind, Answer, TrailAction
+from reports.escape import plain
 
 F = TypeVar("F", bound=Callable[..., Any])
 DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -188,6 +197,22 @@ def annotate_withdraw(config: Config, who: Identity, annotation_id: int, db: str
     _recorded(f"{term(annotation.kind)} (anotación {annotation.id}) ✗", entry.seq)
 
 
+@annotate_group.command("list")
+@click.option("--institution", help="Only this institution.")
+@click.option("--pending", is_flag=True, help="Only false positives awaiting the central office.")
+@click.option("--db", type=click.Path(), help="SQLite store.")
+@click.pass_obj
+@reports_errors
+def annotate_list(config: Config, institution: str | None, pending: bool, db: str | None) -> None:
+    """One line per annotation: id, finding, kind, planned date, confirmation, author and text."""
+    for a in list_annotations(config, institution, pending_only=pending, db=Path(db) if db else None):
+        planned = f" → {a.planned_date}" if a.planned_date else ""
+        confirmed = " ✓" if a.confirmed_by else ""
+        click.echo(
+            f"{a.id:>4}  {a.fingerprint[:12]}  {a.policy_id}  {term(a.kind)}{planned}{confirmed}  {a.by.name}: {a.text}"
+        )
+
+
 @cli.group("waivers")
 def waivers() -> None:
     """Waivers: requested by the RSI, decided by the central office, kept in the store."""
@@ -250,7 +275,7 @@ _decision(TrailAction.REVOKE, "Revoke an approved waiver (central office).")
 def waivers_list(config: Config, institution: str | None, db: str | None) -> None:
     """Every waiver request and its state."""
     for r in list_waivers(config, institution, db=Path(db) if db else None):
-        decided = f" · {r.decided_by.name} {r.decided_on}" if r.decided_by else ""
+        decided = f" · {plain(r.decided_by.name, 80)} {r.decided_on}" if r.decided_by else ""
         click.echo(f"{r.id:<24} {r.rule}  {r.institution:<16} {term(r.state):<10} → {r.expires}{decided}")
 
 

@@ -205,6 +205,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "csv.first_seen_run": {"es": "Detectado por primera vez en la ejecución", "en": "First seen in run"},
     "csv.waiver": {"es": "Excepción", "en": "Waiver"},
     "csv.waiver_expires": {"es": "Vencimiento de la excepción", "en": "Waiver expires"},
+    "csv.annotations": {"es": "Anotaciones", "en": "Annotations"},
     "csv.fingerprint": {"es": "Huella (fingerprint)", "en": "Fingerprint"},
     "csv.evidence": {"es": "Evidencia (JSON)", "en": "Evidence (JSON)"},
     "csv.yes": {"es": "sí", "en": "yes"},

@@ -67,7 +67,7 @@ class PendingRow(BaseModel):
 
     institution: str
     account: str
-    items: dict[str, str]  # item id -> missing, expired, contradicted, no_cumple
+    items: dict[str, str]  # item id -> missing, expired, contradicted, no_cumple (pending) or valid
     attributes: int = 0  # attribute items pending (ATR-…), counted in one column
 
 

@@ -382,3 +382,88 @@ def test_cli_checklist_lists_the_catalogue_as_json_and_declare_speaks_spanish(db
     assert result.exit_code == 0 and "Registrado" in result.output
     result = CliRunner().invoke(cli, ["trail", "--db", str(db), "--format", "json"])
     assert json.loads(result.output)[0]["actor"]["ci"] == "3123456"
+
+
+def test_annotations_are_shown_escaped_in_every_text_format(db, inventory):  # noqa: F811
+    from reports.render import RENDERERS, RenderOptions
+
+    target = _open(db, "AUT-001", "aguas-fb")
+    hostile = '=HYPERLINK("http://x") <script>alert(1)</script>'
+    annotate(CONFIG, RSI, AnnotateRequest(target.fingerprint, "comentario", hostile), db=db)
+    run_id = _audit(db, inventory)
+    with Store(db) as store:
+        report = build_report(store, run_id)
+    outputs = {fmt: render(report, RenderOptions()) for fmt, (_, render) in RENDERERS.items() if fmt != "xlsx"}
+    html = str(outputs["html"])
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "alert(1)" in str(outputs["md"]) and "<script>" not in str(outputs["md"])
+    csv_text = str(outputs["csv"])
+    assert "HYPERLINK" in csv_text and '"=HYPERLINK' not in csv_text and "\n=HYPERLINK" not in csv_text
+    ocsf = [json.loads(line) for line in str(outputs["ocsf"]).splitlines()]
+    annotated = next(e for e in ocsf if e["finding_info"]["uid"] == target.fingerprint)
+    assert annotated["unmapped"]["annotations"][0]["text"] == hostile
+    assert json.loads(str(outputs["json"]))["annotations"][0]["text"] == hostile
+
+
+def test_the_printed_checklist_has_every_question_the_current_answers_and_signature_lines(db, tmp_path):
+    from auditor.app.checklist import checklist_rows, print_checklist
+    from reports.screenshot import chromium
+
+    declare(CONFIG, DIRECTOR, DeclareRequest("mprueba", "CHK-04", "cumple", account="mprueba-fb"), db=db)
+    name, rows = checklist_rows(CONFIG, "mprueba", db=db)
+    assert name == "Ministerio de Prueba"
+    states = {(r.account, r.item.id): r.state for r in rows if r.person is None}
+    assert states[("mprueba-fb", "CHK-04")] == "valid" and states[("mprueba-fb", "CHK-05")] == "missing"
+    assert any(r.item.id.startswith("ATR-instagram-") for r in rows)  # what the last audit could not observe
+    person_rows = [(r.item.id, r.person) for r in rows if r.person]
+    assert len(person_rows) == len(set(person_rows)), "a person's item is asked once, for all their accounts"
+    path, is_pdf = print_checklist(CONFIG, "mprueba", tmp_path / "out", "es", db=db, pdf=False)
+    html = path.read_text(encoding="utf-8")
+    assert not is_pdf and "Responsable de Seguridad de la Información" in html and "Nombre, CI y firma" in html
+    assert "vigente" in html and "Laura Giménez" in html
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    if chromium():
+        pdf, is_pdf = print_checklist(CONFIG, "mprueba", tmp_path / "out", "es", db=db)
+        assert is_pdf and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_pending_table_has_one_row_per_account_with_its_items_states(db, inventory):  # noqa: F811
+    declare(CONFIG, DIRECTOR, DeclareRequest("mprueba", "CHK-04", "cumple", account="mprueba-fb"), db=db)
+    declare(
+        CONFIG,
+        DIRECTOR,
+        DeclareRequest(
+            "mprueba", "CHK-03", "cumple", account="mprueba-fb", declared_on=NOW.date() - timedelta(days=60)
+        ),
+        db=db,
+    )
+    run_id = _audit(db, inventory)
+    with Store(db) as store:
+        report = build_report(store, run_id)
+    rows = {(r.institution, r.account): r for r in report.pending_declarations}
+    ops = [f for f in report.findings if f.policy_id == "OPS-003"]
+    assert len(rows) == len(ops) <= len(report.accounts) and all(f.account for f in ops)
+    fb = rows[("mprueba", "mprueba-fb")].items
+    assert fb["CHK-04"] == "valid" and fb["CHK-03"] == "expired" and fb["CHK-05"] == "missing"
+    assert "CHK-08" not in fb  # a support-account item does not concern a principal account
+    assert [d.item for d in report.declarations if d.account == "mprueba-fb"] == ["CHK-03", "CHK-04"]
+
+
+def test_the_trail_exports_whole_objects_as_csv_and_json_filtered_by_institution_and_date(db):
+    import csv
+    import io
+
+    from auditor.app.trail import trail_csv, trail_entries, trail_json
+
+    long_text = "=SUM(A1) " + "evidencia " * 190  # with the rest, the object is longer than a report cell
+    declare(
+        CONFIG, DIRECTOR, DeclareRequest("mprueba", "CHK-04", "cumple", account="mprueba-fb", evidence=long_text), db=db
+    )
+    declare(CONFIG, RSI_DEPORTES, DeclareRequest("deportes", "CHK-12", "cumple", account="deportes-tiktok"), db=db)
+    entries = trail_entries(CONFIG, institution="mprueba", db=db)
+    assert [e.institution for e in entries] == ["mprueba"]
+    rows = list(csv.DictReader(io.StringIO(trail_csv(entries))))
+    long_text = long_text.strip()  # stored as given, surrounding spaces aside
+    assert json.loads(rows[0]["after"])["evidence"] == long_text and rows[0]["os_user"] == "tester"
+    assert json.loads(trail_json(entries))[0]["after"]["evidence"] == long_text
+    assert trail_entries(CONFIG, since=date(2099, 1, 1), db=db) == []
