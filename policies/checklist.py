@@ -190,10 +190,11 @@ ATTRIBUTES: dict[str, tuple[str, str, str | None]] = {
     ),
 }
 ATTRIBUTE_VALIDITY_MONTHS = 6
-# Platforms with an archive or unpublish function: there, LIF-004 checks the platform; elsewhere a backup is
-# declared (CHK-10). Inferred from the platforms' help pages, not from an API: overridable by a declaration
-# «no aplica».
-ARCHIVABLE = frozenset({Platform.FACEBOOK, Platform.YOUTUBE})
+# Platforms with an archive or unpublish function (6.1.4): the social networks, whose accounts can be
+# unpublished, made private or protected (Facebook unpublish, Instagram/TikTok private, X protected, YouTube
+# private/unlisted, LinkedIn deactivated); there LIF-004 checks the platform. Non-social services (Zoom,
+# Mailchimp, Google Workspace/Drive) have no public face to archive: a backup is declared instead (CHK-10).
+ARCHIVABLE = frozenset(p for p, info in PLATFORMS.items() if info.social)
 
 
 def attribute_item(platform: Platform, attribute: str) -> ChecklistItem:

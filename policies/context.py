@@ -26,7 +26,7 @@ from auditor.model import (
     Severity,
     Waiver,
 )
-from auditor.model.classify import handle_skeleton, is_institutional, name_key
+from auditor.model.classify import handle_skeleton, name_key
 from auditor.model.declarations import Declaration, DeclKey
 from auditor.model.platforms import user_space
 
@@ -165,11 +165,11 @@ class WaiverContext:
     params: dict[str, Any]
 
 
-def is_external(person: AuthorizedPerson, institution: Institution) -> bool:
-    """External person, as POLICIES.md defines it: outsourced/volunteer link, or a non-institutional email."""
-    if person.link_type in EXTERNAL_LINK_TYPES:
-        return True
-    return not is_institutional(person.email, institution.email_domains)
+def is_external(person: AuthorizedPerson, institution: Institution | None = None) -> bool:
+    """External person, as POLICIES.md and guide 6.1.1.I define it: decided by the link type alone (tercerizado,
+    consultor, voluntario, pasante); a staff member on a non-institutional email is an email finding (INV-010,
+    ACC-006), never «externo». An unregistered link type is INV-009's finding, not a guess here."""
+    return person.link_type in EXTERNAL_LINK_TYPES
 
 
 def person_label(person: AuthorizedPerson) -> str:

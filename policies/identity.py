@@ -145,18 +145,20 @@ def display_name_changed(ctx: AccountContext) -> Iterator[Violation]:
     "IDN-004",
     title_es="Cuenta sin verificar donde se espera la verificación",
     title_en="Not verified where verification is expected",
-    severity=Severity.LOW,
+    severity=Severity.MEDIUM,
     guide_ref="6.1.1.I; 6.1.2; 6.1.3; 6.1.6",
-    rationale="The guide recommends verifying official accounts; on X only the grey government badge (or "
-    "business for state companies) is institutional, a paid blue check is not.",
+    rationale="The guide asks to manage verification of official accounts (6.1.1.I, required by default for "
+    "principal and authority accounts, 6.1.3) and recommends it for support accounts (6.1.2); on X only the grey "
+    "government badge (or business for state companies) is institutional, a paid blue check is not.",
     remediation_es="Solicitar la verificación (el MITIC asiste) o registrar que la cuenta no es elegible.",
     remediation_en="Request verification (MITIC assists) or record that the account is not eligible.",
     needs=("obs:verification",),
     applies=lambda ctx: (
-        ctx.account.verification.expectation in (VerificationExpectation.REQUIRED, VerificationExpectation.RECOMMENDED)
+        ctx.account.verification_expected in (VerificationExpectation.REQUIRED, VerificationExpectation.RECOMMENDED)
         and ctx.account.status is AccountStatus.ACTIVE
         and ctx.institution.status is InstitutionStatus.ACTIVE
     ),
+    graded=((Severity.LOW, "cuando la verificación solo se recomienda (cuentas de apoyo)", "when only recommended"),),
 )
 def not_verified(ctx: AccountContext) -> Iterator[Violation]:
     state = ctx.snap.verification.value or VerificationState.UNKNOWN
@@ -171,8 +173,11 @@ def not_verified(ctx: AccountContext) -> Iterator[Violation]:
             {
                 "state": state.value,
                 "raw": ctx.snap.verification.raw,
-                "expectation": ctx.account.verification.expectation.value,
+                "expectation": ctx.account.verification_expected.value,
             },
+            severity=Severity.MEDIUM
+            if ctx.account.verification_expected is VerificationExpectation.REQUIRED
+            else Severity.LOW,
         )
 
 
@@ -328,6 +333,8 @@ def lookalike_account(ctx: InstitutionContext) -> Iterator[Violation]:
     remediation_es="Publicar la cuenta o quitar la protección (o archivarla si ya no se usa).",
     remediation_en="Publish the account or make it public (or archive it if it is no longer used).",
     needs=("obs:status",),
+    # 6.1.4: for an account registered as archived (or dada de baja) unpublished is the compliant state.
+    applies=lambda ctx: ctx.account.status is AccountStatus.ACTIVE,
 )
 def not_public(ctx: AccountContext) -> Iterator[Violation]:
     state = ctx.snap.status.value

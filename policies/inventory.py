@@ -27,24 +27,31 @@ from policies.wording import EMAIL_CLASS_EN, EMAIL_CLASS_ES, fields_es
     title_es="Registro de la cuenta incompleto (Formulario A)",
     title_en="Account record incomplete (Formulario A)",
     severity=Severity.MEDIUM,
-    guide_ref="6.1.1.I; Anexo II, Formulario A",
-    rationale="The approval document must carry at least network, descriptive name, handle, institutional "
-    "email, objective and the MAI's signature, CI and date.",
-    remediation_es="Completar el Formulario A con los datos faltantes y la autorización firmada por la MAI.",
-    remediation_en="Complete Formulario A with the missing data and the authorisation signed by the MAI.",
+    guide_ref="6.1.1.I; 6.1.3; Anexo II, Formulario A",
+    rationale="The approval must carry network, descriptive name, handle and alternative handle, institutional "
+    "email, objective, and the signer — the director of communications (6.1.1.I) or the MAI (Form A): which of "
+    "them, CI and date. Authority accounts (6.1.3) need no objective.",
+    remediation_es="Completar el Formulario A con los datos faltantes y la autorización firmada (director de "
+    "comunicación o MAI, con aclaración, C.I. y fecha).",
+    remediation_en="Complete Formulario A with the missing data and the signed authorisation (director of "
+    "communications or MAI, with name, CI and date).",
 )
 def account_record_incomplete(ctx: AccountContext) -> Iterator[Violation]:
     a = ctx.account
     auth = a.authorization
-    checks = {
+    checks: dict[str, object] = {
         "display_name": a.display_name,
         "handle": a.handle,
         "linked_email": a.linked_email,
-        "objective": a.objective,
         "authorization.approver_name": auth.approver_name if auth else None,
+        "authorization.approver_role": auth.approver_role if auth else None,
         "authorization.approver_ci": auth.approver_ci if auth else None,
         "authorization.date": auth.date if auth else None,
     }
+    if PLATFORMS[a.platform].has_public_handle:  # Form A «Nombre del perfil: (alternativa)»
+        checks["alternative_handle"] = a.alternative_handle
+    if a.kind is not AccountKind.AUTORIDAD:  # 6.1.3: an authority's account states no objective of its own
+        checks["objective"] = a.objective
     missing = [name for name, value in checks.items() if not value]
     if missing:
         yield Violation(
@@ -84,7 +91,7 @@ def linked_email_not_institutional(ctx: AccountContext) -> Iterator[Violation]:
     "INV-003",
     title_es="Sin teléfono registrado o no controlado por el administrador",
     title_en="No phone registered, or not controlled by the administrator",
-    severity=Severity.LOW,
+    severity=Severity.MEDIUM,
     guide_ref="6.1.1.I",
     rationale="The phone linked to the account recovers it: it must be controlled exclusively by the "
     "administrator, a corporate number preferred.",
@@ -130,7 +137,7 @@ def phone_missing_or_uncontrolled(ctx: AccountContext) -> Iterator[Violation]:
 )
 def no_posting_plan(ctx: AccountContext) -> Iterator[Violation]:
     a = ctx.account
-    if not ctx.in_force:
+    if not ctx.in_force or a.kind is AccountKind.AUTORIDAD:  # 6.1.3: no posting plan for an authority
         return
     if not a.posting_plan_ref:
         yield Violation("posting_plan", "No se referencia un plan de posteo.", "No posting plan is referenced.")

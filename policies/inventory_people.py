@@ -78,19 +78,15 @@ def external_administrator(ctx: AccountContext) -> Iterator[Violation]:
     title_en="External person without confidentiality contract and terms of use",
     severity=Severity.HIGH,
     guide_ref="6.1.1.I–II",
-    rationale="Outsourced staff, consultants and volunteers may operate accounts only under a confidentiality "
-    "contract and written terms of use.",
+    rationale="Outsourced staff, consultants, volunteers and interns — anyone not in a direct contractual "
+    "relation (6.1.1.I) — may operate accounts only under a confidentiality contract and written terms of use.",
     remediation_es="Firmar contrato de confidencialidad y términos y condiciones de uso, y registrarlos.",
     remediation_en="Sign a confidentiality contract and terms of use, and record them.",
     scope="person",
 )
 def external_without_contract(ctx: PersonContext) -> Iterator[Violation]:
     p = ctx.person
-    if (
-        not p.is_active
-        or not p.access
-        or p.link_type not in (LinkType.TERCERIZADO, LinkType.CONSULTOR, LinkType.VOLUNTARIO)
-    ):
+    if not p.is_active or not p.access or not is_external(p):  # by link type, pasantes included (6.1.1.I)
         return
     missing = [
         n

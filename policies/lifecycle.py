@@ -9,7 +9,7 @@ from auditor.i18n import term
 from auditor.model import AccountKind, AccountState, AccountStatus, InstitutionStatus, PlatformRole, Severity
 from auditor.model.clock import ASUNCION
 from auditor.model.inventory import Role
-from policies.checklist import single_login
+from policies.checklist import ARCHIVABLE, single_login
 from policies.context import AccountContext, PersonContext, Violation, person_label
 from policies.declared import departure_declared, handover_declared
 from policies.registry import rule
@@ -117,7 +117,8 @@ def institution_gone_account_active(ctx: AccountContext) -> Iterator[Violation]:
     remediation_es="Archivar la cuenta en la plataforma o corregir su estado en el Formulario A.",
     remediation_en="Archive the account on the platform or correct its status on Formulario A.",
     needs=("inv", "obs:status"),
-    applies=lambda ctx: ctx.account.status is not AccountStatus.ACTIVE,
+    # Where the platform cannot archive, a backup declaration (CHK-10) is asked instead (6.1.4).
+    applies=lambda ctx: ctx.account.status is not AccountStatus.ACTIVE and ctx.account.platform in ARCHIVABLE,
 )
 def closed_but_active(ctx: AccountContext) -> Iterator[Violation]:
     if _active(ctx):

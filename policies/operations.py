@@ -19,7 +19,7 @@ from policies.registry import rule
     title_es="No se pudo auditar la cuenta",
     title_en="Account could not be audited",
     severity=Severity.MEDIUM,
-    guide_ref="6.1.7",
+    guide_ref="—",
     rationale="An account the auditor could not read is unknown, never compliant; the run is reported "
     "incomplete and earlier findings of the account stay as they were.",
     remediation_es="Revisar la credencial y sus permisos, o configurar el conector de la plataforma.",

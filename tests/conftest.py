@@ -30,6 +30,7 @@ CLEAN: dict[str, Any] = {
             "platform": "facebook",
             "kind": "principal",
             "handle": "tpruebapy",
+            "alternative_handle": "tpruebaparaguay",
             "display_name": "Institución de Prueba",
             "linked_email": "redes@tprueba.gov.py",
             "phone": "+595981000001",
@@ -37,7 +38,12 @@ CLEAN: dict[str, Any] = {
             "objective": "Difundir actividades",
             "posting_plan_ref": "Plan 2026",
             "indicators": "Alcance",
-            "authorization": {"approver_name": "Ana Duarte", "approver_ci": "3456789", "date": "2025-01-10"},
+            "authorization": {
+                "approver_name": "Ana Duarte",
+                "approver_role": "director_comunicacion",
+                "approver_ci": "3456789",
+                "date": "2025-01-10",
+            },
         }
     ],
     "people": [

@@ -174,10 +174,18 @@ class SupportJustification(Strict):
         return self
 
 
+class SignerRole(StrEnum):
+    """Who signs the account's approval: the director of communications (6.1.1.I) or the MAI (Form A)."""
+
+    DIRECTOR_COMUNICACION = "director_comunicacion"
+    MAI = "mai"
+
+
 class Authorization(Strict):
-    """Signature block of Formulario A: who approved the account, with CI, date and document."""
+    """Signature block of Formulario A: who approved the account (and as what), with CI, date and document."""
 
     approver_name: str | None = None
+    approver_role: SignerRole | None = None
     approver_ci: str | None = None
     date: Date | None = None
     document_ref: str | None = None
@@ -197,7 +205,8 @@ class ItCheck(Strict):
 
 
 class Verification(Strict):
-    expectation: VerificationExpectation = VerificationExpectation.RECOMMENDED
+    # None: the guide's default for the account's kind (`RegisteredAccount.verification_expected`).
+    expectation: VerificationExpectation | None = None
     requested_on: Date | None = None
 
 
@@ -242,6 +251,16 @@ class RegisteredAccount(Strict):
         default=None, description="Name of a credential defined in the configuration; never a secret"
     )
     modifications: list[AccountModification] = []
+
+    @property
+    def verification_expected(self) -> VerificationExpectation:
+        """As registered, else the guide's default: required for principal (6.1.1.I «Gestionar la
+        verificación») and authority accounts (6.1.3), recommended for support accounts (6.1.2)."""
+        if self.verification.expectation is not None:
+            return self.verification.expectation
+        if self.kind is AccountKind.APOYO:
+            return VerificationExpectation.RECOMMENDED
+        return VerificationExpectation.REQUIRED
 
     _blank = field_validator(
         "platform_account_id",
@@ -295,7 +314,9 @@ class LinkType(StrEnum):
     CONSULTOR = "consultor"
 
 
-EXTERNAL_LINK_TYPES = frozenset({LinkType.TERCERIZADO, LinkType.CONSULTOR, LinkType.VOLUNTARIO})
+# Guide 6.1.1.I: external is anyone who is not staff «en relación contractual directa» — only nombrado
+# (permanente), contratado and comisionado are staff; the link type decides, never the email.
+EXTERNAL_LINK_TYPES = frozenset({LinkType.TERCERIZADO, LinkType.CONSULTOR, LinkType.VOLUNTARIO, LinkType.PASANTE})
 
 
 class PersonStatus(StrEnum):

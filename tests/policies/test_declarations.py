@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from auditor.model import Inventory, Member, PlatformRole, Profile, TwoFactorPolicy, TwoFactorState
+from auditor.model import Inventory, Member, Observed, PlatformRole, Profile, TwoFactorPolicy, TwoFactorState
 from auditor.model.declarations import Actor, ActorRole, Answer, Declaration, HumanState
 from policies.checklist import CHECKLIST, item
 from policies.evaluate import Observations, evaluate
@@ -104,7 +104,7 @@ def test_a_healthy_account_asks_its_items_in_one_finding_and_a_full_set_of_decla
 def test_an_attribute_the_platform_does_not_expose_becomes_an_item_named_for_its_platform():
     findings, _ = run(
         everything_declared(),
-        now_snap=snap(two_factor=__import__("auditor.model", fromlist=["Observed"]).Observed.not_exposed()),
+        now_snap=snap(two_factor=Observed.not_exposed()),
     )
     pending = ops003(findings)
     assert pending is not None
@@ -128,7 +128,6 @@ def test_a_newer_declaration_supersedes_and_an_expired_one_is_pending_again():
 
 
 def test_no_cumple_raises_the_rules_finding_with_source_declaracion_and_a_new_answer_resolves_it():
-    from auditor.model import Observed
 
     blind = snap(two_factor=Observed.not_exposed())
     findings, result = run(everything_declared(said("ATR-facebook-two_factor", "no_cumple")), now_snap=blind)

@@ -53,7 +53,12 @@ def test_clean_inventory_has_no_findings():
 
 def test_inv001_fires_listing_missing_fields():
     (f,) = findings_for(with_account(objective=None, authorization={"approver_name": "Ana"}), "INV-001")
-    assert f.evidence["missing"] == ["objective", "authorization.approver_ci", "authorization.date"]
+    assert f.evidence["missing"] == [
+        "authorization.approver_role",
+        "authorization.approver_ci",
+        "authorization.date",
+        "objective",
+    ]
     assert "objetivo" in f.message_es
 
 
@@ -158,9 +163,11 @@ def test_inv006_fires_on_outsourced_administrator():
     assert f.subject == "person:p2"
 
 
-def test_inv006_fires_on_staff_administrator_with_personal_email():
+def test_inv006_staff_administrator_with_personal_email_is_an_email_finding_not_external():
+    """6.1.1.I: external is decided by the link type; a nombrado on gmail is INV-010, never INV-006."""
     doc = with_person(email="carlos@gmail.com")
-    assert len(findings_for(doc, "INV-006")) == 1
+    assert findings_for(doc, "INV-006") == []
+    assert len(findings_for(doc, "INV-010")) == 1
 
 
 def test_inv006_quiet_when_outsider_is_only_cm():
