@@ -55,6 +55,7 @@ from auditor.model.inventory import (
 from auditor.model.report import (
     SCHEMA_VERSION,
     DriftItem,
+    RegisterRow,
     Report,
     ReportAccount,
     ReportFinding,
@@ -137,6 +138,7 @@ __all__ = [
     "Platform",
     "PlatformRole",
     "Profile",
+    "RegisterRow",
     "RegisteredAccount",
     "Report",
     "ReportAccount",

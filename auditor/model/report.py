@@ -224,3 +224,23 @@ class Report(BaseModel):
             if status is FindingStatus.RESOLVED
             else sum(1 for f in self.findings if f.status is status)
         )
+
+
+class RegisterRow(BaseModel):
+    """One account of the national register (`auditor register export`): what the central office reads of
+    every institution's official accounts."""
+
+    institution: str
+    institution_name: str
+    ruc: str | None
+    platform: Platform
+    account: str
+    handle: str | None
+    url: str | None
+    kind: AccountKind
+    status: AccountStatus
+    verification: str | None  # as the last successful audit saw it (None: never observed, or not exposed)
+    last_audit: datetime | None  # when that audit read the account
+    open_critical: int
+    open_high: int
+    pending_declarations: int  # items listed by the account's open OPS-003
