@@ -10,6 +10,40 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "el archivo tiene {size:,} bytes, más que el límite de {limit:,}",
         "en": "file is {size:,} bytes, larger than the {limit:,}-byte limit",
     },
+    "inputs.not_xlsx": {
+        "es": "no es un libro XLSX legible: {reason}",
+        "en": "not a readable XLSX workbook: {reason}",
+    },
+    "inputs.too_many_rows": {"es": "más de {limit:,} filas", "en": "more than {limit:,} rows"},
+    "inputs.two_actions": {
+        "es": "más de una acción marcada en la fila (Alta, Baja o Modif.: una sola)",
+        "en": "more than one action marked on the row (Alta, Baja or Modif.: only one)",
+    },
+    "inputs.unknown_action": {
+        "es": "acción «{value}» desconocida: Alta, Baja o Modif.",
+        "en": "unknown action {value!r}: Alta, Baja or Modif.",
+    },
+    "inputs.alta_twice": {
+        "es": "la cuenta «{id}» ya está registrada: para cambiarla, una fila «Modif.»",
+        "en": "account {id!r} is registered already: to change it, a «Modif.» row",
+    },
+    "inputs.abm_unknown_account": {
+        "es": "«{action}» de una cuenta que no está registrada (se busca por id, red y nombre del perfil, o "
+        "descripción)",
+        "en": "«{action}» of an account that is not registered (looked up by id, network and handle, or description)",
+    },
+    "inputs.abm_unknown_person": {
+        "es": "«{action}» de una persona que no está registrada (se busca por CI)",
+        "en": "«{action}» of a person who is not registered (looked up by CI)",
+    },
+    "inputs.abm_needs_date": {
+        "es": "una fila «{action}» necesita la Fecha de su autorización",
+        "en": "a «{action}» row needs its authorisation's Fecha",
+    },
+    "inputs.access_ambiguous": {
+        "es": "«{name}» puede ser más de una cuenta: {choices}; indicar la red, p. ej. «@perfil (Facebook)»",
+        "en": "{name!r} could be more than one account: {choices}; name the network, e.g. «@handle (Facebook)»",
+    },
     "inputs.empty_file": {"es": "el archivo está vacío", "en": "file is empty"},
     "inputs.nul_byte": {
         "es": "el archivo contiene un byte NUL: no es un archivo de texto",

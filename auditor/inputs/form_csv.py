@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.i18n import t
+from auditor.inputs.form_xlsx import xlsx_rows
 from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, read_text
 
 
@@ -23,6 +24,24 @@ def norm_header(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
+_HINT = re.compile(r"\([^)]*\)")
+
+
+def without_hints(header: str) -> str:
+    """`Tipo vínculo (nombrado, contratado, …)` → `tipo vinculo`: the Annex's «(…)» hints left out."""
+    return norm_header(_HINT.sub(" ", header))
+
+
+# The Annex's «Tipo de acción solicitada», as one column (Alta / Baja / Modif.) or as three columns marked X.
+ACTION_COLUMNS = {
+    "_action": ("tipo de accion solicitada", "tipo de accion", "accion solicitada", "accion", "abm"),
+    "_mark.alta": ("alta",),
+    "_mark.baja": ("baja",),
+    "_mark.modif": ("modif", "modificacion"),
+}
+ACTIONS = {"alta": "alta", "baja": "baja", "modif": "modif", "modificacion": "modif", "modificar": "modif"}
+
+
 def _aliases(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return {norm_header(alias): target for target, names in table.items() for alias in (target, *names)}
 
@@ -30,6 +49,7 @@ def _aliases(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 # Column → model path. Targets with a dot go into a nested object (support.end_date).
 ACCOUNT_COLUMNS = _aliases(
     {
+        **ACTION_COLUMNS,
         "id": ("identificador", "codigo", "id de la cuenta"),
         "institution": ("institucion", "oee"),
         "platform": ("red social", "nombre de la red social", "plataforma", "network"),
@@ -65,6 +85,7 @@ ACCOUNT_COLUMNS = _aliases(
         "it_check.date": ("fecha verificacion ti",),
         "it_check.reference": ("verificacion ti", "verificacion con ti"),
         "authorization.approver_name": ("aclaracion", "autorizado por", "mai"),
+        "authorization.approver_role": ("firmante", "quien firma", "cargo de quien firma"),
         "authorization.approver_ci": ("ci autorizante", "ci de la mai"),
         "authorization.date": ("fecha de autorizacion", "fecha"),
         "authorization.document_ref": ("documento de autorizacion", "documento"),
@@ -74,6 +95,7 @@ ACCOUNT_COLUMNS = _aliases(
 
 PEOPLE_COLUMNS = _aliases(
     {
+        **ACTION_COLUMNS,
         "id": ("identificador",),
         "institution": ("institucion", "oee"),
         "name": ("nombre y apellido", "nombre", "nombres y apellidos"),
@@ -92,10 +114,16 @@ PEOPLE_COLUMNS = _aliases(
         "access.role": ("roles", "rol"),
         "access.contact_point": ("punto de contacto",),
         "access.platform_user_id": ("id en la plataforma", "platform user id"),
+        "authorization.approver": ("aclaracion c i", "aclaracion ci"),
+        "authorization.date": ("fecha", "fecha de autorizacion"),
+        "authorization.document_ref": ("documento", "documento de autorizacion"),
     }
 )
 
-IGNORED_COLUMNS = {norm_header(c) for c in ("otros datos", "observaciones", "obs", "notas", "descripcion")}
+IGNORED_COLUMNS = {
+    norm_header(c)
+    for c in ("otros datos", "observaciones", "obs", "notas", "descripcion", "firma y sello de la mai", "firma")
+}
 
 # Spanish values as people type them → enum values of the model.
 VALUE_ALIASES: dict[str, dict[str, str]] = {
@@ -103,23 +131,53 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
         "twitter": "x",
         "x twitter": "x",
         "twitter x": "x",
+        "x ex twitter": "x",
+        "fanpage": "facebook",
+        "fan page": "facebook",
+        "facebook fanpage": "facebook",
+        "pagina de facebook": "facebook",
+        "fb": "facebook",
+        "ig": "instagram",
+        "insta": "instagram",
         "tik tok": "tiktok",
         "google drive": "google",
         "gmail": "google",
         "google workspace": "google",
+        "g suite": "google",
+        "gsuite": "google",
         "drive": "google",
         "you tube": "youtube",
+        "canal de youtube": "youtube",
+        "yt": "youtube",
+        "linked in": "linkedin",
+        "mail chimp": "mailchimp",
+        "zoom meetings": "zoom",
+        "zoom us": "zoom",
     },
     "kind": {"de apoyo": "apoyo", "cuenta de apoyo": "apoyo", "autoridades": "autoridad"},
     "status": {"activa": "active", "activo": "active", "archivada": "archived", "archivado": "archived"},
     "login_mode": {"individual": "individual", "compartido": "shared", "compartida": "shared"},
     "link_type": {"tercerizada": "tercerizado", "consultora": "consultor", "funcionario": "nombrado"},
+    # The accepted words for «Roles» (README «Forms»): anything else is a located error listing them.
     "role": {
         "admin": "administrador",
         "administradora": "administrador",
         "administrador de cuenta": "administrador",
+        "administrador de la cuenta": "administrador",
+        "administrador de pagina": "administrador",
+        "propietario": "administrador",
         "cm": "community_manager",
         "community manager": "community_manager",
+        "community": "community_manager",
+        "gestor de contenidos": "community_manager",
+        "gestora de contenidos": "community_manager",
+        "responsable de contenidos": "community_manager",
+        "editora": "editor",
+        "editor de contenidos": "editor",
+        "moderadora": "moderador",
+        "anunciante": "anunciante",
+        "analista": "analista",
+        "analista de datos": "analista",
     },
 }
 
@@ -132,6 +190,10 @@ def cell_value(target: str, raw: str) -> Any:
     """Interpret one spreadsheet cell for a model path; leaves what it cannot read for pydantic to reject."""
     value = raw.strip()
     leaf = target.rsplit(".", 1)[-1]
+    if target == "_action":
+        return ACTIONS.get(norm_header(value), value)
+    if target.startswith("_mark."):
+        return value.lower() in TRUE_WORDS or norm_header(value) in ("x", "si")
     if leaf in ("contact_point",):
         lowered = value.lower()
         if lowered in TRUE_WORDS:
@@ -168,17 +230,12 @@ def loc_of(dotted_path: str) -> Loc:
 
 
 class CsvTable:
-    """A decoded CSV file: its header mapping and its rows with line numbers."""
+    """A form as a table (a CSV file, or the first sheet of an XLSX workbook): its header mapping and its rows
+    with line numbers."""
 
     def __init__(self, path: Path):
         self.name = str(path)
-        text = read_text(path, allow_cp1252=True)
-        first_line = text.splitlines()[0] if text else ""
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
-        try:
-            rows = [(reader.line_num, row) for row in reader]
-        except csv.Error as exc:
-            raise InputError([Problem(self.name, reader.line_num, "", t("inputs.csv", reason=exc))]) from None
+        rows = xlsx_rows(path) if path.suffix.lower() == ".xlsx" else self._csv_rows(path)
         rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
         if not rows:
             raise InputError([Problem(self.name, 0, "", t("inputs.csv_empty"))])
@@ -201,6 +258,15 @@ class CsvTable:
                 ]
             )
 
+    def _csv_rows(self, path: Path) -> list[tuple[int, list[str]]]:
+        text = read_text(path, allow_cp1252=True)
+        first_line = text.splitlines()[0] if text else ""
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+        try:
+            return [(reader.line_num, row) for row in reader]
+        except csv.Error as exc:
+            raise InputError([Problem(self.name, reader.line_num, "", t("inputs.csv", reason=exc))]) from None
+
     def mapped(self) -> tuple[list[tuple[str, str]], list[Problem]]:
         """(header, model path) per column; unknown and repeated columns are problems."""
         out, problems, seen = [], [], set()
@@ -209,7 +275,10 @@ class CsvTable:
             if key in IGNORED_COLUMNS or not key:
                 out.append((header, ""))
                 continue
-            target = self.columns.get(key)
+            target = self.columns.get(key) or self.columns.get(without_hints(header))
+            if target is None and without_hints(header) in IGNORED_COLUMNS:
+                out.append((header, ""))
+                continue
             if target is None:
                 problems.append(Problem(self.name, self.header_line, header, t("inputs.unknown_column")))
             elif target in seen:

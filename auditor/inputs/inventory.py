@@ -16,11 +16,13 @@ from pydantic import ValidationError
 
 from auditor.i18n import t
 from auditor.inputs.crosscheck import cross_reference_problems
-from auditor.inputs.form_csv import CsvTable, loc_of, merge_person_row, row_record
-from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, load_yaml, problems_from_validation
+from auditor.inputs.form_csv import CsvTable, row_record
+from auditor.inputs.form_rows import FormRow, apply_account_row, apply_person_row, resolve_access, row_action
+from auditor.inputs.sources import InputError, Problem, SourceMap, load_yaml, problems_from_validation
 from auditor.model import InstitutionInventory, Inventory
 
-INVENTORY_SUFFIXES = (".yaml", ".yml", ".csv")
+INVENTORY_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
+FORM_SUFFIXES = (".csv", ".xlsx")  # Forms A and B as spreadsheets keep them
 
 
 class _Collector:
@@ -31,6 +33,8 @@ class _Collector:
         self.sources: dict[str, SourceMap] = {}
         self.origin: dict[str, tuple[str, int]] = {}
         self.problems: list[Problem] = []
+        self.folders: dict[str, Path] = {}  # institution -> the folder of its YAML file
+        self.rows: list[FormRow] = []
 
     def add_yaml(self, path: Path) -> None:
         data, source, problems = load_yaml(path)
@@ -57,9 +61,11 @@ class _Collector:
                 data[key] = []
         self.docs[inst_id] = data
         self.sources[inst_id] = source
+        self.folders[inst_id] = path.parent
         self.origin[inst_id] = (name, source.locate(("institution",))[1])
 
     def add_csv(self, path: Path) -> None:
+        """A form's rows, kept to be applied (in date order) once every file of the inventory is read."""
         table = CsvTable(path)
         columns, problems = table.mapped()
         self.problems.extend(problems)
@@ -72,51 +78,42 @@ class _Collector:
                 )
                 continue
             record, labels = row_record(columns, cells)
-            inst_id = record.pop("institution", None)
-            inst_id = self._institution_for(inst_id, table.name, line)
+            action = row_action(record, labels, table.name, line, self.problems)
+            if action is None:
+                continue
+            self.rows.append(FormRow(table.kind, record, labels, table.name, line, action, path.parent))
+
+    def _apply_rows(self) -> None:
+        """Alta, Baja and Modif. rows in the order they were signed (undated rows first, in file order)."""
+        for row in sorted(self.rows, key=lambda r: str(r.record.get("authorization", {}).get("date") or "")):
+            inst_id = self._institution_for(row.record.pop("institution", None), row.file, row.line, row.folder)
             if inst_id is None:
                 continue
-            if table.kind == "accounts":
-                self._add_account_row(inst_id, record, labels, table.name, line)
+            if row.kind == "accounts":
+                self.problems.extend(apply_account_row(self.docs[inst_id], self.sources[inst_id], row))
             else:
-                self._add_person_row(inst_id, record, labels, table.name, line)
+                self.problems.extend(apply_person_row(self.docs[inst_id], self.sources[inst_id], row))
 
-    def _institution_for(self, inst_id: str | None, file: str, line: int) -> str | None:
+    def _institution_for(self, inst_id: str | None, file: str, line: int, folder: Path) -> str | None:
+        """A form has no institution column: it belongs to the institution of the YAML file in its folder (or
+        the only one loaded); a column naming one is checked."""
         if inst_id is None:
+            here = [i for i, f in self.folders.items() if f == folder]
+            if len(here) == 1:
+                return here[0]
             if len(self.docs) == 1:
                 return next(iter(self.docs))
-            self.problems.append(
-                Problem(
-                    file,
-                    line,
-                    "institution",
-                    t("inputs.institution_missing"),
-                )
-            )
+            self.problems.append(Problem(file, line, "institution", t("inputs.institution_missing")))
             return None
         if inst_id not in self.docs:
             self.problems.append(Problem(file, line, "institution", t("inputs.unknown_institution", id=inst_id)))
             return None
         return inst_id
 
-    def _add_account_row(
-        self, inst_id: str, record: dict[str, Any], labels: dict[str, str], file: str, line: int
-    ) -> None:
-        accounts = self.docs[inst_id]["accounts"]
-        loc: Loc = ("accounts", len(accounts))
-        accounts.append(record)
-        source = self.sources[inst_id]
-        source.add(loc, file, line, "")
-        for target, header in labels.items():
-            source.add(loc + loc_of(target), file, line, header)
-
-    def _add_person_row(
-        self, inst_id: str, record: dict[str, Any], labels: dict[str, str], file: str, line: int
-    ) -> None:
-        people = self.docs[inst_id]["people"]
-        self.problems.extend(merge_person_row(people, self.sources[inst_id], record, labels, file, line))
-
     def validate(self) -> Inventory:
+        self._apply_rows()
+        for inst_id, doc in self.docs.items():
+            self.problems.extend(resolve_access(doc, self.sources[inst_id]))
         institutions = []
         for inst_id, doc in self.docs.items():
             try:
@@ -150,7 +147,7 @@ def inventory_files(paths: Iterable[str | Path]) -> list[Path]:
         raise InputError(problems)
     if not files:
         raise InputError([Problem(", ".join(map(str, paths)) or ".", 0, "", t("inputs.no_inventory_files"))])
-    return sorted(files, key=lambda p: (p.suffix.lower() == ".csv", str(p)))
+    return sorted(files, key=lambda p: (p.suffix.lower() in FORM_SUFFIXES, str(p)))
 
 
 def load_inventory(paths: Iterable[str | Path]) -> Inventory:
@@ -158,7 +155,7 @@ def load_inventory(paths: Iterable[str | Path]) -> Inventory:
     collector = _Collector()
     for path in inventory_files(paths):
         try:
-            if path.suffix.lower() == ".csv":
+            if path.suffix.lower() in FORM_SUFFIXES:
                 collector.add_csv(path)
             elif path.suffix.lower() in (".yaml", ".yml"):
                 collector.add_yaml(path)

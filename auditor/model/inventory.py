@@ -364,6 +364,8 @@ class AuthorizedPerson(Strict):
     terms_of_use: str | None = None
     status: PersonStatus = PersonStatus.ALTA
     status_date: Date | None = None
+    # The signature block of the person's last Formulario B row (Aclaración/C.I., Fecha), when imported from one.
+    authorization: Authorization | None = None
     access: list[AccountAccess] = []
 
     _blank = field_validator(
