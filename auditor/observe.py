@@ -27,7 +27,16 @@ from auditor.model import (
     Observed,
     RunScope,
 )
-from connectors.base import Connector, ConnectorError, ConnectorFactory, FetchRequest, connector_for, error_snapshot
+from auditor.model.platforms import PLATFORMS
+from connectors.base import (
+    Connector,
+    ConnectorError,
+    ConnectorFactory,
+    FetchRequest,
+    connector_for,
+    error_snapshot,
+    unobservable_snapshot,
+)
 from connectors.deadline import CURRENT, AccountDeadline
 from connectors.http import redact
 from policies.evaluate import in_scope
@@ -170,7 +179,9 @@ async def observe(
                 continue
             factory = connector_for(account.platform, live.connectors)
             target: FetchRequest | AccountSnapshot
-            if factory is None:
+            if factory is None and not PLATFORMS[account.platform].observable:
+                target = unobservable_snapshot(inst.id, account)  # «no observable en esta red», never a pass
+            elif factory is None:
                 target = error_snapshot(
                     inst.id, account, FetchError.NO_CONNECTOR, f"no connector installed for {account.platform.value}"
                 )

@@ -204,3 +204,22 @@ class PageCursor:
             raise PlatformError(f"{self.what}: more than {self.max_pages} pages")
         self._seen.add(key)
         return cursor
+
+
+def unobservable_snapshot(
+    request_institution: str, account: RegisteredAccount, at: datetime | None = None
+) -> AccountSnapshot:
+    """The snapshot of an account on a network no API shows (Threads, Telegram, «otra»…): nothing failed, and
+    nothing is known — every attribute is not exposed, so each live rule asks a person instead of passing."""
+    from auditor.model import Observed
+
+    unknown: Observed[Any] = Observed.not_exposed()
+    return AccountSnapshot(
+        institution=request_institution,
+        account=account.id,
+        platform=account.platform,
+        fetched_at=at or utcnow(),
+        connector=None,
+        platform_account_id=account.platform_account_id,
+        **{name: unknown for name in SNAPSHOT_ATTRIBUTES},
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from auditor.i18n import t
 from auditor.model import FetchError, Severity
 from auditor.model.clock import ASUNCION
+from auditor.model.platforms import PLATFORMS
 from policies.context import AccountContext, Violation, WaiverContext
 from policies.declared import pending_items
 from policies.registry import rule
@@ -148,10 +149,13 @@ def declarations_pending(ctx: AccountContext) -> Iterator[Violation]:
         if labels:
             parts_es.append(f"{t(f'declaration_state.{state}', 'es')}: {', '.join(labels)}")
             parts_en.append(f"{t(f'declaration_state.{state}', 'en')}: {', '.join(labels)}")
+    network = PLATFORMS[ctx.account.platform]
+    blind_es = "" if network.observable else f"No observable en esta red ({network.name}): todo se declara. "
+    blind_en = "" if network.observable else f"Not observable on this network ({network.name}): all is declared. "
     yield Violation(
         "declarations",
-        f"{len(items)} declaraciones pendientes — " + "; ".join(parts_es) + ".",
-        f"{len(items)} declarations pending — " + "; ".join(parts_en) + ".",
+        f"{blind_es}{len(items)} declaraciones pendientes — " + "; ".join(parts_es) + ".",
+        f"{blind_en}{len(items)} declarations pending — " + "; ".join(parts_en) + ".",
         {
             "items": [{k: v for k, v in i.items() if k != "label"} for i in items],
             **{

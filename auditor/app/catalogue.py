@@ -7,6 +7,7 @@ from pathlib import Path
 
 from auditor.i18n import current_lang, t
 from auditor.model import SNAPSHOT_ATTRIBUTES, Platform
+from auditor.model.platforms import PLATFORMS
 from connectors.base import available_connectors, connector_for
 from policies.registry import Rule, all_rules, get_rule
 
@@ -53,7 +54,8 @@ def capabilities_markdown_table() -> str:
     for platform in Platform:
         factory = connector_for(platform, connectors)
         if factory is None:
-            cells = ["not yet"] + [" "] * len(SNAPSHOT_ATTRIBUTES)
+            why = "not yet" if PLATFORMS[platform].observable else "no API: declared"
+            cells = [why] + [" "] * len(SNAPSHOT_ATTRIBUTES)
         else:
             exposed = factory.capabilities.get(platform, frozenset())
             cells = [factory.name] + ["✓" if a in exposed else "—" for a in SNAPSHOT_ATTRIBUTES]

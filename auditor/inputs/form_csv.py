@@ -7,6 +7,7 @@ cell is read the way a Spanish-locale spreadsheet writes it (dd/mm/yyyy dates, �
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 import unicodedata
@@ -16,6 +17,7 @@ from typing import Any
 from auditor.i18n import t
 from auditor.inputs.form_xlsx import xlsx_rows
 from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, read_text
+from auditor.model.common import Platform
 
 
 def norm_header(text: str) -> str:
@@ -125,6 +127,8 @@ IGNORED_COLUMNS = {
     for c in ("otros datos", "observaciones", "obs", "notas", "descripcion", "firma y sello de la mai", "firma")
 }
 
+KNOWN_PLATFORMS = frozenset(p.value for p in Platform)
+
 # Spanish values as people type them → enum values of the model.
 VALUE_ALIASES: dict[str, dict[str, str]] = {
     "platform": {
@@ -153,6 +157,13 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
         "mail chimp": "mailchimp",
         "zoom meetings": "zoom",
         "zoom us": "zoom",
+        "canal de whatsapp": "whatsapp",
+        "whatsapp channel": "whatsapp",
+        "canal de telegram": "telegram",
+        "threads de instagram": "threads",
+        "sound cloud": "soundcloud",
+        "otra": "otra",
+        "other": "otra",
     },
     "kind": {"de apoyo": "apoyo", "cuenta de apoyo": "apoyo", "autoridades": "autoridad"},
     "status": {"activa": "active", "activo": "active", "archivada": "archived", "archivado": "archived"},
@@ -292,6 +303,12 @@ class CsvTable:
 _PERSON_KEY = re.compile(r"^[0-9]{1,9}$")
 
 
+def _misspelt_network(name: str) -> bool:
+    """`facebok` is a typo of a network the auditor reads, never «otra red»: left for validation to reject."""
+    known = KNOWN_PLATFORMS | set(VALUE_ALIASES["platform"])
+    return bool(difflib.get_close_matches(name.replace(" ", ""), known, n=1, cutoff=0.8))
+
+
 def row_record(columns: list[tuple[str, str]], cells: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """One spreadsheet row as a nested record for the model, and the header each model path came from."""
     record: dict[str, Any] = {}
@@ -307,6 +324,13 @@ def row_record(columns: list[tuple[str, str]], cells: list[str]) -> tuple[dict[s
             continue
         set_path(record, target, cell_value(target, cell))
         labels[target] = header
+    platform = record.get("platform")
+    if isinstance(platform, str) and platform not in KNOWN_PLATFORMS and not _misspelt_network(platform):
+        # The guide's list ends in «entre otros»: a network no connector knows is still registered, as «otra».
+        record["platform"], record["network_name"] = (
+            Platform.OTHER.value,
+            cells[[t for _, t in columns].index("platform")].strip(),
+        )
     return record, labels
 
 

@@ -42,6 +42,15 @@ class Platform(StrEnum):
     TIKTOK = "tiktok"
     ZOOM = "zoom"
     MAILCHIMP = "mailchimp"
+    # Networks the guide's list ends with («entre otros»): registered and judged on the register, but no API
+    # the auditor connects to shows their state (`PlatformInfo.observable`).
+    THREADS = "threads"
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"
+    FLICKR = "flickr"
+    SPOTIFY = "spotify"
+    SOUNDCLOUD = "soundcloud"
+    OTHER = "otra"  # any other network; its name is kept in the account's `network_name`
 
 
 class Severity(StrEnum):

@@ -229,6 +229,7 @@ class RegisteredAccount(Strict):
 
     id: Slug
     platform: Platform
+    network_name: str | None = Field(default=None, description="The network's name when the platform is «otra»")
     kind: AccountKind = AccountKind.PRINCIPAL
     platform_account_id: str | None = None
     handle: str | None = None

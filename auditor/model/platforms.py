@@ -22,6 +22,7 @@ class PlatformInfo:
     multi_user: bool
     has_public_handle: bool
     profile_url: str | None  # format string with {handle}
+    observable: bool = True  # False: no API the auditor connects to; live rules report «no observable en esta red»
 
     def url_for(self, handle: str | None) -> str | None:
         if not handle or not self.profile_url:
@@ -46,6 +47,14 @@ PLATFORMS: dict[Platform, PlatformInfo] = {
         # Mailchimp has user levels, but its API cannot show them: the audit treats it as one login, so several
         # people on it need the RSI usage protocol (INV-014) unless a profile says otherwise.
         PlatformInfo(Platform.MAILCHIMP, "Mailchimp", False, False, False, None),
+        # «entre otros»: networks an institution may register that no connector reads.
+        PlatformInfo(Platform.THREADS, "Threads", True, False, True, "https://www.threads.net/@{handle}", False),
+        PlatformInfo(Platform.WHATSAPP, "Canal de WhatsApp", True, False, False, None, False),
+        PlatformInfo(Platform.TELEGRAM, "Telegram", True, False, True, "https://t.me/{handle}", False),
+        PlatformInfo(Platform.FLICKR, "Flickr", True, False, True, "https://www.flickr.com/people/{handle}", False),
+        PlatformInfo(Platform.SPOTIFY, "Spotify", True, False, False, None, False),
+        PlatformInfo(Platform.SOUNDCLOUD, "SoundCloud", True, False, True, "https://soundcloud.com/{handle}", False),
+        PlatformInfo(Platform.OTHER, "Otra red", True, False, False, None, False),
     )
 }
 

@@ -134,3 +134,18 @@ def test_form_mistakes_are_located_errors_and_nothing_is_imported(tmp_path, a_ro
     file, line, needle = expect
     text = str(error.value)
     assert f"{file}:{line}" in text and needle in text, text
+
+
+def test_any_network_is_registered_and_a_typo_of_a_known_one_is_an_error(tmp_path):
+    rows = [
+        *A_ROWS,
+        f"Alta;Hilo oficial;tpruebapy;;redes@tprueba.gov.py;Threads;Difundir;;;{SIGNED}",
+        f"Alta;Mastodon oficial;tprueba;;redes@tprueba.gov.py;Mastodon;Difundir;;;{SIGNED}",
+    ]
+    inst = load_inventory([folder(tmp_path, rows, [])]).institutions[0]
+    threads, other = inst.accounts[2:]
+    assert (threads.platform.value, threads.id) == ("threads", "threads-tpruebapy")
+    assert (other.platform.value, other.network_name, other.id) == ("otra", "Mastodon", "otra-tprueba")
+    with pytest.raises(InputError) as error:
+        load_inventory([folder(tmp_path, [*A_ROWS, A_ROWS[0].replace("Fanpage", "Facebok")], [], "typo")])
+    assert "formulario-a.csv:4" in str(error.value) and "Nombre de la Red Social" in str(error.value)
