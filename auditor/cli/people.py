@@ -22,7 +22,6 @@ from auditor.app.declare import (
     withdraw,
 )
 from auditor.app.people import Identity
-from auditor.app.register import export_register
 from auditor.app.trail import trail_csv, trail_entries, trail_json
 from auditor.app.waiver_requests import (
     WaiverAsk,
@@ -314,24 +313,3 @@ def trail(config: Config, institution: str | None, since: Any, fmt: str, db: str
     """The audit trail of human actions (declare, annotate, request, approve, reject, import)."""
     entries = trail_entries(config, institution=institution, since=_day(since), db=Path(db) if db else None)
     click.echo(trail_json(entries) if fmt == "json" else trail_csv(entries), nl=False)
-
-
-@cli.group("register")
-def register() -> None:
-    """The national register of official accounts, for the central office."""
-
-
-@register.command("export")
-@click.option("--format", "fmt", default="xlsx,csv", show_default=True, help="xlsx, csv (comma-separated).")
-@click.option("--out", type=click.Path(), default="registro-output", show_default=True, help="Folder.")
-@click.option("--lang", type=click.Choice(["es", "en"]), help="Language of headers and values.")
-@click.option("--db", type=click.Path(), help="SQLite store.")
-@click.pass_obj
-@reports_errors
-def register_export(config: Config, fmt: str, out: str, lang: str | None, db: str | None) -> None:
-    """Every institution's accounts: network, handle, URL, kind, status, verification, last audit, open
-    critical and high findings, pending declarations."""
-    formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
-    done = export_register(config, Path(out), formats, lang=lang, db=Path(db) if db else None)
-    paths = ", ".join(str(p) for p in done.paths)
-    click.echo(t("register.written", accounts=done.accounts, institutions=done.institutions, paths=paths))

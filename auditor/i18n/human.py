@@ -193,6 +193,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "Registro nacional: {accounts} cuentas de {institutions} instituciones → {paths}",
         "en": "National register: {accounts} accounts of {institutions} institutions → {paths}",
     },
+    "forms.written": {
+        "es": "Formularios: {accounts} cuentas (A), {people} personas (B) → {paths}",
+        "en": "Forms: {accounts} accounts (A), {people} people (B) → {paths}",
+    },
+    "forms.abm": {
+        "es": "Filas ABM a firmar por hallazgos abiertos: {rows}",
+        "en": "ABM rows to sign for open findings: {rows}",
+    },
+    "forms.no_store": {
+        "es": "Sin almacén de auditorías: no se incluyen las filas ABM que regularizan hallazgos.",
+        "en": "No audit store: the ABM rows that regularise findings are left out.",
+    },
+    "forms.no_pdf": {
+        "es": "No se encontró Chromium: se escribió el HTML imprimible en lugar del PDF.",
+        "en": "Chromium was not found: the printable HTML was written instead of the PDF.",
+    },
     "declaration_state.missing": {"es": "falta", "en": "missing"},
     "declaration_state.expired": {"es": "vencida", "en": "expired"},
     "declaration_state.contradicted": {"es": "contradicha por la plataforma", "en": "contradicted by the platform"},

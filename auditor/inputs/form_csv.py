@@ -147,6 +147,7 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
         "google drive": "google",
         "gmail": "google",
         "google workspace": "google",
+        "google workspace drive": "google",
         "g suite": "google",
         "gsuite": "google",
         "drive": "google",
@@ -163,6 +164,7 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
         "threads de instagram": "threads",
         "sound cloud": "soundcloud",
         "otra": "otra",
+        "otra red": "otra",
         "other": "otra",
     },
     "kind": {"de apoyo": "apoyo", "cuenta de apoyo": "apoyo", "autoridades": "autoridad"},
@@ -200,6 +202,8 @@ _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 def cell_value(target: str, raw: str) -> Any:
     """Interpret one spreadsheet cell for a model path; leaves what it cannot read for pydantic to reject."""
     value = raw.strip()
+    if value.startswith("'") and value[1:2] in ("=", "+", "-", "@"):
+        value = value[1:]  # the apostrophe a spreadsheet (or our export) puts before text that looks like a formula
     leaf = target.rsplit(".", 1)[-1]
     if target == "_action":
         return ACTIONS.get(norm_header(value), value)
