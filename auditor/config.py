@@ -68,6 +68,9 @@ class AuditConfig(_Section):
     # the whole run (everything counts; 0: none). What is left when one passes is OPS-001 «tiempo agotado».
     account_deadline_seconds: float = 600.0
     run_deadline_seconds: float = 0.0
+    # IDN-009: look-alike spellings of each handle looked up per account and run, where the platform allows a
+    # lookup by handle (X: one batched request); the rotation reaches every spelling over a few nights.
+    lookalike_lookups_per_account: int = Field(default=10, ge=0, le=100)
 
     @field_validator("fail_on", mode="before")
     @classmethod

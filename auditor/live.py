@@ -22,6 +22,7 @@ def live_from_config(config: Config) -> LiveSetup:
         settings=dict(config.connectors),
         account_deadline_seconds=config.audit.account_deadline_seconds,
         run_deadline_seconds=config.audit.run_deadline_seconds,
+        lookalike_lookups_per_account=config.audit.lookalike_lookups_per_account,
     )
 
 

@@ -27,6 +27,7 @@ from auditor.model import (
     Observed,
     RunScope,
 )
+from auditor.model.clock import utcnow
 from auditor.model.platforms import PLATFORMS
 from connectors.base import (
     Connector,
@@ -55,6 +56,7 @@ class LiveSetup:
     discover: bool = True
     account_deadline_seconds: float = 600.0  # not counting waits the platform announces
     run_deadline_seconds: float = 0.0  # everything counts; 0: none
+    lookalike_lookups_per_account: int = 10  # IDN-009 (see AuditConfig)
 
 
 class AccountTimedOut(Exception):
@@ -201,6 +203,9 @@ async def observe(
                         account.credential,
                         pinned.get((inst.id, account.id)),
                         str(before.evidence.get("business_id") or "") or None if before is not None else None,
+                        lookalike_budget=live.lookalike_lookups_per_account,
+                        lookalike_offset=(utcnow().toordinal() * live.lookalike_lookups_per_account),
+                        lookalike_found=tuple(d.handle or "" for d in before.lookalikes) if before is not None else (),
                     )
                     if (
                         live.discover

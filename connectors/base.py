@@ -9,7 +9,7 @@ Connectors are found through the entry-point group `auditor.connectors`, the bui
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -99,6 +99,28 @@ class FetchRequest:
     credential_name: str
     pinned_id: str | None = None  # the immutable platform id pinned by an earlier run
     business_id: str | None = None  # the Business that held the account at the last run (Meta)
+    # IDN-009: how many look-alike spellings of the handle to look up this run, where the rotation through them
+    # starts, and the spellings found before (always looked up again, so a found impostor is re-checked).
+    lookalike_budget: int = 0
+    lookalike_offset: int = 0
+    lookalike_found: tuple[str, ...] = ()
+
+    def lookalike_spellings(self) -> list[str]:
+        """This run's share of the look-alike spellings: the ones found before, then the next slice of the
+        rotation, within the budget — so lookups never eat the quota the audit needs, and every spelling is
+        reached over a few nights."""
+        from auditor.model.handles import lookalike_variants
+
+        if self.lookalike_budget <= 0 or not self.account.handle:
+            return []
+        alternative = (self.account.alternative_handle or "").lstrip("@").lower()  # IDN-006 looks that one up
+        variants = [v for v in lookalike_variants(self.account.platform, self.account.handle) if v != alternative]
+        first = [v for v in dict.fromkeys(self.lookalike_found) if v in variants]
+        rest = [v for v in variants if v not in first]
+        if rest:
+            start = self.lookalike_offset % len(rest)
+            rest = rest[start:] + rest[:start]
+        return (first + rest)[: max(self.lookalike_budget, len(first))]
 
     @property
     def platform_id(self) -> str | None:
@@ -223,3 +245,23 @@ def unobservable_snapshot(
         platform_account_id=account.platform_account_id,
         **{name: unknown for name in SNAPSHOT_ATTRIBUTES},
     )
+
+
+async def lookalike_lookups(
+    request: FetchRequest, lookup: Callable[[str], Awaitable[DiscoveredAccount | None]], redact: Callable[[str], str]
+) -> dict[str, Any]:
+    """IDN-009 on a platform that looks accounts up one handle at a time (a Facebook username, a YouTube
+    handle): this run's share of the look-alike spellings, one request each. The first failure stops the
+    lookups and is recorded — what was not reached is unknown, never «nobody holds it»."""
+    spellings = request.lookalike_spellings()
+    if not spellings:
+        return {}
+    found = []
+    for spelling in spellings:
+        try:
+            account = await lookup(spelling)
+        except ConnectorError as exc:
+            return {"lookalikes_error": redact(str(exc))}
+        if account is not None:
+            found.append(account)
+    return {"lookalikes": found, "lookalikes_checked": spellings}

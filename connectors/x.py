@@ -141,6 +141,7 @@ class XConnector:
                 last_activity=gone,
                 alternative_handle_owner=gone,
             )
+        lookalikes = await self._lookalikes(request, secret)
         tweets = {str(t.get("id")): t for t in includes.get("tweets") or []}
         recent = tweets.get(str(user.get("most_recent_tweet_id")))
         raw_type = user.get("verified_type") or ("none" if not user.get("verified") else None)
@@ -153,6 +154,7 @@ class XConnector:
             verification=enum_answer(VERIFIED, raw_type, field="verified_type"),
             last_activity=Observed.of(iso_time(recent.get("created_at")) if recent else None),
             alternative_handle_owner=await self._alternative_owner(request, secret),
+            **lookalikes,
             evidence={
                 "user": {
                     k: user.get(k)
@@ -160,6 +162,33 @@ class XConnector:
                 }
             },
         )
+
+    async def _lookalikes(self, request: FetchRequest, secret: Secret) -> dict[str, Any]:
+        """IDN-009: this run's look-alike spellings of the handle, looked up in one request (`GET /2/users/by`
+        takes up to 100 usernames; the found ones come in `data`, each missing one as a `resource-not-found`
+        error). A failure is recorded, never read as «nobody holds them»."""
+        spellings = request.lookalike_spellings()[:100]
+        if not spellings:
+            return {}
+        try:
+            body = await self.http.get_json(
+                "/2/users/by", secret, {"usernames": ",".join(spellings), "user.fields": "id,name,username"}
+            )
+        except (PermissionDenied, PlatformError, RateLimited) as exc:
+            return {"lookalikes_error": self.http.redact(str(exc))}
+        if not isinstance(body, dict):
+            return {"lookalikes_error": "unexpected body from /2/users/by"}
+        found = [
+            DiscoveredAccount(
+                platform=Platform.X,
+                platform_account_id=str(u.get("id")),
+                handle=str(u.get("username") or ""),
+                name=u.get("name"),
+            )
+            for u in body.get("data") or []
+            if isinstance(u, dict) and u.get("id")
+        ]
+        return {"lookalikes": found, "lookalikes_checked": spellings}
 
     async def _alternative_owner(self, request: FetchRequest, secret: Secret) -> Observed[str]:
         alt = (request.account.alternative_handle or "").lstrip("@")

@@ -27,7 +27,16 @@ from auditor.model import (
 )
 from auditor.model.clock import utcnow
 from auditor.model.secret import Secret
-from connectors.base import FetchRequest, NotFound, PermissionDenied, PlatformError, RateLimited, enum_answer, health_of
+from connectors.base import (
+    FetchRequest,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+    RateLimited,
+    enum_answer,
+    health_of,
+    lookalike_lookups,
+)
 from connectors.google_api import YOUTUBE_DAILY_REASONS, GoogleCalls, HttpxHttp, google_service, quota_exhausted
 from connectors.http import iso_time, shared_tls_context
 
@@ -162,6 +171,7 @@ class YouTubeConnector:
             display_name=Observed.of(snippet.get("title")),
             last_activity=last,
             alternative_handle_owner=await self._alternative_owner(request, secret),
+            **await lookalike_lookups(request, lambda spelling: self._channel_found(secret, spelling), str),
             evidence={
                 "channel": {
                     "id": channel.get("id"),
@@ -171,6 +181,21 @@ class YouTubeConnector:
                     "subscriberCount": (channel.get("statistics") or {}).get("subscriberCount"),
                 }
             },
+        )
+
+    async def _channel_found(self, secret: Secret, handle: str) -> DiscoveredAccount | None:
+        """The channel that holds `handle` (`channels?forHandle=`), or None when no channel does."""
+        try:
+            other = await self._channel(secret, handle=handle)
+        except NotFound:
+            return None
+        if not other:
+            return None
+        return DiscoveredAccount(
+            platform=Platform.YOUTUBE,
+            platform_account_id=str(other.get("id")),
+            handle=str((other.get("snippet") or {}).get("customUrl") or handle).lstrip("@"),
+            name=(other.get("snippet") or {}).get("title"),
         )
 
     async def _alternative_owner(self, request: FetchRequest, secret: Secret) -> Observed[str]:

@@ -26,7 +26,7 @@ from auditor.model import (
     Severity,
     Waiver,
 )
-from auditor.model.classify import handle_skeleton, name_key
+from auditor.model.classify import lookalike_key, name_key
 from auditor.model.declarations import Declaration, DeclKey
 from auditor.model.platforms import user_space
 
@@ -136,8 +136,12 @@ class InstitutionContext:
     # Accounts registered anywhere in the inventory (or pinned by an earlier run), as (platform, id) and
     # (platform, handle): an account another institution registered is not "unregistered".
     known: frozenset[tuple[str, str]]
-    # (platform, handle skeleton) → the registered handle with that look (see auditor.model.classify.handle_skeleton)
+    # (platform, how the handle reads) → the registered handle that reads so (auditor.model.classify.lookalike_key)
     skeletons: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # Accounts found this run under look-alike spellings of registered handles (IDN-009), and the registered
+    # alternative handles (IDN-006's subject, not an impostor's).
+    lookalikes: list[DiscoveredAccount] = field(default_factory=list)
+    alternatives: frozenset[tuple[str, str]] = frozenset()
 
     @property
     def institution(self) -> Institution:
@@ -154,7 +158,9 @@ class InstitutionContext:
         """The registered handle (same platform) a discovered one imitates with look-alike characters."""
         if not d.handle:
             return None
-        registered = self.skeletons.get((d.platform.value, handle_skeleton(d.handle)))
+        if (d.platform.value, d.handle.lstrip("@").lower()) in self.alternatives:
+            return None
+        registered = self.skeletons.get((d.platform.value, lookalike_key(d.handle)))
         return registered if registered is not None and registered != d.handle.lstrip("@").lower() else None
 
 

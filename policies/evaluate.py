@@ -29,7 +29,7 @@ from auditor.model import (
     Waiver,
     shared_scope,
 )
-from auditor.model.classify import handle_skeleton
+from auditor.model.classify import lookalike_key
 from auditor.model.declarations import Declaration, DeclKey
 from policies.business import business_views
 from policies.context import AccountContext, BusinessView, InstitutionContext, PersonContext, Violation, WaiverContext
@@ -246,6 +246,26 @@ def _reconcile_declarations(
         result.evaluated.add((rule_id, inst_id, shared_scope(f"{DECLARED_SUBJECT}:{account.id}")))
 
 
+def _lookalikes(
+    observations: Observations | None, inst_inv: InstitutionInventory, wanted: bool
+) -> tuple[bool, list[DiscoveredAccount], bool]:
+    """(whether look-alike spellings were looked up for the institution this run, the accounts found, whether
+    a lookup failed — then what was found before under unreached spellings is carried, not resolved)."""
+    if not wanted or observations is None:
+        return False, [], False
+    snaps = [observations.snapshots.get((inst_inv.institution.id, a.id)) for a in inst_inv.accounts]
+    looked = [s for s in snaps if s is not None and (s.lookalikes_checked or s.lookalikes_error)]
+    found = [d for s in looked for d in s.lookalikes]
+    return bool(looked), found, any(s.lookalikes_error for s in looked)
+
+
+def _alternatives(inst_inv: InstitutionInventory) -> frozenset[tuple[str, str]]:
+    """The registered alternative handles (IDN-006 says who holds them, not IDN-009)."""
+    return frozenset(
+        (a.platform.value, a.alternative_handle.lstrip("@").lower()) for a in inst_inv.accounts if a.alternative_handle
+    )
+
+
 def _known_accounts(inventory: Inventory, observations: Observations | None) -> frozenset[tuple[str, str]]:
     known: set[tuple[str, str]] = set()
     for inst_inv in inventory.institutions:
@@ -322,16 +342,28 @@ def evaluate(
                     result.unverified.add((er.rule.id, inst_id, None))
                     continue
                 discovered = observations.discovered if observations else None
-                if observations is not None and inst_id in observations.discovery_failed:
+                looked_up, found, lookup_failed = _lookalikes(observations, inst_inv, "obs:lookalikes" in er.rule.needs)
+                if (observations is not None and inst_id in observations.discovery_failed) or lookup_failed:
                     result.tally(inst_id, er.severity, "errors")
                     result.errored.add((er.rule.id, inst_id, None))
                     continue
-                if discovered is None or inst_id not in discovered:
-                    continue  # discovery did not run for this institution: nothing to compare
+                ran = discovered is not None and inst_id in discovered
+                if not ran and not looked_up:
+                    continue  # neither discovery nor a lookup ran for this institution: nothing to compare
                 if known is None:
                     known = _known_accounts(inventory, observations)
-                    skeletons = {(p, handle_skeleton(h[1:])): h[1:] for p, h in known if h.startswith("@")}
-                ctx_i = InstitutionContext(inst_inv, today, er.params, discovered[inst_id], known, skeletons)
+                    skeletons = {(p, lookalike_key(h[1:])): h[1:] for p, h in known if h.startswith("@")}
+                seen = (discovered or {}).get(inst_id, []) if ran else []
+                ctx_i = InstitutionContext(
+                    inst_inv,
+                    today,
+                    er.params,
+                    seen,
+                    known,
+                    skeletons,
+                    lookalikes=found,
+                    alternatives=_alternatives(inst_inv),
+                )
                 for v in er.rule.check(ctx_i):
                     platform = Platform(v.evidence["platform"]) if "platform" in v.evidence else None
                     result.findings.append(_finding(er, v, inst_id, platform, None, None))

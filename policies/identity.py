@@ -293,14 +293,20 @@ def unregistered_account(ctx: InstitutionContext) -> Iterator[Violation]:
     "como suplantación y al CERT-PY.",
     remediation_en="Find out who runs the account; if it is not the institution's, report it to the platform as "
     "impersonation and to CERT-PY.",
-    needs=("obs:discovery",),
+    needs=("obs:discovery", "obs:lookalikes"),
     scope="institution",
     incident=True,
     cert_category="Phishing",
     rsit='rsit:fraud="masquerade"',
 )
 def lookalike_account(ctx: InstitutionContext) -> Iterator[Violation]:
-    for d in ctx.discovered:
+    """Accounts the institution's credentials see (its Business) and accounts found under look-alike spellings
+    of its handles on every platform that allows a lookup by handle — impostors live outside the Business."""
+    seen: set[tuple[str, str]] = set()
+    for d in [*ctx.discovered, *ctx.lookalikes]:
+        if (d.platform.value, d.platform_account_id) in seen:
+            continue
+        seen.add((d.platform.value, d.platform_account_id))
         registered = None if ctx.is_registered(d) else ctx.imitated(d)
         if registered is None:
             continue

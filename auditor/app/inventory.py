@@ -31,14 +31,17 @@ class InventorySummary:
         )
 
 
-def validate_inventory(paths: list[str]) -> InventorySummary:
-    """Check inventory files (YAML, CSV); every problem is raised at once as a located InputError."""
-    return InventorySummary.of(load_inventory(paths))
+def validate_inventory(paths: list[str], institution: str | None = None) -> InventorySummary:
+    """Check inventory files (YAML, CSV, XLSX); every problem is raised at once as a located InputError.
+    `institution`: the one a form belongs to when neither a column nor its folder's YAML says."""
+    return InventorySummary.of(load_inventory(paths, form_institution=institution))
 
 
-def import_inventory(config: Config, paths: list[str], db: Path | None = None) -> InventorySummary:
+def import_inventory(
+    config: Config, paths: list[str], db: Path | None = None, institution: str | None = None
+) -> InventorySummary:
     """Validate inventory files and store them; an invalid inventory imports nothing."""
-    inventory = load_inventory(paths)
+    inventory = load_inventory(paths, form_institution=institution)
     store = Store(db or config.store.path)
     with store_lock(store.path, LOCK_WAIT_SECONDS):
         store.import_inventory(inventory, inventory_digest(inventory), utcnow())

@@ -29,18 +29,20 @@ def summary_text(summary: InventorySummary) -> str:
 
 @inventory.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--institution", help="The institution of forms whose folder holds no institution YAML.")
 @reports_errors
-def inventory_validate(paths: tuple[str, ...]) -> None:
-    """Check inventory files (YAML, CSV) and print every problem as file:line: field: message."""
-    click.echo(t("cli.inventory_valid", summary=summary_text(validate_inventory(list(paths)))))
+def inventory_validate(paths: tuple[str, ...], institution: str | None) -> None:
+    """Check inventory files (YAML, CSV, XLSX) and print every problem as file:line: field: message."""
+    click.echo(t("cli.inventory_valid", summary=summary_text(validate_inventory(list(paths), institution))))
 
 
 @inventory.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--db", type=click.Path(), help="SQLite store (default from config: auditor.db).")
+@click.option("--institution", help="The institution of forms whose folder holds no institution YAML.")
 @click.pass_obj
 @reports_errors
-def inventory_import(config: Config, paths: tuple[str, ...], db: str | None) -> None:
+def inventory_import(config: Config, paths: tuple[str, ...], db: str | None, institution: str | None) -> None:
     """Validate inventory files and store them; an invalid inventory imports nothing."""
-    summary = import_inventory(config, list(paths), Path(db) if db else None)
+    summary = import_inventory(config, list(paths), Path(db) if db else None, institution)
     click.echo(t("cli.inventory_imported", store=summary.store, summary=summary_text(summary)))

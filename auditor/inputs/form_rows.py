@@ -22,6 +22,7 @@ ACTION_NAMES = ("alta", "baja", "modif")
 ACTION_LABELS = {"alta": "Alta", "baja": "Baja", "modif": "Modif."}  # as the Annex writes them
 _SLUG = re.compile(r"[^a-z0-9]+")
 _NAMED = re.compile(r"^@?(?P<handle>[^\s()]+)\s*\((?P<network>[^)]+)\)$")  # «@mpruebapy (Facebook)»
+_PREFIXED = re.compile(r"^(?P<network>[^:@/]+):\s*@?(?P<handle>[^\s()]+)$")  # «Facebook: @mpruebapy»
 
 
 @dataclass
@@ -249,11 +250,11 @@ def resolve_access(doc: dict[str, Any], source: SourceMap) -> list[Problem]:
                 continue
             network: str | None = None
             handle = named
-            match = _NAMED.match(named)
-            if match:
-                network, handle = _platform_named(match["network"]), match["handle"]
-            elif "/" in named or named.startswith("http"):
+            match = None if "/" in named else (_NAMED.match(named) or _PREFIXED.match(named))
+            if "/" in named:  # a profile URL, with or without its scheme
                 network, handle = _handle_from_url(named)
+            elif match:
+                network, handle = _platform_named(match["network"]), match["handle"]
             handle = handle.lstrip("@").lower()
             found = [
                 a for a in accounts if handle in _known_handles(a) and (network is None or a.get("platform") == network)

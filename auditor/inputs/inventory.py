@@ -28,7 +28,8 @@ FORM_SUFFIXES = (".csv", ".xlsx")  # Forms A and B as spreadsheets keep them
 class _Collector:
     """Gathers raw institution documents from every file, with their source maps, before validation."""
 
-    def __init__(self) -> None:
+    def __init__(self, form_institution: str | None = None) -> None:
+        self.form_institution = form_institution
         self.docs: dict[str, dict[str, Any]] = {}
         self.sources: dict[str, SourceMap] = {}
         self.origin: dict[str, tuple[str, int]] = {}
@@ -101,6 +102,14 @@ class _Collector:
             here = [i for i, f in self.folders.items() if f == folder]
             if len(here) == 1:
                 return here[0]
+            if self.form_institution is not None:
+                inst_id = self.form_institution
+                if inst_id not in self.docs:
+                    self.problems.append(
+                        Problem(file, line, "--institution", t("inputs.unknown_institution", id=inst_id))
+                    )
+                    return None
+                return inst_id
             if len(self.docs) == 1:
                 return next(iter(self.docs))
             self.problems.append(Problem(file, line, "institution", t("inputs.institution_missing")))
@@ -150,9 +159,10 @@ def inventory_files(paths: Iterable[str | Path]) -> list[Path]:
     return sorted(files, key=lambda p: (p.suffix.lower() in FORM_SUFFIXES, str(p)))
 
 
-def load_inventory(paths: Iterable[str | Path]) -> Inventory:
-    """Load and validate institution YAML files and Form A/B CSV exports; raise InputError on any problem."""
-    collector = _Collector()
+def load_inventory(paths: Iterable[str | Path], *, form_institution: str | None = None) -> Inventory:
+    """Load and validate institution YAML files and Forms A/B (CSV, XLSX); raise InputError on any problem.
+    `form_institution`: the institution of forms with no institution column and no YAML in their folder."""
+    collector = _Collector(form_institution)
     for path in inventory_files(paths):
         try:
             if path.suffix.lower() in FORM_SUFFIXES:

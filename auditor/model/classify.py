@@ -161,6 +161,18 @@ def handle_skeleton(handle: str) -> str:
     return "".join(single.get(ch, ch) for ch in text)
 
 
+_COUNTRY_SUFFIX = re.compile(r"[._-]?(py|paraguay)$")
+_DIGIT_LOOKS = str.maketrans("01i", "oll")  # «0» reads «o»; «1», «i» and «l» read alike
+
+
+def lookalike_key(handle: str) -> str:
+    """What a handle reads as to a citizen: its skeleton, without «_», «.», «-» and the country suffix, so
+    «mprueba_py», «mprueba.paraguay» and «rnpruebapy» all read as «mprueba» (IDN-009)."""
+    text = unicodedata.normalize("NFKC", handle.lstrip("@")).casefold()
+    folded = handle_skeleton(_COUNTRY_SUFFIX.sub("", text)).replace("vv", "w").translate(_DIGIT_LOOKS)
+    return re.sub(r"[._-]", "", folded)
+
+
 def reveal_foreign_letters(text: str) -> str:
     """The non-Latin letters hidden in a string, named (U+0440 CYRILLIC SMALL LETTER ER), for messages that
     must show why two strings that look the same are not."""

@@ -35,3 +35,26 @@ def handle_problem(platform: Platform, handle: str) -> str | None:
     if pattern is None or pattern.fullmatch(handle):
         return None
     return f"handle_rule.{platform.value}"
+
+
+# Single look-alike substitutions an impostor uses (IDN-009): digits for letters, «rn» for «m», «vv» for «w».
+_SWAPS = (("o", "0"), ("0", "o"), ("l", "1"), ("1", "l"), ("i", "l"), ("l", "i"), ("m", "rn"), ("rn", "m"), ("w", "vv"))
+_SUFFIXES = ("py", "_py", ".py", "paraguay", "_paraguay", ".paraguay", "_")
+
+
+def lookalike_variants(platform: Platform, handle: str) -> list[str]:
+    """Spellings that read like `handle` and the platform accepts, most likely first: the country suffix
+    varied, separators added or dropped, then one look-alike substitution. Never the handle itself."""
+    own = handle.lstrip("@").lower()
+    base = re.sub(r"[._-]?(py|paraguay)$", "", own)
+    stems = [base, *(base.replace(sep, "") for sep in "._-" if sep in base)]
+    found: list[str] = []
+    for stem in dict.fromkeys(stems):
+        found += [stem, *(stem + suffix for suffix in _SUFFIXES)]
+    for old, new in _SWAPS:
+        start = own.find(old)
+        while start != -1:
+            found.append(own[:start] + new + own[start + len(old) :])
+            start = own.find(old, start + 1)
+    pattern = HANDLE_PATTERNS.get(platform)
+    return [v for v in dict.fromkeys(found) if v != own and v and (pattern is None or pattern.fullmatch(v))]

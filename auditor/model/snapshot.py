@@ -210,6 +210,11 @@ class AccountSnapshot(BaseModel):
     last_activity: Observed[datetime] = Observed.not_exposed()
     alternative_handle_owner: Observed[str] = Observed.not_exposed()
     credential: Observed[CredentialHealth] = Observed.not_exposed()
+    # IDN-009: accounts found under look-alike spellings of the handle, the spellings looked up this run, and
+    # why the lookup failed (then nothing can be said of the spellings it did not reach).
+    lookalikes: list[DiscoveredAccount] = []
+    lookalikes_checked: list[str] = []
+    lookalikes_error: str | None = None
     evidence: dict[str, Any] = {}
 
     @property

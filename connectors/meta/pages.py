@@ -9,8 +9,10 @@ from typing import Any
 
 from auditor.model import (
     AccountSnapshot,
+    DiscoveredAccount,
     Member,
     Observed,
+    Platform,
     TwoFactorPolicy,
 )
 from auditor.model.secret import Secret
@@ -20,6 +22,7 @@ from connectors.base import (
     PermissionDenied,
     PlatformError,
     RateLimited,
+    lookalike_lookups,
 )
 from connectors.http import redact, segment
 from connectors.meta.graph import (
@@ -70,6 +73,9 @@ class PageReader(GraphClient):
         members = await self._page_members(page_id, business_id, secret)
         last = await self._optional(self._last_post(page_id, secret))
         alt = await self._alternative_owner(request, page_id, secret)
+        lookalikes = await lookalike_lookups(
+            request, lambda spelling: self._page_found(spelling, secret), self.http.redact
+        )
         emails = [str(e).lower() for e in page.get("emails") or []]
         evidence = {
             "page": {
@@ -105,6 +111,7 @@ class PageReader(GraphClient):
             last_activity=last,
             alternative_handle_owner=alt,
             credential=credential,
+            **lookalikes,
             evidence=json.loads(redact(json.dumps(evidence, default=str), {secret.value})),
         )
 
@@ -180,6 +187,22 @@ class PageReader(GraphClient):
         body = await self._node(f"{segment(page_id)}/published_posts", secret, fields=POST_FIELDS, limit=1)
         posts = body.get("data") or []
         return graph_time(posts[0].get("created_time")) if posts else None
+
+    async def _page_found(self, username: str, secret: Secret) -> DiscoveredAccount | None:
+        """The Page whose username is `username`; None on 803 (no such username). Meta's 100/33 («missing or
+        no permission») says nothing either way: an error, so the spelling stays unknown."""
+        try:
+            other = await self._node(segment(username), secret, fields="id,name,username")
+        except MissingOrHidden as exc:
+            raise PlatformError(self.http.redact(str(exc))) from None
+        except NotFound:
+            return None
+        return DiscoveredAccount(
+            platform=Platform.FACEBOOK,
+            platform_account_id=str(other.get("id")),
+            handle=other.get("username") or username,
+            name=other.get("name"),
+        )
 
     async def _alternative_owner(self, request: FetchRequest, page_id: str, secret: Secret) -> Observed[str]:
         """Who holds the registered alternative handle: None if free, our own id if ours, else theirs."""

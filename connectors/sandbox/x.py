@@ -92,6 +92,37 @@ def handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: di
     return response
 
 
+def _users_by(users: dict[Any, Any], usernames: str, fields: set[str]) -> httpx.Response:
+    """`GET /2/users/by?usernames=a,b`: up to 100 names; the found ones in `data`, each missing one an error."""
+    names = [n for n in usernames.split(",") if n]
+    if not names or len(names) > 100:
+        return problem(400, "Invalid Request", "The `usernames` query parameter value must have 1 to 100 usernames")
+    data, errors = [], []
+    for name in names:
+        found = next(
+            ({**u, "id": str(uid)} for uid, u in users.items() if str(u.get("username", "")).lower() == name.lower()),
+            None,
+        )
+        if found is None or found.get("suspended"):
+            errors.append(
+                {
+                    "value": name,
+                    "detail": f"Could not find user with usernames: [{name}].",
+                    "title": "Not Found Error",
+                    "resource_type": "user",
+                    "parameter": "usernames",
+                    "resource_id": name,
+                    "type": "https://api.twitter.com/2/problems/resource-not-found",
+                }
+            )
+        else:
+            data.append(_user(found, fields))
+    body: dict[str, Any] = {"data": data} if data else {}
+    if errors:
+        body["errors"] = errors
+    return httpx.Response(200, json=body)
+
+
 def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
     if not token or info is None or not info.get("is_valid", True):
         return problem(401, "Unauthorized", "Unauthorized")
@@ -99,6 +130,8 @@ def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: d
         return invalid
     users = (sandbox.scenario.get("x") or {}).get("users") or {}
     fields = set((request.url.params.get("user.fields") or "").split(","))
+    if request.url.path == "/2/users/by":
+        return _users_by(users, request.url.params.get("usernames") or "", fields)
     m = re.match(r"^/2/users/by/username/(?P<name>[^/]+)$", request.url.path) or re.match(
         r"^/2/users/(?P<id>\d+)$", request.url.path
     )

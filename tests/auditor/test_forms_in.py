@@ -149,3 +149,24 @@ def test_any_network_is_registered_and_a_typo_of_a_known_one_is_an_error(tmp_pat
     with pytest.raises(InputError) as error:
         load_inventory([folder(tmp_path, [*A_ROWS, A_ROWS[0].replace("Fanpage", "Facebok")], [], "typo")])
     assert "formulario-a.csv:4" in str(error.value) and "Nombre de la Red Social" in str(error.value)
+
+
+def test_accounts_named_with_a_network_prefix_and_forms_of_an_institution_named_on_the_command(tmp_path):
+    here = folder(
+        tmp_path,
+        A_ROWS,
+        [B_ROW.replace("@tpruebapy (Facebook), https://x.com/tpruebapy", "Facebook: @tpruebapy, x.com/tpruebapy")],
+    )
+    (person,) = load_inventory([here]).institutions[0].people
+    assert [a.account for a in person.access] == ["facebook-tpruebapy", "x-tpruebapy"]
+    forms_only = tmp_path / "forms"
+    forms_only.mkdir()
+    for name in ("formulario-a.csv", "formulario-b.csv"):
+        (here / name).rename(forms_only / name)
+    other = tmp_path / "other.yaml"
+    other.write_text("institution:\n  id: otra\n  name: Otra\n  email_domains: [otra.gov.py]\n", encoding="utf-8")
+    paths = [here / "institucion.yaml", other, forms_only]
+    with pytest.raises(InputError, match="institución"):
+        load_inventory(paths)  # two institutions, no YAML beside the forms: which one is not guessed
+    inventory = load_inventory(paths, form_institution="tprueba")
+    assert len(inventory.get("tprueba").accounts) == 2  # type: ignore[union-attr]
