@@ -38,6 +38,7 @@ from connectors.base import (
     PlatformError,
     RateLimited,
     health_of,
+    lookalike_lookups,
 )
 from connectors.http import HttpSettings, PlatformHttp, error_for_status, segment
 
@@ -205,9 +206,24 @@ class LinkedInConnector:
             display_name=Observed.of(org.get("localizedName")),
             members=members,
             last_activity=last,
+            **await lookalike_lookups(request, lambda spelling: self._org_found(spelling, secret), self.http.redact),
             evidence={
                 "organization": {k: org.get(k) for k in ("id", "vanityName", "localizedName", "localizedWebsite")}
             },
+        )
+
+    async def _org_found(self, vanity: str, secret: Secret) -> DiscoveredAccount | None:
+        """The organisation whose vanity name is `vanity` (the `vanityName` finder), or None when none is."""
+        body = await self.http.get_json("/rest/organizations", secret, {"q": "vanityName", "vanityName": vanity})
+        elements = body.get("elements") if isinstance(body, dict) else None
+        if not elements or not isinstance(elements[0], dict):
+            return None
+        org = elements[0]
+        return DiscoveredAccount(
+            platform=Platform.LINKEDIN,
+            platform_account_id=str(org.get("id")),
+            handle=str(org.get("vanityName") or vanity),
+            name=org.get("localizedName"),
         )
 
     async def check(self, secret: Secret, account: RegisteredAccount) -> CredentialHealth:

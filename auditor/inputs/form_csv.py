@@ -18,6 +18,7 @@ from auditor.i18n import t
 from auditor.inputs.form_xlsx import xlsx_rows
 from auditor.inputs.sources import InputError, Loc, Problem, SourceMap, read_text
 from auditor.model.common import Platform
+from auditor.model.inventory import Role
 
 
 def norm_header(text: str) -> str:
@@ -128,6 +129,7 @@ IGNORED_COLUMNS = {
 }
 
 KNOWN_PLATFORMS = frozenset(p.value for p in Platform)
+ROLE_VALUES = frozenset(r.value for r in Role)
 
 # Spanish values as people type them → enum values of the model.
 VALUE_ALIASES: dict[str, dict[str, str]] = {
@@ -224,7 +226,11 @@ def cell_value(target: str, raw: str) -> Any:
     aliases = VALUE_ALIASES.get(leaf)
     if aliases is not None and value:
         key = norm_header(value)
-        return aliases.get(key, key.replace(" ", "_") if leaf == "role" else key)
+        if key in aliases:
+            return aliases[key]
+        if leaf == "role":  # an enum value as written, else the cell as typed (the error then quotes it)
+            return key.replace(" ", "_") if key.replace(" ", "_") in ROLE_VALUES else value
+        return key
     return value or None
 
 

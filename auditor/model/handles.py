@@ -39,7 +39,7 @@ def handle_problem(platform: Platform, handle: str) -> str | None:
 
 # Single look-alike substitutions an impostor uses (IDN-009): digits for letters, «rn» for «m», «vv» for «w».
 _SWAPS = (("o", "0"), ("0", "o"), ("l", "1"), ("1", "l"), ("i", "l"), ("l", "i"), ("m", "rn"), ("rn", "m"), ("w", "vv"))
-_SUFFIXES = ("py", "_py", ".py", "paraguay", "_paraguay", ".paraguay", "_")
+_SUFFIXES = ("py", "_py", ".py", "-py", "paraguay", "_paraguay", ".paraguay", "-paraguay", "_")
 
 
 def lookalike_variants(platform: Platform, handle: str) -> list[str]:

@@ -172,6 +172,11 @@ def map_graph_error(response: httpx.Response, body: Any) -> ConnectorError | Non
     # docs/platforms.md.
     if code == 803:
         return NotFound(text)
+    # Instagram business discovery of a username no business or creator account holds: 110/2207013 «Cannot find
+    # User» (inferred from integrators' reports, not from Meta's reference). Only this exact pair means «nobody
+    # holds it»; anything else stays an error, so a wrong guess leaves a spelling unknown, never «free».
+    if code == 110 and str(subcode) == "2207013":
+        return NotFound(text)
     if code == 100 and str(subcode) == "33":
         return MissingOrHidden(text)
     if code == 100:

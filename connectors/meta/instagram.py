@@ -6,7 +6,9 @@ from datetime import datetime
 
 from auditor.model import (
     AccountSnapshot,
+    DiscoveredAccount,
     Observed,
+    Platform,
     TwoFactorPolicy,
 )
 from auditor.model.secret import Secret
@@ -16,6 +18,7 @@ from connectors.base import (
     PermissionDenied,
     PlatformError,
     RateLimited,
+    lookalike_lookups,
 )
 from connectors.http import segment
 from connectors.meta.graph import (
@@ -68,6 +71,9 @@ class InstagramReader(GraphClient):
             except (PermissionDenied, NotFound, PlatformError, RateLimited) as exc:
                 two_factor = Observed.failed(self.http.redact(str(exc)))
         last = await self._optional(self._last_media(str(ig.get("id")), secret))
+        lookalikes = await lookalike_lookups(
+            request, lambda spelling: self._instagram_found(str(ig.get("id")), spelling, secret), self.http.redact
+        )
         return self._base(
             request,
             platform_account_id=str(ig.get("id")),
@@ -77,10 +83,32 @@ class InstagramReader(GraphClient):
             two_factor=two_factor,
             last_activity=last,
             credential=credential,
+            **lookalikes,
             evidence={
                 "instagram": {k: ig.get(k) for k in ("id", "username", "name", "is_published")},
                 "business_id": business_id,  # an asset of that Business (policies/business.py)
             },
+        )
+
+    async def _instagram_found(self, ig_id: str, username: str, secret: Secret) -> DiscoveredAccount | None:
+        """The business or creator account holding `username` (business discovery, asked through our own IG
+        account); None when Graph says no such user. Personal accounts are invisible to it."""
+        try:
+            body = await self._node(
+                segment(ig_id), secret, fields=f"business_discovery.username({username}){{id,username,name}}"
+            )
+        except MissingOrHidden as exc:
+            raise PlatformError(self.http.redact(str(exc))) from None
+        except NotFound:
+            return None
+        found = body.get("business_discovery") if isinstance(body, dict) else None
+        if not isinstance(found, dict) or not found.get("id"):
+            return None
+        return DiscoveredAccount(
+            platform=Platform.INSTAGRAM,
+            platform_account_id=str(found.get("id")),
+            handle=str(found.get("username") or username),
+            name=found.get("name"),
         )
 
     async def _last_media(self, ig_id: str, secret: Secret) -> datetime | None:

@@ -333,7 +333,29 @@ def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: d
     return unsupported(rest)
 
 
+_DISCOVERY = re.compile(r"^business_discovery\.username\((?P<name>[^)]*)\)\{(?P<fields>[^}]*)\}$")
+
+
+def _business_discovery(graph: _Graph, node: str, raw: str) -> httpx.Response:
+    """`GET /{ig-user}?fields=business_discovery.username(x){id,username,name}`: another professional account
+    by username; none holds it → 110/2207013, as integrators report Graph answering."""
+    m = _DISCOVERY.match(raw)
+    if m is None or not graph.owns_instagram(node):
+        return unsupported(node)
+    name = m["name"].lower()
+    found = next(
+        ({**ig, "id": i} for i, ig in graph.instagram.items() if str(ig.get("username", "")).lower() == name), None
+    )
+    if found is None:
+        return error(400, 110, "Invalid user id", subcode=2207013)
+    wanted = [f.strip() for f in m["fields"].split(",") if f.strip()]
+    return httpx.Response(200, json={"business_discovery": {k: found.get(k) for k in wanted}, "id": node})
+
+
 def _node(graph: _Graph, request: httpx.Request, node: str) -> httpx.Response:
+    raw_fields = request.url.params.get("fields") or ""
+    if raw_fields.startswith("business_discovery.") and node in graph.instagram:
+        return _business_discovery(graph, node, raw_fields)
     fields = _fields(request)
     kind = (
         "Business"

@@ -112,3 +112,24 @@ def test_facebook_and_youtube_look_spellings_up_one_by_one(store, inventory):  #
     assert ("lookalike:youtube:UCimpostor0000000000000001", "unapruebaoficial") in found
     snap = store.run_snapshots(run.run_id)[("mprueba", "mprueba-fb")]
     assert "mprueba.py" not in {d.handle for d in snap.lookalikes}  # the registered alternative is IDN-006's
+
+
+def test_instagram_business_discovery_and_linkedin_vanity_names_are_looked_up_too(store, inventory):  # noqa: F811
+    box = scenario()
+    ig_impostor = {"meta": {"instagram": {"17841400000000999": {"username": "mprueba_py", "name": "Ministerio"}}}}
+    li_impostor = {
+        "linkedin": {
+            "organizations": {
+                "99999": {"vanityName": "aguas-de-prueba", "localizedName": "Aguas de Prueba"},
+            }
+        }
+    }
+    run = _run(store, inventory, box.with_overlay(ig_impostor).with_overlay(li_impostor))
+    snaps = store.run_snapshots(run.run_id)
+    ig = snaps[("mprueba", "mprueba-ig")]
+    assert ig.lookalikes_error is None and "mprueba_py" in ig.lookalikes_checked
+    assert [d.platform_account_id for d in ig.lookalikes] == ["17841400000000999"]
+    li = snaps[("aguas", "aguas-linkedin")]
+    assert li.lookalikes_error is None and [d.handle for d in li.lookalikes] == ["aguas-de-prueba"]
+    subjects = {e.finding.subject for e in store.events(run.run_id) if e.finding.policy_id == "IDN-009"}
+    assert {"lookalike:instagram:17841400000000999", "lookalike:linkedin:99999"} <= subjects
