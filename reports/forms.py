@@ -20,7 +20,9 @@ _env = Environment(
     lstrip_blocks=True,
 )
 
-FORM_A_FIELDS = (
+# The Annex's fields, in its order (Res. 678/2022, Anexo II): the spreadsheets' first columns and the printed forms.
+ANNEX_A = (
+    "Tipo de acción solicitada",
     "Descripción de la cuenta",
     "Nombre del perfil",
     "Nombre del perfil (alternativa)",
@@ -28,8 +30,11 @@ FORM_A_FIELDS = (
     "Nombre de la Red Social",
     "Objetivo",
     "Otros datos",
+    "Aclaración/C.I.",
+    "Fecha",
 )
-FORM_B_FIELDS = (
+ANNEX_B = (
+    "Tipo de acción solicitada",
     "Nombre y Apellido",
     "CI",
     "Dependencia",
@@ -40,7 +45,12 @@ FORM_B_FIELDS = (
     "Perfil y cuentas autorizadas",
     "Roles",
     "Otros datos",
+    "Obs.",
+    "Aclaración/C.I.",
+    "Fecha",
 )
+FORM_A_FIELDS = ANNEX_A[1:8]  # the table of a printed Form A (action boxes and signature block apart)
+FORM_B_FIELDS = ANNEX_B[1:11]
 
 
 @dataclass(frozen=True)

@@ -14,50 +14,21 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from auditor.app.errors import RequestError
 from auditor.app.lookup import open_store, store_path
 from auditor.app.people import institution_of
+from auditor.app.reporting import chosen_formats
 from auditor.config import Config
-from auditor.i18n import t
 from auditor.inputs.inventory import load_inventory
 from auditor.model import AuthorizedPerson, InstitutionInventory, Platform, RegisteredAccount
 from auditor.model.declarations import AnnotationKind
 from auditor.model.platforms import PLATFORMS
 from auditor.store import Store
 from reports.files import private_dir, write_private
-from reports.forms import FormSheet, forms_html, forms_xlsx
+from reports.forms import ANNEX_A, ANNEX_B, FormSheet, forms_html, forms_xlsx
 from reports.render import write_atomically
 from reports.screenshot import print_pdf
 
 FORMATS = ("pdf", "xlsx", "html")
-ANNEX_A = (
-    "Tipo de acción solicitada",
-    "Descripción de la cuenta",
-    "Nombre del perfil",
-    "Nombre del perfil (alternativa)",
-    "Cuenta de correo institucional asociada al perfil (solo institucional)",
-    "Nombre de la Red Social",
-    "Objetivo",
-    "Otros datos",
-    "Aclaración/C.I.",
-    "Fecha",
-)
-ANNEX_B = (
-    "Tipo de acción solicitada",
-    "Nombre y Apellido",
-    "CI",
-    "Dependencia",
-    "Tipo vínculo (nombrado, contratado, comisionado, pasante, etc.)",
-    "Institución de origen (si aplica)",
-    "Correo electrónico institucional",
-    "Celular",
-    "Perfil y cuentas autorizadas",
-    "Roles",
-    "Otros datos",
-    "Obs.",
-    "Aclaración/C.I.",
-    "Fecha",
-)
 
 
 def _text(value: Any) -> str:
@@ -281,11 +252,7 @@ def export_forms(
     inventory_paths: tuple[str, ...] = (),
     db: Path | None = None,
 ) -> FormsExport:
-    unknown = [f for f in formats if f not in FORMATS] or ([] if formats else ["—"])
-    if unknown:
-        raise RequestError(
-            t("lookup.unknown", kind="--format", value=", ".join(unknown), hint=", ".join(FORMATS)), "format"
-        )
+    formats = tuple(chosen_formats(formats, FORMATS))
     inst = _register(config, inventory_paths, db, institution)
     abm = Abm()
     if store_path(config, db).exists():

@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.app.errors import RequestError
 from auditor.app.lookup import open_store
-from auditor.app.reporting import language
+from auditor.app.reporting import chosen_formats, language
 from auditor.config import Config
-from auditor.i18n import Lang, t
+from auditor.i18n import Lang
 from auditor.model import RegisterRow, Severity
 from auditor.model.platforms import PLATFORMS
 from reports.csv import CsvDialect
@@ -79,11 +78,7 @@ def export_register(
     dialect: CsvDialect = "excel-es",
     db: Path | None = None,
 ) -> RegisterExport:
-    unknown = [f for f in formats if f not in FORMATS] or ([] if formats else ["—"])
-    if unknown:
-        raise RequestError(
-            t("lookup.unknown", kind="--format", value=", ".join(unknown), hint=", ".join(FORMATS)), "format"
-        )
+    formats = tuple(chosen_formats(formats, FORMATS))
     rows = national_register(config, db=db)
     chosen: Lang = language(lang, config)
     folder = private_dir(out)

@@ -4,6 +4,7 @@ optionally a picture of the HTML's first page. Any stored run can be rendered ag
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from auditor.app.lookup import check_institutions, check_run, open_store
 from auditor.app.outputs import point_to, prune, run_dir
 from auditor.app.report_document import build_report
 from auditor.config import Config
-from auditor.i18n import Lang
+from auditor.i18n import Lang, t
 from auditor.model import Report
 from auditor.store import Store
 from policies.evaluate import in_scope
@@ -24,10 +25,18 @@ def parse_formats(value: str | None, config: Config) -> list[str]:
     """`html,json` → the formats to write (the config's when not given); an unknown one is a RequestError."""
     if value is None:
         return [str(f) for f in config.reports.formats]
-    formats = [f.strip() for f in value.split(",") if f.strip()]
-    unknown = [f for f in formats if f not in RENDERERS]
+    return chosen_formats(value.split(","), list(RENDERERS))
+
+
+def chosen_formats(requested: Iterable[str], allowed: Sequence[str]) -> list[str]:
+    """The formats asked for (`--format pdf,xlsx`), each one of `allowed`; an unknown one, or none at all, is a
+    RequestError that lists them."""
+    formats = [f.strip() for f in requested if f.strip()]
+    unknown = [f for f in formats if f not in allowed] or ([] if formats else ["—"])
     if unknown:
-        raise RequestError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(RENDERERS)}", "format")
+        raise RequestError(
+            t("lookup.unknown", kind="--format", value=", ".join(unknown), hint=", ".join(allowed)), "format"
+        )
     return formats
 
 

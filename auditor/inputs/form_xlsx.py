@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from auditor.i18n import t
-from auditor.inputs.sources import MAX_FILE_BYTES, InputError, Problem
+from auditor.inputs.sources import InputError, Problem, check_size
 
 MAX_ROWS = 50_000
 MAX_COLUMNS = 200
@@ -31,12 +31,7 @@ def xlsx_rows(path: Path) -> list[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InputError([Problem(name, 0, "", t("inputs.cannot_read", reason=exc.strerror))]) from None
-    if size > MAX_FILE_BYTES:
-        raise InputError([Problem(name, 0, "", t("inputs.too_large", size=size, limit=MAX_FILE_BYTES))])
+    check_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

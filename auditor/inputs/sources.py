@@ -146,8 +146,8 @@ def problems_from_validation(error: ValidationError, source: SourceMap, prefix: 
     return problems
 
 
-def read_text(path: Path, *, allow_cp1252: bool = False) -> str:
-    """Read a small text file: size bounded, NUL-free, UTF-8 (BOM tolerated) or, for CSV, Windows-1252."""
+def check_size(path: Path) -> None:
+    """An input file that exists, is readable and is no larger than MAX_FILE_BYTES (refused before reading)."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -155,6 +155,12 @@ def read_text(path: Path, *, allow_cp1252: bool = False) -> str:
         raise InputError([Problem(name, 0, "", t("inputs.cannot_read", reason=exc.strerror))]) from None
     if size > MAX_FILE_BYTES:
         raise InputError([Problem(name, 0, "", t("inputs.too_large", size=size, limit=MAX_FILE_BYTES))])
+
+
+def read_text(path: Path, *, allow_cp1252: bool = False) -> str:
+    """Read a small text file: size bounded, NUL-free, UTF-8 (BOM tolerated) or, for CSV, Windows-1252."""
+    name = str(path)
+    check_size(path)
     data = path.read_bytes()
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError([Problem(name, 0, "", t("inputs.empty_file"))])
