@@ -313,6 +313,21 @@ class CsvTable:
 _PERSON_KEY = re.compile(r"^[0-9]{1,9}$")
 
 
+_CI_IN_TEXT = re.compile(r"(\d{1,3}(?:\.\d{3}){1,2}|\d{4,8})\s*$")
+_CI_WORDS = re.compile(r"(?i)[\s/,;:–-]*(c\.?\s?i\.?|c[eé]dula)?\s*(n[°ºo.]*)?\s*$")
+
+
+def split_signer(cell: str) -> tuple[str | None, str | None]:
+    """«Aclaración/C.I.» as people write it: «Ana Duarte / 3.456.789», «Ana Duarte - CI 3456789», «Ana Duarte,
+    C.I. N° 3.456.789» → (name, CI); without a number at the end, all of it is the name."""
+    text = cell.strip()
+    match = _CI_IN_TEXT.search(text)
+    if match is None:
+        return (text or None), None
+    name = _CI_WORDS.sub("", text[: match.start()]).strip(" /,;:-–")
+    return (name or None), match.group(1)
+
+
 def _misspelt_network(name: str) -> bool:
     """`facebok` is a typo of a network the auditor reads, never «otra red»: left for validation to reject."""
     known = KNOWN_PLATFORMS | set(VALUE_ALIASES["platform"])
@@ -327,9 +342,9 @@ def row_record(columns: list[tuple[str, str]], cells: list[str]) -> tuple[dict[s
         if not target or not cell.strip():
             continue
         if target == "authorization.approver":  # the form's combined "Aclaración/C.I." cell
-            name, _, ci = cell.rpartition("/") if "/" in cell else (cell, "", "")
-            set_path(record, "authorization.approver_name", name.strip() or None)
-            set_path(record, "authorization.approver_ci", ci.strip() or None)
+            name, ci = split_signer(cell)
+            set_path(record, "authorization.approver_name", name)
+            set_path(record, "authorization.approver_ci", ci)
             labels["authorization.approver_name"] = labels["authorization.approver_ci"] = header
             continue
         set_path(record, target, cell_value(target, cell))

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from auditor.i18n import t
-from auditor.inputs.form_csv import VALUE_ALIASES, loc_of, merge_person_row, norm_header
+from auditor.inputs.form_csv import KNOWN_PLATFORMS, VALUE_ALIASES, loc_of, merge_person_row, norm_header
 from auditor.inputs.sources import Loc, Problem, SourceMap
 
 ACTION_NAMES = ("alta", "baja", "modif")
@@ -256,15 +256,25 @@ def resolve_access(doc: dict[str, Any], source: SourceMap) -> list[Problem]:
             elif match:
                 network, handle = _platform_named(match["network"]), match["handle"]
             handle = handle.lstrip("@").lower()
+            if (
+                not match
+                and "/" not in named
+                and not named.startswith("@")
+                and _platform_named(named) in KNOWN_PLATFORMS
+            ):
+                # Only a network («Facebook»): the institution's account there, when it has exactly one.
+                network, handle = _platform_named(named), ""
             found = [
-                a for a in accounts if handle in _known_handles(a) and (network is None or a.get("platform") == network)
+                a
+                for a in accounts
+                if (not handle or handle in _known_handles(a)) and (network is None or a.get("platform") == network)
             ]
             loc = ("people", p_index, "access", a_index, "account")
             file, line, label = source.locate(loc)
             if len(found) == 1:
                 access["account"] = found[0]["id"]
             elif found:
-                choices = ", ".join(f"@{handle} ({a.get('platform')})" for a in found)
+                choices = ", ".join(f"@{a.get('handle')} ({a.get('platform')})" for a in found)
                 problems.append(Problem(file, line, label, t("inputs.access_ambiguous", name=named, choices=choices)))
             # an unknown name is left as written: the cross-check names it with the registered accounts
     return problems

@@ -170,3 +170,18 @@ def test_accounts_named_with_a_network_prefix_and_forms_of_an_institution_named_
         load_inventory(paths)  # two institutions, no YAML beside the forms: which one is not guessed
     inventory = load_inventory(paths, form_institution="tprueba")
     assert len(inventory.get("tprueba").accounts) == 2  # type: ignore[union-attr]
+
+
+def test_signers_and_accounts_written_the_way_people_write_them(tmp_path):
+    rows = [
+        A_ROWS[0].replace("Ana Duarte / 3.456.789", "Lic. Ana Duarte – C.I. Nº 3.456.789"),
+        A_ROWS[1].replace("Ana Duarte / 3.456.789", "Ana Duarte, CI 3456789"),
+    ]
+    only_facebook = B_ROW.replace("@tpruebapy (Facebook), https://x.com/tpruebapy", "Facebook")
+    inst = load_inventory([folder(tmp_path, rows, [only_facebook])]).institutions[0]
+    signers = [(a.authorization.approver_name, a.authorization.approver_ci) for a in inst.accounts]  # type: ignore[union-attr]
+    assert signers == [("Lic. Ana Duarte", "3456789"), ("Ana Duarte", "3456789")]
+    assert [a.account for a in inst.people[0].access] == ["facebook-tpruebapy"]  # its only Facebook account
+    two_pages = [*rows, A_ROWS[0].replace("tpruebapy;tprueba.py", "tpruebaoficial;tprueba.oficial")]
+    with pytest.raises(InputError, match="más de una cuenta"):
+        load_inventory([folder(tmp_path, two_pages, [only_facebook], "dos")])
