@@ -38,7 +38,7 @@ from connectors.base import (
     lookalike_lookups,
 )
 from connectors.google_api import YOUTUBE_DAILY_REASONS, GoogleCalls, HttpxHttp, google_service, quota_exhausted
-from connectors.http import iso_time, shared_tls_context
+from connectors.http import iso_time, redact, shared_tls_context
 
 YOUTUBE_URL = "https://youtube.googleapis.com/"
 CHANNEL_PARTS = "snippet,status,contentDetails,statistics"
@@ -171,7 +171,11 @@ class YouTubeConnector:
             display_name=Observed.of(snippet.get("title")),
             last_activity=last,
             alternative_handle_owner=await self._alternative_owner(request, secret),
-            **await lookalike_lookups(request, lambda spelling: self._channel_found(secret, spelling), str),
+            **await lookalike_lookups(
+                request,
+                lambda spelling: self._channel_found(secret, spelling),
+                lambda text: redact(text, {secret.value}),
+            ),
             evidence={
                 "channel": {
                     "id": channel.get("id"),

@@ -80,7 +80,7 @@ def pending_items(ctx: AccountContext) -> list[dict[str, Any]]:
                 row["seen"] = ctx.seen[entry.attribute]
         label = asked.label
         if row.get("seen"):  # the platform answered something nobody documents: what it said is the evidence
-            label += f" (la plataforma respondió: {'; '.join(row['seen'])})"
+            label += f" («{'; '.join(row['seen'])}»)"
         if d is None:
             out.append({**row, "state": "missing", "label": label})
         elif d.expired(ctx.today):

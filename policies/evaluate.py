@@ -253,10 +253,19 @@ def _lookalikes(
     a lookup failed — then what was found before under unreached spellings is carried, not resolved)."""
     if not wanted or observations is None:
         return False, [], False
-    snaps = [observations.snapshots.get((inst_inv.institution.id, a.id)) for a in inst_inv.accounts]
+    keys = [(inst_inv.institution.id, a.id) for a in inst_inv.accounts]
+    snaps = [observations.snapshots.get(key) for key in keys]
     looked = [s for s in snaps if s is not None and (s.lookalikes_checked or s.lookalikes_error)]
     found = [d for s in looked for d in s.lookalikes]
-    return bool(looked), found, any(s.lookalikes_error for s in looked)
+    # An account that found an impostor before and did not look again this run (its fetch failed, the account
+    # was not found) has not re-checked it: what it found stays as it was rather than being resolved.
+    not_rechecked = any(
+        (before := observations.previous.get(key)) is not None
+        and before.lookalikes
+        and not (now is not None and now.lookalikes_checked)
+        for key, now in zip(keys, snaps, strict=True)
+    )
+    return bool(looked), found, not_rechecked or any(s.lookalikes_error for s in looked)
 
 
 def _alternatives(inst_inv: InstitutionInventory) -> frozenset[tuple[str, str]]:

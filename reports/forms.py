@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from auditor.i18n import t
 from reports.csv import cell
 
 _env = Environment(
@@ -103,6 +104,7 @@ def forms_html(
     abm_available: bool,
 ) -> str:
     return _env.get_template("forms.html.j2").render(
+        t=lambda key, **values: t(key, "es", **values),  # the Annex's forms are Spanish documents
         name=name,
         accounts=accounts,
         people=_people(people),

@@ -48,7 +48,7 @@ def _values(r: RegisterRow, lang: Lang) -> list[object]:
         local_text(r.last_audit) if r.last_audit else t("register.never", lang),
         r.open_critical,
         r.open_high,
-        r.pending_declarations,
+        r.pending_declarations if r.pending_declarations is not None else t("register.not_asked", lang),
     ]
 
 

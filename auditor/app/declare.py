@@ -17,7 +17,7 @@ from auditor.app.people import Identity, actor_of, check_target, choice, first_p
 from auditor.config import Config
 from auditor.i18n import t
 from auditor.model import FindingRecord
-from auditor.model.clock import local_date, utcnow
+from auditor.model.clock import local_date, months_after, utcnow
 from auditor.model.declarations import (
     Annotation,
     AnnotationKind,
@@ -47,17 +47,6 @@ class DeclareRequest:
     document_ref: str | None = None
     valid_until: date | None = None
     declared_on: date | None = None  # default: today
-
-
-def _months_after(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def _document_hash(path: Path) -> str:
@@ -107,7 +96,7 @@ def declare(
             raise RequestError(
                 t("human.item_not_for_account", item=entry.id, account=account.id, why=account.platform.value), "item"
             )
-        limit = _months_after(declared_on, entry.validity_months) if entry.validity_months else None
+        limit = months_after(declared_on, entry.validity_months) if entry.validity_months else None
         valid_until = request.valid_until or limit
         if limit is not None and valid_until is not None and valid_until > limit:
             raise RequestError(t("human.validity_too_long", given=valid_until, limit=limit), "valid_until")
@@ -182,6 +171,13 @@ def annotate(
         return saved, trail
 
 
+def _annotation(store: Store, annotation_id: int) -> Annotation:
+    annotation = store.annotation(annotation_id)
+    if annotation is None:
+        raise RequestError(t("human.unknown_annotation", id=annotation_id), "annotation")
+    return annotation
+
+
 def confirm(
     config: Config, who: Identity, annotation_id: int, *, db: Path | None = None, now: datetime | None = None
 ) -> tuple[Annotation, TrailEntry]:
@@ -191,9 +187,7 @@ def confirm(
     require(actor, "confirm")
     now = now or utcnow()
     with open_store(config, db) as store:
-        annotation = store.annotation(annotation_id)
-        if annotation is None:
-            raise RequestError(t("human.unknown_annotation", id=annotation_id), "annotation")
+        annotation = _annotation(store, annotation_id)
         if annotation.kind is not AnnotationKind.FALSE_POSITIVE:
             raise RequestError(t("human.not_false_positive", id=annotation_id), "annotation")
         if annotation.confirmed_by is not None:
@@ -221,9 +215,7 @@ def withdraw(
     require(actor, "annotate")
     now = now or utcnow()
     with open_store(config, db) as store:
-        annotation = store.annotation(annotation_id)
-        if annotation is None:
-            raise RequestError(t("human.unknown_annotation", id=annotation_id), "annotation")
+        annotation = _annotation(store, annotation_id)
         if not (annotation.by.same_person(actor) or actor.role.value == "central"):
             raise RequestError(
                 t("human.role_forbidden", role=actor.role.value, action=t("human.action.withdraw"), allowed="central"),

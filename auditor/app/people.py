@@ -63,7 +63,12 @@ def actor_of(who: Identity) -> Actor:
         role = ActorRole(who.role)
     except ValueError:
         raise RequestError(
-            t("human.role_forbidden", role=who.role, action="actuar", allowed=", ".join(r.value for r in ActorRole)),
+            t(
+                "human.role_forbidden",
+                role=who.role,
+                action=t("human.action.act"),
+                allowed=", ".join(r.value for r in ActorRole),
+            ),
             "role",
         ) from None
     try:

@@ -56,7 +56,8 @@ def national_register(config: Config, *, db: Path | None = None) -> list[Registe
                     last_audit=snap.fetched_at if snap else None,
                     open_critical=open_counts.get((inst.id, a.id, Severity.CRITICAL), 0),
                     open_high=open_counts.get((inst.id, a.id, Severity.HIGH), 0),
-                    pending_declarations=pending.get((inst.id, a.id), 0),
+                    # Never read by an audit: its declarations were never asked, not «none pending».
+                    pending_declarations=pending.get((inst.id, a.id), 0 if snap is not None else None),
                 )
             )
     return rows

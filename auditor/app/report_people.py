@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from auditor.i18n import Lang
+from auditor.i18n import Lang, term
 from auditor.model import Report, ReportFinding
 from auditor.model.clock import local_date, local_text
 from auditor.model.declarations import Annotation, Declaration, HumanState, TrailEntry
@@ -51,7 +51,7 @@ def _declaration(d: Declaration, today: date, supersedes: int) -> ReportDeclarat
 
 
 def trail_line(e: TrailEntry, lang: Lang) -> str:
-    return f"{local_text(e.at)} · {e.actor.name} ({e.actor.role.value}): {e.action.value} {e.object}"
+    return f"{local_text(e.at)} · {e.actor.name} ({term(e.actor.role, lang)}): {term(e.action, lang)} {e.object}"
 
 
 def pending_rows(

@@ -18,7 +18,7 @@ from auditor.config import Config
 from auditor.i18n import t, term
 from auditor.inputs.tuning import load_waivers
 from auditor.model import Platform, WaiverFile, WaiverScope
-from auditor.model.clock import local_date, utcnow
+from auditor.model.clock import local_date, months_after, utcnow
 from auditor.model.declarations import Actor, Answer, TrailAction, TrailEntry, WaiverRequest, WaiverRequestState
 from auditor.store import Store
 from policies.registry import get_rule
@@ -36,13 +36,6 @@ class WaiverAsk:
     account: str | None = None
     subject: str | None = None
     protocol_ref: str | None = None
-
-
-def _twelve_months(day: date) -> date:
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + 1, day=28)
 
 
 def _check_protocol(store: Store, ask: WaiverAsk, today: date) -> None:
@@ -75,8 +68,8 @@ def request_waiver(
     today = local_date(now)
     if ask.expires < today:
         raise RequestError(t("human.expiry_past", expires=ask.expires), "expires")
-    if ask.expires > _twelve_months(today):
-        raise RequestError(t("human.expiry_too_far", expires=ask.expires, limit=_twelve_months(today)), "expires")
+    if ask.expires > months_after(today, 12):
+        raise RequestError(t("human.expiry_too_far", expires=ask.expires, limit=months_after(today, 12)), "expires")
     with open_store(config, db) as store:
         inst = institution_of(store.load_inventory(), ask.institution)
         check_target(inst, ask.account, None)
@@ -133,13 +126,19 @@ def decide_waiver(
             raise RequestError(t("human.unknown_waiver", id=waiver_id), "id")
         if request.state is not origin:
             raise RequestError(
-                t("human.waiver_state", id=waiver_id, state=term(request.state), action=action.value), "id"
+                t(
+                    "human.waiver_state",
+                    id=waiver_id,
+                    state=term(request.state),
+                    action=t(f"human.action.{action.name.lower()}"),
+                ),
+                "id",
             )
         if request.requested_by.same_person(actor):
             raise RequestError(
                 t(
                     "human.same_person",
-                    action=action.value,
+                    action=t(f"human.action.{action.name.lower()}"),
                     name=actor.name,
                     ci=actor.ci,
                     id=waiver_id,

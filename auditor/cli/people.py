@@ -97,7 +97,15 @@ def declare_cmd(config: Config, /, who: Identity, db: str | None, **o: Any) -> N
     target = declaration.account or declaration.person or declaration.institution
     until = f" → {declaration.valid_until}" if declaration.valid_until else ""
     _recorded(
-        f"{declaration.item} {target}: {term(declaration.answer)}{until} (declaración {declaration.id})", entry.seq
+        t(
+            "human.recorded.declaration",
+            item=declaration.item,
+            target=target,
+            answer=term(declaration.answer),
+            until=until,
+            id=declaration.id,
+        ),
+        entry.seq,
     )
 
 
@@ -128,7 +136,14 @@ def checklist_show(config: Config, item_id: str) -> None:
     lang = current_lang()
     i = show(item_id)
     click.echo(f"{i.id} ({i.guide_ref})\n{i.question(lang)}")
-    click.echo(f"scope: {i.scope.value} · {validity_text(i, lang)} · rule: {i.rule or '—'}")
+    click.echo(
+        t(
+            "checklist.show_line",
+            scope=t(f"checklist.scope.{i.scope.value}"),
+            validity=validity_text(i, lang),
+            rule=i.rule or "—",
+        )
+    )
 
 
 @checklist.command("print")
@@ -168,7 +183,12 @@ def annotate_add(
         config, who, AnnotateRequest(fingerprint, kind, text, _day(planned)), db=Path(db) if db else None
     )
     _recorded(
-        f"{term(annotation.kind)} {annotation.policy_id} {annotation.fingerprint} (anotación {annotation.id})",
+        t(
+            "human.recorded.annotation",
+            kind=term(annotation.kind),
+            finding=f"{annotation.policy_id} {annotation.fingerprint}",
+            id=annotation.id,
+        ),
         entry.seq,
     )
 
@@ -182,7 +202,10 @@ def annotate_add(
 def annotate_confirm(config: Config, who: Identity, annotation_id: int, db: str | None) -> None:
     """Confirm a false positive (central office): out of the counts, its ticket resolved."""
     annotation, entry = confirm(config, who, annotation_id, db=Path(db) if db else None)
-    _recorded(f"{term(annotation.kind)} {annotation.policy_id} (anotación {annotation.id}) ✓", entry.seq)
+    _recorded(
+        t("human.recorded.confirmed", kind=term(annotation.kind), finding=annotation.policy_id, id=annotation.id),
+        entry.seq,
+    )
 
 
 @annotate_group.command("withdraw")
@@ -194,7 +217,7 @@ def annotate_confirm(config: Config, who: Identity, annotation_id: int, db: str 
 def annotate_withdraw(config: Config, who: Identity, annotation_id: int, db: str | None) -> None:
     """Withdraw an annotation (its author or the central office); the trail keeps it."""
     annotation, entry = withdraw(config, who, annotation_id, db=Path(db) if db else None)
-    _recorded(f"{term(annotation.kind)} (anotación {annotation.id}) ✗", entry.seq)
+    _recorded(t("human.recorded.withdrawn", kind=term(annotation.kind), id=annotation.id), entry.seq)
 
 
 @annotate_group.command("list")

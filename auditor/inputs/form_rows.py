@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from auditor.i18n import t
-from auditor.inputs.form_csv import KNOWN_PLATFORMS, VALUE_ALIASES, loc_of, merge_person_row, norm_header
+from auditor.inputs.form_csv import KNOWN_PLATFORMS, VALUE_ALIASES, loc_of, merge_person_row, norm_header, set_path
 from auditor.inputs.sources import Loc, Problem, SourceMap
 
 ACTION_NAMES = ("alta", "baja", "modif")
@@ -98,13 +98,6 @@ def _flat(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        target = target.setdefault(part, {})
-    target[parts[-1]] = value
-
-
 def _get(target: dict[str, Any], dotted: str) -> Any:
     for part in dotted.split("."):
         if not isinstance(target, dict):
@@ -152,7 +145,7 @@ def apply_account_row(doc: dict[str, Any], source: SourceMap, row: FormRow) -> l
         old = _get(account, field)
         if old == value or value is None:
             continue
-        _set(account, field, value)
+        set_path(account, field, value)
         account.setdefault("modifications", []).append(
             {
                 "date": when,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -20,3 +21,10 @@ def local_date(moment: datetime) -> date:
 def local_text(moment: datetime) -> str:
     """A timestamp the way a reader in Paraguay expects it, with the offset shown."""
     return moment.astimezone(ASUNCION).strftime("%Y-%m-%d %H:%M (%z)")
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day (31/01 + 1 → 28/02)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -243,4 +243,4 @@ class RegisterRow(BaseModel):
     last_audit: datetime | None  # when that audit read the account
     open_critical: int
     open_high: int
-    pending_declarations: int  # items listed by the account's open OPS-003
+    pending_declarations: int | None  # items listed by the account's open OPS-003 (None: no audit read it yet)

@@ -52,5 +52,6 @@ def test_hostile_register_text_stays_text_and_a_never_audited_account_says_so(tm
     text = by_name[".csv"].read_text(encoding="utf-8-sig")
     (row,) = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert row["Institución"].startswith("'=") and row["Última auditoría"] == "nunca leída"
+    assert row["Declaraciones pendientes"] == "sin auditar"  # never asked, not «0 pending»
     cell = load_workbook(by_name[".xlsx"]).active["B2"]  # type: ignore[index]
     assert cell.data_type == "s" and str(cell.value).startswith("'=")

@@ -133,3 +133,16 @@ def test_instagram_business_discovery_and_linkedin_vanity_names_are_looked_up_to
     assert li.lookalikes_error is None and [d.handle for d in li.lookalikes] == ["aguas-de-prueba"]
     subjects = {e.finding.subject for e in store.events(run.run_id) if e.finding.policy_id == "IDN-009"}
     assert {"lookalike:instagram:17841400000000999", "lookalike:linkedin:99999"} <= subjects
+
+
+def test_an_impostor_is_not_resolved_when_the_account_that_found_it_could_not_look_again(store, inventory):  # noqa: F811
+    first = _run(store, inventory, scenario().with_overlay(IMPOSTOR), days_ago=2)
+    assert _idn009(store, first.run_id) == {("lookalike:x:1500000000000000999", "new")}
+    # mprueba-x cannot be read at all this run; another X account still looks its own spellings up
+    broken = Sandbox(
+        scenario().with_overlay(IMPOSTOR).scenario,
+        faults=[Fault(path=r"^/2/users/(by/username/mpruebapy|1500000000000000001)$", status=503)],
+    )
+    second = _run(store, inventory, broken, days_ago=1)
+    assert store.run_snapshots(second.run_id)[("mprueba", "mprueba-x")].error is not None
+    assert _idn009(store, second.run_id) == {("lookalike:x:1500000000000000999", "persisting")}
