@@ -252,11 +252,18 @@ class ScheduleConfig(_Section):
     misfire_grace_seconds: int = 3600
     lock_wait_seconds: float = 900.0  # a scheduled run waits this long for an on-demand one to finish
     institutions: dict[str, InstitutionSchedule] = {}
+    # The web application's users' daily email digest (sent only when an email sink is configured); None: off.
+    digest_cron: str | None = "0 7 * * *"
 
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         return check_cron(value)
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _valid_digest_cron(cls, value: str | None) -> str | None:
+        return check_cron(value) if value is not None else None
 
     @field_validator("timezone")
     @classmethod

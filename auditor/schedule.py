@@ -28,7 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from auditor.app.audit import AuditRequest, audit
 from auditor.app.errors import InputError, RequestError, StoreBusy
-from auditor.config import Config
+from auditor.config import Config, EmailSinkConfig
 from auditor.model import RunStatus, RunType
 
 log = logging.getLogger("auditor.schedule")
@@ -82,6 +82,20 @@ def scheduled_run(config: Config, institution: str | None, stop: threading.Event
     return outcome.status
 
 
+def daily_digest(config: Config) -> None:
+    """The web application's users' reminders; a failure is logged, never the scheduler's end."""
+    from auditor.app.digests import send_digests
+
+    try:
+        digests, errors = send_digests(config)
+    except Exception:
+        log.exception("daily digest failed", extra={"event": "digest_failed"})
+        return
+    for error in errors:
+        log.warning("digest not sent: %s", error, extra={"event": "digest_failed"})
+    log.info("daily digest: %d sent", len(digests) - len(errors), extra={"event": "digest_sent"})
+
+
 def build_scheduler(
     config: Config, stop: threading.Event, *, run_now: bool = False, cron: str | None = None
 ) -> BlockingScheduler:
@@ -110,6 +124,15 @@ def build_scheduler(
             args=[config, institution, stop],
             id=f"institution:{institution}",
             name=institution,
+        )
+
+    if config.schedule.digest_cron and any(isinstance(s, EmailSinkConfig) for s in config.tickets.sinks.values()):
+        scheduler.add_job(
+            daily_digest,
+            CronTrigger.from_crontab(config.schedule.digest_cron, timezone=tz),
+            args=[config],
+            id="digest",
+            name="daily digest",
         )
 
     def announce(event: SchedulerEvent) -> None:

@@ -76,6 +76,7 @@ class SheetRow:
     person: str | None
     declaration: Declaration | None
     state: str  # valid, expired, missing
+    person_id: str | None = None  # the person the item asks (the web form declares for them)
 
 
 def checklist_rows(
@@ -100,7 +101,7 @@ def checklist_rows(
     def row(account: str, entry: ChecklistItem, person: str | None) -> SheetRow:
         d = declaration_for(book, inst.institution.id, entry, account, person)
         state = "missing" if d is None else "expired" if d.expired(today) else "valid"
-        return SheetRow(account, entry, names.get(person or "", person), d, state)
+        return SheetRow(account, entry, names.get(person or "", person), d, state, person)
 
     for account in inst.accounts:
         for entry in account_items(account, has_outsourced_cm(inst, account)):
@@ -117,7 +118,9 @@ def checklist_rows(
         person_entry = item(item_id)
         assert person_entry is not None
         sheet = row(accounts[0], person_entry, person_id)
-        rows.append(SheetRow(", ".join(accounts), person_entry, sheet.person, sheet.declaration, sheet.state))
+        rows.append(
+            SheetRow(", ".join(accounts), person_entry, sheet.person, sheet.declaration, sheet.state, person_id)
+        )
     return inst.institution.name, rows
 
 

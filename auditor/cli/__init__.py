@@ -5,10 +5,10 @@ One module per group of commands; importing this package registers them all on `
 
 from __future__ import annotations
 
-from auditor.cli import audit, forms, inventory, operations, people, policies, tickets
+from auditor.cli import audit, forms, inventory, operations, people, policies, tickets, web
 from auditor.cli.main import cli
 
-__all__ = ["audit", "cli", "forms", "inventory", "main", "operations", "people", "policies", "tickets"]
+__all__ = ["audit", "cli", "forms", "inventory", "main", "operations", "people", "policies", "tickets", "web"]
 
 
 def main() -> None:

@@ -12,13 +12,21 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Literal
 
-from auditor.i18n import cli, human, inputs, report, tickets, words
+from auditor.i18n import cli, human, inputs, report, tickets, web, words
 
 Lang = Literal["es", "en"]
 LANGS: tuple[Lang, ...] = ("es", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {}
-for _group in (cli.MESSAGES, human.MESSAGES, inputs.MESSAGES, report.MESSAGES, tickets.MESSAGES, words.MESSAGES):
+for _group in (
+    cli.MESSAGES,
+    human.MESSAGES,
+    inputs.MESSAGES,
+    report.MESSAGES,
+    tickets.MESSAGES,
+    web.MESSAGES,
+    words.MESSAGES,
+):
     _twice = MESSAGES.keys() & _group.keys()
     if _twice:
         raise RuntimeError(f"message keys defined twice: {sorted(_twice)}")

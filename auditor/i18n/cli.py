@@ -182,4 +182,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "es": "siguiente paso: edite {inventory} y {config}, luego ejecute `auditor audit` en {folder}",
         "en": "next: edit {inventory} and {config}, then run `auditor audit` in {folder}",
     },
+    "cli.users.password_prompt": {"es": "Contraseña", "en": "Password"},
+    "cli.users.added": {
+        "es": "usuario «{username}» agregado: {role}, instituciones: {institutions}",
+        "en": "user {username!r} added: {role}, institutions: {institutions}",
+    },
+    "cli.users.disabled": {"es": "deshabilitado", "en": "disabled"},
+    "cli.users.disabled_done": {
+        "es": "usuario «{username}» deshabilitado; sus sesiones terminaron",
+        "en": "user {username!r} disabled; their sessions ended",
+    },
+    "cli.users.enabled_done": {"es": "usuario «{username}» habilitado", "en": "user {username!r} enabled"},
+    "cli.users.reset_done": {
+        "es": "contraseña de «{username}» cambiada; sus sesiones terminaron",
+        "en": "password of {username!r} changed; their sessions ended",
+    },
+    "cli.users.digest_done": {
+        "es": "resumen diario de «{username}»: {state}",
+        "en": "daily digest of {username!r}: {state}",
+    },
+    "cli.serve.needs_tls": {
+        "es": "«{host}» no es la máquina local: las contraseñas solo viajan cifradas. Use --behind-https (un proxy "
+        "con TLS delante, ver docs/deploy.md) o --tls-cert/--tls-key",
+        "en": "{host!r} is not this machine: passwords travel encrypted only. Use --behind-https (a TLS reverse "
+        "proxy in front, see docs/deploy.md) or --tls-cert/--tls-key",
+    },
+    "cli.serve.cert_and_key": {"es": "--tls-cert y --tls-key van juntos", "en": "--tls-cert and --tls-key go together"},
+    "cli.serve.demo_first": {
+        "es": "no existe {db}: ejecute primero `make demo`",
+        "en": "{db} does not exist: run `make demo` first",
+    },
+    "cli.serve.demo_users": {
+        "es": "usuarios de demostración y sus contraseñas (nuevas en cada arranque): {path}",
+        "en": "demo users and their passwords (new at every start): {path}",
+    },
+    "cli.serve.no_store": {
+        "es": "no existe el almacén {db}: ejecute primero una auditoría",
+        "en": "store {db} does not exist: run an audit first",
+    },
+    "cli.serve.listening": {
+        "es": "sirviendo {url} (almacén {db}); Ctrl-C para terminar",
+        "en": "serving {url} (store {db}); Ctrl-C to stop",
+    },
+    "cli.backup.done": {
+        "es": "copia de seguridad en {path}: {size} bytes, {runs} ejecuciones, esquema {version}",
+        "en": "backup at {path}: {size} bytes, {runs} runs, schema {version}",
+    },
 }

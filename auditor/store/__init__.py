@@ -10,6 +10,7 @@ whole run or none of it.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -37,12 +38,13 @@ from auditor.store.queries import ReadQueries
 from auditor.store.runs import RunRecords
 from auditor.store.schema import MIGRATIONS, SCHEMA_VERSION
 from auditor.store.tickets import TicketOutbox, TicketPlanner
+from auditor.store.users import UserRecords
 from reports.files import ensure_private_file
 
 __all__ = ["SCHEMA_VERSION", "Store", "StoreError", "StoredEvent"]
 
 
-class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQueries, HumanRecords):
+class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQueries, HumanRecords, UserRecords):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         if str(path) != ":memory:":  # personal data: its owner's only, never opened through a planted link
@@ -55,6 +57,19 @@ class Store(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox, ReadQu
                 if companion.exists():
                     ensure_private_file(companion)
         self.migrate()
+
+    @classmethod
+    def read_only(cls, path: str | Path) -> Store:
+        """A connection that cannot write (the web application's pages): it never migrates, and a store of
+        another schema version is an error rather than a half-understood read."""
+        store = cls.__new__(cls)
+        store.path = Path(path)
+        store.db = Database(sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True, timeout=5))
+        if store.schema_version() != SCHEMA_VERSION:
+            found = store.schema_version()
+            store.close()
+            raise StoreError(f"{path} has schema version {found}, this auditor reads {SCHEMA_VERSION}: run an audit")
+        return store
 
     def close(self) -> None:
         self.db.close()

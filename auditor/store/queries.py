@@ -102,3 +102,22 @@ class ReadQueries(StoreTables):
             fingerprint: (ticket_id, sink, external_id, status)
             for fingerprint, ticket_id, sink, external_id, status in rows
         }
+
+    def finding_history(self, fingerprint: str) -> list[tuple[int, datetime, str]]:
+        """Every run that saw the finding, oldest first: (run, started at, status in that run)."""
+        rows = self.db.execute(
+            """select e.run_id, r.started_at, e.status from finding_events e join runs r on r.id = e.run_id
+               where e.fingerprint = ? order by e.run_id""",
+            [fingerprint],
+        ).fetchall()
+        return [(run_id, datetime.fromisoformat(started), status) for run_id, started, status in rows]
+
+    def finding_tickets(self, fingerprint: str) -> list[tuple[int, str, str, str, str | None, str]]:
+        """The finding's ticket events and their deliveries: (ticket, action, created at, sink, external id,
+        delivery status)."""
+        rows = self.db.execute(
+            """select t.id, t.action, t.created_at, d.sink, d.external_id, d.status from tickets t
+               join deliveries d on d.ticket_id = t.id where t.fingerprint = ? order by t.id, d.sink""",
+            [fingerprint],
+        ).fetchall()
+        return [(int(a), str(b), str(c), str(d), e, str(f)) for a, b, c, d, e, f in rows]

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 def _migration_1(db: Database) -> None:
@@ -365,6 +365,39 @@ def _migration_9(db: Database) -> None:
     )
 
 
+def _migration_10(db: Database) -> None:
+    """The web application's users, their sessions and failed sign-ins. A session is kept by the hash of its
+    cookie (a copied database opens no session); a password by its argon2 hash; recovery codes by hash."""
+    db.table("users").create(
+        {
+            "username": str,
+            "name": str,
+            "ci": str,
+            "role": str,
+            "institutions": str,
+            "email": str,
+            "disabled": int,
+            "digest": int,
+            "created_at": str,
+            "password_hash": str,
+            "totp_secret": str,
+            "totp_pending": str,
+            "recovery": str,
+        },
+        pk="username",
+        not_null={"name", "role", "institutions", "password_hash", "created_at"},
+    )
+    db.table("web_sessions").create(
+        {"token_hash": str, "username": str, "created_at": str, "seen_at": str, "verified": int, "address": str},
+        pk="token_hash",
+        foreign_keys=[("username", "users", "username")],
+    )
+    db.table("web_sessions").create_index(["username"])
+    db.table("sign_in_failures").create({"id": int, "username": str, "address": str, "at": str}, pk="id")
+    db.table("sign_in_failures").create_index(["username", "at"])
+    db.table("sign_in_failures").create_index(["address", "at"])
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _migration_1,
     2: _migration_2,
@@ -375,4 +408,5 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     7: _migration_7,
     8: _migration_8,
     9: _migration_9,
+    10: _migration_10,
 }

@@ -81,7 +81,8 @@ class EmailSink:
         msg.add_alternative(html, subtype="html")
         return msg
 
-    def _send(self, msg: EmailMessage) -> None:
+    def send(self, msg: EmailMessage) -> None:
+        """Send one message over the configured SMTP (TLS as configured); the daily digests use it too."""
         try:
             connect = (
                 smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.ssl_context)
@@ -103,13 +104,13 @@ class EmailSink:
         return None  # mail has no look-up; the deterministic Message-ID lets receivers deduplicate
 
     async def create(self, ticket: TicketContent, key: str, event_key: str) -> str:
-        await asyncio.to_thread(self._send, self._message(ticket, key, "create", ""))
+        await asyncio.to_thread(self.send, self._message(ticket, key, "create", ""))
         return key
 
     async def update(
         self, external_id: str, ticket: TicketContent, action: TicketAction, note: str, event_key: str
     ) -> None:
-        await asyncio.to_thread(self._send, self._message(ticket, external_id, event_key, note))
+        await asyncio.to_thread(self.send, self._message(ticket, external_id, event_key, note))
 
     async def aclose(self) -> None:
         return None
