@@ -1,6 +1,6 @@
 """The layers point down, and modules stay small (docs/architecture.md).
 
-model ← connectors, policies, reports ← engine ← application (auditor.app) ← front ends (CLI, scheduler).
+model ← connectors, policies, reports ← engine ← application (auditor.app) ← front ends (CLI, scheduler, web).
 Every import statement of the four packages is read from the source (including imports inside functions
 and under TYPE_CHECKING), so a new module cannot reach up or sideways without this test naming it.
 """
@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
     ("auditor.app", "app"),
     ("auditor.cli", "frontend"),
     ("auditor.schedule", "frontend"),
+    ("auditor.web", "frontend"),
     ("auditor.__main__", "frontend"),
     ("auditor", "engine"),
     ("connectors", "connectors"),
@@ -67,6 +68,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
         "auditor.logs",
         "auditor.cli",
         "auditor.schedule",
+        "auditor.web",
     ),
 }
 

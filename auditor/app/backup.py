@@ -24,7 +24,7 @@ class Backup:
 
 
 def backup(config: Config, dest: Path, *, db: Path | None = None) -> Backup:
-    with open_store(config, db) as store:  # checks the store exists and is of this version
+    with open_store(config, db) as store:  # the store exists, of this version (migrated if it was older)
         source = store.path
     private_dir(dest.parent)
     partial = dest.with_name(f".{dest.name}.partial")

@@ -4,6 +4,7 @@ layer, the same store as the nightly job. Front end only: it parses, asks the ap
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -11,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.routing import Mount
 
 from auditor.app.errors import RequestError
 from auditor.app.signin import NotVisible, SignInRefused
@@ -35,10 +37,36 @@ def _status(exc: Exception) -> int:
     return 400
 
 
-def _answer(request: Request, status: int, message: str, field: str | None = None) -> Response:
+def _answer(
+    request: Request, status: int, message: str, field: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message, "field": field}, status_code=status)
-    return error_page(request, status, message)
+        response: Response = JSONResponse({"detail": message, "field": field}, status_code=status)
+    else:
+        response = error_page(request, status, message)
+    response.headers.update(headers or {})  # e.g. `Allow` on a 405
+    return response
+
+
+def route_table(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the application answers, routers included at any depth: what the authorization
+    test walks, so a new route is checked the day it is added."""
+    found: list[tuple[str, str]] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if hasattr(route, "effective_route_contexts"):  # an included router (FastAPI ≥ 0.13x)
+                for ctx in route.effective_route_contexts():
+                    found.extend((m, ctx.path) for m in sorted(ctx.methods or ()) if m != "HEAD")
+            elif isinstance(route, Mount):
+                found.append(("GET", f"{route.path}/{{path}}"))
+            elif hasattr(route, "methods") and route.methods:
+                found.extend((m, route.path) for m in sorted(route.methods) if m != "HEAD")
+            elif hasattr(route, "routes"):
+                walk(list(route.routes))
+
+    walk(list(app.routes))
+    return sorted(set(found))
 
 
 def create_app(config: Config, db: Path | None = None, *, secure: bool = False) -> FastAPI:
@@ -71,7 +99,7 @@ def create_app(config: Config, db: Path | None = None, *, secure: bool = False) 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else t("web.not_found", lang_of(request))
-        return _answer(request, exc.status_code, message)
+        return _answer(request, exc.status_code, message, headers=dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

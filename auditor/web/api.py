@@ -51,7 +51,7 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 router = APIRouter(prefix="/api", dependencies=[Depends(guard)], responses=ERRORS)
 
-Institution = Typed[str, Path(max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+Institution = Typed[str, Path(max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$", examples=["mprueba"])]
 Fingerprint = Typed[str, Path(max_length=64, pattern=r"^[0-9a-f]{8,64}$")]
 AnnotationId = Typed[int, Path(ge=1, le=2**31)]
 WaiverId = Typed[str, Path(max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
@@ -68,6 +68,14 @@ def api_viewer(request: Request) -> Viewer:
 
 
 Signed = Typed[Viewer, Depends(api_viewer)]
+
+
+def session_viewer(request: Request) -> Viewer:
+    """A session that may still owe its second factor (giving it is what it may do)."""
+    found: Viewer | None = request.state.viewer
+    if found is None:
+        raise HTTPException(401, t("web.sign_in_needed", lang_of(request)))
+    return found
 
 
 def _me(v: Viewer) -> Me:
@@ -101,10 +109,7 @@ def login(body: LoginBody, request: Request, response: Response) -> LoginAnswer:
 
 
 @router.post("/login/code", response_model=Me)
-def login_code(body: CodeBody, request: Request) -> Me:
-    found: Viewer | None = request.state.viewer
-    if found is None:
-        raise HTTPException(401, t("web.sign_in_needed", lang_of(request)))
+def login_code(found: Typed[Viewer, Depends(session_viewer)], body: CodeBody, request: Request) -> Me:
     s = settings(request)
     user = give_code(s.config, found.token, body.code, client_address(request), db=s.db)
     return _me(Viewer(user=user, token=found.token, verified=True))

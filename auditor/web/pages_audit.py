@@ -223,6 +223,7 @@ DONE = {"approve": "approved", "reject": "rejected", "revoke": "revoked"}
 async def decide(v: Signed, request: Request, waiver_id: WaiverId) -> Response:
     s = settings(request)
     form = await form_of(request)
+    await run_in_threadpool(web_views.waiver_request, s.config, v, waiver_id, db=s.db)  # 404 before anything
     action = form.get("action", "")
     if action not in DECISIONS:
         raise RequestError(t("web.bad_request"), "action")

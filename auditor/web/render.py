@@ -3,6 +3,8 @@ report's filters (`plain`, `safe_url`, `when`) and the message catalogue in the 
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -29,7 +31,17 @@ def _environment() -> Environment:
     env.filters["plain"] = plain
     env.filters["safe_url"] = safe_url
     env.filters["when"] = local_text
+    env.filters["when_text"] = _when_text
+    env.filters["pretty"] = lambda value: json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
     return env
+
+
+def _when_text(value: str) -> str:
+    """A stored ISO timestamp as people read it (left as it is when it is not one)."""
+    try:
+        return local_text(datetime.fromisoformat(value))
+    except ValueError:
+        return plain(value, 40)
 
 
 ENV = _environment()

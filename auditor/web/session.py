@@ -75,10 +75,14 @@ async def form_of(request: Request) -> dict[str, str]:
 
 
 def same_origin(request: Request) -> bool:
-    """A browser says where an unsafe request comes from; another site's page is refused."""
+    """A browser says where an unsafe request comes from (`Sec-Fetch-Site`, `Origin`): another site's page is
+    refused. A client that is not a browser sends neither and is judged by its CSRF token alone."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None and site not in ("same-origin", "none"):
+        return False
     origin = request.headers.get("origin")
-    if origin is None:
-        return True  # not sent by a browser's cross-site form (browsers name the origin of every POST)
+    if origin is None or (origin == "null" and site == "same-origin"):
+        return True
     return origin.split("://", 1)[-1] == request.headers.get("host", "")
 
 
@@ -129,7 +133,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
         h.setdefault("Content-Security-Policy", CSP)
         h["X-Content-Type-Options"] = "nosniff"
         h["X-Frame-Options"] = "DENY"
-        h["Referrer-Policy"] = "no-referrer"
+        h["Referrer-Policy"] = "same-origin"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         h.setdefault("Cache-Control", "no-store")
         if self.secure:

@@ -254,9 +254,10 @@ def test_old_per_attribute_ops003_findings_are_closed_quietly_by_the_migration(t
             "insert into findings (fingerprint, policy_id, severity, institution_id, account_id, subject, status, "
             "first_seen_run, last_seen_run) values ('abc', 'OPS-003', 'info', 'i', 'a', 'attest:phone', 'open', 1, 1)"
         )
-        for table in ("trail", "declarations", "annotations", "waiver_requests"):
+        for table in ("trail", "declarations", "annotations", "waiver_requests", "web_sessions", "sign_in_failures"):
             store.db.execute(f"drop table {table}")
-        store.db.execute("delete from schema_version where version = 9")
+        store.db.execute("drop table users")
+        store.db.execute("delete from schema_version where version >= 9")
         store.db.conn.commit()
     with Store(path) as store:
         row = store.db.execute(

@@ -266,7 +266,7 @@ def test_runs_and_findings_lists(tmp_path):
 def test_deploy_notes_units_and_cron_line_parse():
     text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     units = re.findall(r"```ini\n(.*?)```", text, re.S)
-    assert len(units) == 3
+    assert len(units) == 6  # daemon, one-run service and timer, backup service and timer, web application
     for unit in units:
         parser = configparser.ConfigParser(interpolation=None, strict=True)
         parser.read_string(unit)
@@ -274,9 +274,9 @@ def test_deploy_notes_units_and_cron_line_parse():
         if parser.has_section("Service"):
             assert "/bin/auditor --config" in parser["Service"]["ExecStart"]
         if parser.has_section("Timer"):
-            assert parser["Timer"]["OnCalendar"].startswith("*-*-* 02:00:00")
+            assert parser["Timer"]["OnCalendar"].startswith(("*-*-* 02:00:00", "*-*-* 04:30:00"))
     (cron,) = re.findall(r"```cron\n(.*?)\n```", text, re.S)
     fields = cron.split()
     CronTrigger.from_crontab(" ".join(fields[:5]))
     assert fields[5] == "auditor" and "audit --wait" in cron
-    assert "sqlite3" in text and ".backup" in text
+    assert "auditor --config auditor.toml backup /var/backups" in text
