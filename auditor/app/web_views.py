@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from auditor.app.lookup import store_path
+from auditor.app.lookup import open_store, store_path
 from auditor.app.report_document import build_report
 from auditor.app.signin import NotVisible, Viewer
 from auditor.config import Config
@@ -34,6 +34,13 @@ def reader(config: Config, db: Path | None) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def prepare(config: Config, db: Path | None = None) -> Path:
+    """The store the web application serves, migrated to this auditor's schema before its first read-only
+    page (a read-only connection never migrates)."""
+    with open_store(config, db) as store:
+        return store.path
 
 
 def latest_run(store: Store, institution: str | None = None) -> Run | None:

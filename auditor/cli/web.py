@@ -177,6 +177,7 @@ def serve(
     import uvicorn
 
     from auditor.app.web_demo import seed_demo_users
+    from auditor.app.web_views import prepare
     from auditor.web import create_app
 
     secure = behind_https or bool(tls_cert)
@@ -194,6 +195,7 @@ def serve(
     path = store_path(config, db)
     if not path.exists():
         raise click.UsageError(t("cli.serve.no_store", db=path))
+    prepare(config, db)
     scheme = "https" if tls_cert else "http"
     click.echo(t("cli.serve.listening", url=f"{scheme}://{host}:{port}/", db=path))
     app = create_app(config, db, secure=secure)
