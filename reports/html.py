@@ -79,9 +79,11 @@ def trend_svg(points: list[TrendPoint], lang: Lang) -> Markup:
     return Markup("".join(parts))
 
 
-def _environment() -> Environment:
+def jinja_environment(package: str) -> Environment:
+    """Templates of `package`/templates with autoescaping for every value and the report's filters: the HTML
+    report's, and the web application's pages."""
     env = Environment(
-        loader=PackageLoader("reports", "templates"),
+        loader=PackageLoader(package, "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
@@ -92,7 +94,7 @@ def _environment() -> Environment:
     return env
 
 
-ENV = _environment()
+ENV = jinja_environment("reports")
 
 
 def render_html(report: Report) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated as Typed
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from auditor.app import web_actions, web_views
@@ -40,7 +40,7 @@ from auditor.model.api import (
     WaiverBody,
 )
 from auditor.model.declarations import TrailAction
-from auditor.web.common import checklist_sheet, client_address, guard, new_waiver_id, ready
+from auditor.web.common import checklist_sheet, client_address, finding_filter, guard, new_waiver_id, ready
 from auditor.web.session import clear_session_cookie, lang_of, set_session_cookie, settings
 
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -55,7 +55,6 @@ Institution = Typed[str, Path(max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}
 Fingerprint = Typed[str, Path(max_length=64, pattern=r"^[0-9a-f]{8,64}$")]
 AnnotationId = Typed[int, Path(ge=1, le=2**31)]
 WaiverId = Typed[str, Path(max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-Filter = Typed[str | None, Query(max_length=64)]
 
 
 def api_viewer(request: Request) -> Viewer:
@@ -143,14 +142,9 @@ def findings(
     v: Signed,
     request: Request,
     institution: Institution,
-    severity: Filter = None,
-    rule: Filter = None,
-    platform: Filter = None,
-    status: Filter = None,
-    annotation: Filter = None,
+    filt: Typed[FindingFilter, Depends(finding_filter)],
 ) -> FindingList:
     s = settings(request)
-    filt = FindingFilter(severity, rule, platform, status, annotation)
     run, found = web_views.finding_list(s.config, v, institution, lang_of(request), filt, db=s.db)
     return FindingList(run=run, findings=found)
 

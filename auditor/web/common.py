@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Annotated as Typed
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from auditor.app.checklist import checklist_rows
 from auditor.app.signin import Viewer
-from auditor.app.web_views import institution_name
+from auditor.app.web_views import FindingFilter, institution_name
 from auditor.config import Config
 from auditor.i18n import Lang
 from auditor.model.api import ChecklistRow
@@ -73,3 +74,17 @@ def page_viewer(request: Request) -> Viewer:
 def done(to: str) -> RedirectResponse:
     """After a successful form: back to a page of this site (303: the browser asks it with GET)."""
     return RedirectResponse(safe_next(to), status_code=303)
+
+
+Filter = Typed[str | None, Query(max_length=64)]
+
+
+def finding_filter(
+    severity: Filter = None,
+    rule: Filter = None,
+    platform: Filter = None,
+    status: Filter = None,
+    annotation: Filter = None,
+) -> FindingFilter:
+    """The findings list's filters, from the query string (pages and API alike)."""
+    return FindingFilter(severity, rule, platform, status, annotation)

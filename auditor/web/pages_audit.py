@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated as Typed
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -22,7 +22,7 @@ from auditor.app.web_views import FindingFilter
 from auditor.i18n import t
 from auditor.model import FindingStatus
 from auditor.model.declarations import AnnotationKind, TrailAction
-from auditor.web.common import checklist_sheet, done, new_waiver_id, page_viewer
+from auditor.web.common import checklist_sheet, done, finding_filter, new_waiver_id, page_viewer
 from auditor.web.render import page
 from auditor.web.session import form_of, lang_of, settings
 
@@ -32,7 +32,6 @@ Institution = Typed[str, Path(max_length=64)]
 Fingerprint = Typed[str, Path(max_length=64)]
 AnnotationId = Typed[int, Path(ge=1, le=2**31)]
 WaiverId = Typed[str, Path(max_length=64)]
-Filter = Typed[str | None, Query(max_length=64)]
 OK = frozenset(
     {"declared", "annotated", "requested", "approved", "rejected", "revoked", "confirmed", "withdrawn", "digest"}
 )
@@ -77,15 +76,10 @@ def findings(
     v: Signed,
     request: Request,
     institution: Institution,
-    severity: Filter = None,
-    rule: Filter = None,
-    platform: Filter = None,
-    status: Filter = None,
-    annotation: Filter = None,
+    filt: Typed[FindingFilter, Depends(finding_filter)],
 ) -> Response:
     s = settings(request)
     name = web_views.institution_name(s.config, v, institution, db=s.db)
-    filt = FindingFilter(severity, rule, platform, status, annotation)
     run, found = web_views.finding_list(s.config, v, institution, lang_of(request), filt, db=s.db)
     return page(
         request,

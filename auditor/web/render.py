@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment
 
 from auditor.app.signin import Viewer
 from auditor.i18n import Lang, days, t, term
@@ -18,19 +18,11 @@ from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
 from auditor.web.session import lang_of
 from reports.escape import plain
-from reports.html import safe_url
+from reports.html import jinja_environment
 
 
 def _environment() -> Environment:
-    env = Environment(
-        loader=PackageLoader("auditor.web", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["plain"] = plain
-    env.filters["safe_url"] = safe_url
-    env.filters["when"] = local_text
+    env = jinja_environment("auditor.web")
     env.filters["when_text"] = _when_text
     env.filters["pretty"] = lambda value: json.dumps(value, indent=1, ensure_ascii=False, sort_keys=True)
     return env
