@@ -113,7 +113,7 @@ def sign_in(
     with open_store(config, db) as store:
         secrets_row = store.user_secrets(name)
         user = store.user(name)
-        ok = password_matches(secrets_row[0] if secrets_row else None, password)
+        ok = password_matches(secrets_row.password_hash if secrets_row else None, password)
         if _throttled(store, name, address, now) or not ok or user is None or user.disabled:
             store.record_sign_in_failure(name, address, now)
             raise SignInRefused(t("web.sign_in_refused"))
@@ -140,7 +140,7 @@ def give_code(
         if found is None:
             raise SignInRefused(t("web.sign_in_refused"))
         username = found[0]
-        if _throttled(store, username, address, now) or not second_factor_matches(store, username, code):
+        if _throttled(store, username, address, now) or not second_factor_matches(store, username, code, now):
             store.record_sign_in_failure(username, address, now)
             raise SignInRefused(t("web.code_wrong"))
         store.clear_failures(username)

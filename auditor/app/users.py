@@ -7,9 +7,10 @@ once. Any change of password, factor or state ends the user's other sessions."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pyotp
@@ -127,7 +128,7 @@ def reset_password(
         _existing(store, username)
         changes: dict[str, object] = {"password_hash": hashed}
         if second_factor:
-            changes.update(totp_secret=None, totp_pending=None, recovery=[])
+            changes.update(totp_secret=None, totp_pending=None, totp_step=None, recovery=[])
         store.update_user(username, **changes)
         store.end_sessions(username)
         return _existing(store, username)
@@ -149,34 +150,59 @@ def begin_second_factor(config: Config, username: str, *, db: Path | None = None
     return secret, pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
 
 
+def totp_step(secret: str, code: str, at: datetime) -> int | None:
+    """The time step whose code this is (this one, the one before or the one after, for clock drift)."""
+    totp = pyotp.TOTP(secret)
+    given = code.strip().replace(" ", "")
+    for offset in (-1, 0, 1):
+        moment = at + timedelta(seconds=totp.interval * offset)
+        if hmac.compare_digest(totp.at(moment), given):
+            return int(totp.timecode(moment))
+    return None
+
+
 def confirm_second_factor(
-    config: Config, username: str, code: str, *, keep_session: str | None = None, db: Path | None = None
+    config: Config,
+    username: str,
+    code: str,
+    *,
+    keep_session: str | None = None,
+    db: Path | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """The first code proves the app holds the secret: it becomes the user's factor, and the recovery codes
     (shown once) are returned. The user's other sessions end."""
     with open_store(config, db) as store:
         found = store.user_secrets(username)
-        if found is None or not found[2] or not pyotp.TOTP(found[2]).verify(code.strip(), valid_window=1):
+        step = totp_step(found.totp_pending, code, now or utcnow()) if found and found.totp_pending else None
+        if found is None or step is None:
             raise RequestError(t("web.code_wrong"), "code")
         codes = [secrets.token_hex(6)[:12] for _ in range(RECOVERY_CODES)]
         shown = [f"{c[:4]}-{c[4:8]}-{c[8:]}" for c in codes]
         store.update_user(
-            username, totp_secret=found[2], totp_pending=None, recovery=[_recovery_hash(c) for c in codes]
+            username,
+            totp_secret=found.totp_pending,
+            totp_pending=None,
+            totp_step=step,
+            recovery=[_recovery_hash(c) for c in codes],
         )
         store.end_sessions(username, keep=keep_session)
     return shown
 
 
-def second_factor_matches(store: Store, username: str, code: str) -> bool:
-    """A current TOTP code, or an unused recovery code (which is then spent)."""
+def second_factor_matches(store: Store, username: str, code: str, now: datetime | None = None) -> bool:
+    """A TOTP code of a later time step than the last one accepted (a code seen once is spent), or an unused
+    recovery code (which is then spent)."""
     found = store.user_secrets(username)
-    if found is None or not found[1]:
+    if found is None or not found.totp_secret:
         return False
-    if pyotp.TOTP(found[1]).verify(code.strip().replace(" ", ""), valid_window=1):
+    step = totp_step(found.totp_secret, code, now or utcnow())
+    if step is not None and step > (found.totp_step or -1):
+        store.update_user(username, totp_step=step)
         return True
     hashed = _recovery_hash(code)
-    if hashed in found[3]:
-        store.update_user(username, recovery=[h for h in found[3] if h != hashed])
+    if hashed in found.recovery:
+        store.update_user(username, recovery=[h for h in found.recovery if h != hashed])
         return True
     return False
 
@@ -184,4 +210,4 @@ def second_factor_matches(store: Store, username: str, code: str) -> bool:
 def recovery_left(config: Config, username: str, *, db: Path | None = None) -> int:
     with open_store(config, db) as store:
         found = store.user_secrets(username)
-        return len(found[3]) if found else 0
+        return len(found.recovery) if found else 0

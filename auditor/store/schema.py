@@ -382,6 +382,7 @@ def _migration_10(db: Database) -> None:
             "password_hash": str,
             "totp_secret": str,
             "totp_pending": str,
+            "totp_step": int,  # the last TOTP time step accepted: a code is never accepted twice
             "recovery": str,
         },
         pk="username",

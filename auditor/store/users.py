@@ -5,10 +5,18 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.model.users import User
 from auditor.store.base import StoreTables
+
+
+class Secrets(NamedTuple):
+    password_hash: str
+    totp_secret: str | None
+    totp_pending: str | None  # a secret being set up, waiting for its first code
+    recovery: list[str]  # SHA-256 of the unused recovery codes
+    totp_step: int | None  # the last time step accepted
 
 
 def _user(row: dict[str, Any]) -> User:
@@ -55,12 +63,17 @@ class UserRecords(StoreTables):
     def users(self) -> list[User]:
         return [_user(r) for r in self.db.query("select * from users order by username")]
 
-    def user_secrets(self, username: str) -> tuple[str, str | None, str | None, list[str]] | None:
-        """(password hash, TOTP secret, TOTP secret being set up, recovery code hashes)."""
+    def user_secrets(self, username: str) -> Secrets | None:
         row = self._user_row(username)
         if row is None:
             return None
-        return row["password_hash"], row["totp_secret"], row["totp_pending"], json.loads(row["recovery"] or "[]")
+        return Secrets(
+            row["password_hash"],
+            row["totp_secret"],
+            row["totp_pending"],
+            json.loads(row["recovery"] or "[]"),
+            row["totp_step"],
+        )
 
     def update_user(self, username: str, **changes: Any) -> None:
         """Change a user's columns; any change of password, factor or state ends their sessions (`end_sessions`)."""

@@ -110,7 +110,7 @@ def test_users_add_list_disable_reset(people: People):
     assert run("users", "reset-password", "ana", "--password-stdin", "--db", db, stdin="otra clave muy larga\n")[0] == 0
     with Store(people.db) as store:
         secrets = store.user_secrets("ana")
-    assert secrets is not None and secrets[0].startswith("$argon2") and "otra clave" not in secrets[0]
+    assert secrets is not None and secrets.password_hash.startswith("$argon2") and "otra" not in secrets.password_hash
 
 
 def test_serve_refuses_clear_text_beyond_this_machine(people: People, monkeypatch: pytest.MonkeyPatch):

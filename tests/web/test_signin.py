@@ -145,3 +145,13 @@ def test_sign_in_only_goes_on_to_this_site(people: People):
         "/login", data={"username": "rsi-a", "password": PASSWORD, "next": "//evil.example/x"}, follow_redirects=False
     )
     assert r.headers["location"] == "/"
+
+
+def test_a_code_is_accepted_once(people: People):
+    c = client(people)
+    code = pyotp.TOTP(people.central_secret).now()
+    assert c.post("/api/login", json={"username": "central", "password": PASSWORD, "code": code}).status_code == 200
+    other = client(people)
+    r = other.post("/api/login", json={"username": "central", "password": PASSWORD, "code": code})
+    assert r.status_code == 401  # replayed within its 30 s: refused
+    assert other.get("/api/me").status_code == 401
