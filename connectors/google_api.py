@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -209,14 +210,30 @@ class GoogleCalls:
         self.settings = settings
         self.daily_reasons = daily_reasons
         self.pool = worker_pool(settings)
+        self._local = threading.local()  # per worker thread: did this attempt's answer reach the pacer
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.pacer = CredentialPacer(
             sleep=lambda seconds: self.sleep(seconds), max_wait_seconds=setting(settings, "max_wait_seconds", 60.0)
         )
 
     def learn(self, secret: Secret) -> Callable[[Mapping[str, str] | None], None]:
-        """The `on_response` of a credential's `HttpxHttp`."""
-        return lambda headers: self.pacer.settle(secret.name, headers)
+        """The `on_response` of a credential's `HttpxHttp`: the pacer learns the window from the answer."""
+
+        def settle(headers: Mapping[str, str] | None) -> None:
+            self.pacer.settle(secret.name, headers)
+            self._local.settled = True
+
+        return settle
+
+    def _run(self, call: Any, name: str) -> Any:
+        """One attempt in a worker thread. Whatever the transport (a test's mock calls no `on_response`) and
+        however it ends, the request admitted for it is settled exactly once."""
+        self._local.settled = False
+        try:
+            return call.execute(num_retries=0)
+        finally:
+            if not self._local.settled:
+                self.pacer.settle(name, None)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)  # a stopped run calls nothing more
@@ -230,7 +247,7 @@ class GoogleCalls:
         while True:
             await self.pacer.admit(secret.name)
             try:
-                return await in_pool(self.pool, call.execute, num_retries=0)
+                return await in_pool(self.pool, self._run, call, secret.name)
             except HttpError as exc:
                 error = map_http_error(exc, secret)
                 if isinstance(error, RateLimited) and not quota_exhausted(error, self.daily_reasons):

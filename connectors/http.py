@@ -387,6 +387,9 @@ class PlatformHttp:
                         await self._wait(self._backoff(attempt))
                         continue
                     raise failure from None
+                except BaseException:  # cancelled (a deadline) or anything unforeseen: the slot is freed all the same
+                    self.pacer.settle(secret.name, None)
+                    raise
                 self.pacer.settle(secret.name, response.headers)
                 log.debug(
                     "%s %s -> %s in %.0f ms",

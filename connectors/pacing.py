@@ -11,7 +11,14 @@ platform's connection slots. What a platform announces is used as far as it goes
 - a usage percentage (Meta's `X-App-Usage`): the connector calls `pause` in proportion.
 
 Answers can arrive from worker threads (google-api-python-client runs in a pool), so the state is guarded by
-a lock; waiting itself is always `await`ed on the event loop.
+a lock; waiting itself is always `await`ed on the event loop. Both clocks (`clock`, monotonic; `wall`, the
+epoch the platforms' resets are given in) and `sleep` are injectable: the pacing tests run on a fake clock.
+
+What the pacer assumes is always corrected by what the platform says: a window's length is the shortest gap
+seen between two announced resets (gaps are multiples of it: a credential that skipped a window must not
+halve its pace for the rest of the run), and an answer announcing a reset earlier than the one assumed moves
+the assumption back. Until a credential's first answer, only one of its requests is in flight: nothing is
+known of its window yet, and a burst would only collect 429s.
 """
 
 from __future__ import annotations
@@ -19,8 +26,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from connectors.base import RateLimited
 
@@ -40,6 +48,9 @@ class _Window:
     announced: float | None = None  # the latest reset an answer announced (monotonic)
     paused_until: float = 0.0
     in_flight: int = 0
+    answered: bool = False  # an answer (any) has arrived: the window, if announced, is known
+    sent: deque[float] = field(default_factory=deque)  # when each request still in flight was admitted
+    latency: float = 0.0  # a moving average of admission to answer
 
 
 class CredentialPacer:
@@ -51,8 +62,12 @@ class CredentialPacer:
         reset_header: str | None = "x-rate-limit-reset",
         remaining_header: str | None = "x-rate-limit-remaining",
         limit_header: str | None = "x-rate-limit-limit",
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.sleep = sleep
+        self.clock = clock
+        self.wall = wall
         self.max_wait_seconds = max_wait_seconds
         self.on_wait = on_wait
         self.reset_header = reset_header
@@ -73,9 +88,11 @@ class CredentialPacer:
         while True:
             with self._lock:
                 window = self._window(name)
-                now = time.monotonic()
+                now = self.clock()
                 wait = max(0.0, window.paused_until - now)
                 waited_for, paused_to = window.resets_at, window.paused_until
+                if not window.answered and window.in_flight > 0:
+                    wait = max(wait, _ANNOUNCEMENT_POLL_SECONDS)
                 if window.remaining is not None and window.remaining <= 0:
                     if window.resets_at is None:
                         wait = max(wait, _ANNOUNCEMENT_POLL_SECONDS)
@@ -85,6 +102,7 @@ class CredentialPacer:
                     if window.remaining is not None:
                         window.remaining -= 1
                     window.in_flight += 1
+                    window.sent.append(now)
                     return
                 if wait > self.max_wait_seconds:
                     raise RateLimited(
@@ -99,7 +117,10 @@ class CredentialPacer:
                 # the windows' length is known the next reset is assumed, so waiters sleep to it instead of
                 # polling for the next announcement (which corrects the assumption if it is wrong).
                 if waited_for is not None and window.resets_at == waited_for:
-                    window.remaining = window.limit
+                    # A request sent just before the reset may arrive after it and count in the new window.
+                    horizon = waited_for - 2 * window.latency
+                    crossing = sum(1 for at in window.sent if at >= horizon)
+                    window.remaining = max(0, window.limit - crossing) if window.limit else window.limit
                     window.resets_at = waited_for + window.period if window.period and window.limit else None
                 if window.paused_until == paused_to:  # no new pause arrived meanwhile
                     window.paused_until = 0.0
@@ -109,6 +130,10 @@ class CredentialPacer:
         with self._lock:
             window = self._window(name)
             window.in_flight = max(0, window.in_flight - 1)
+            window.answered = True
+            if window.sent:  # answers are matched to the oldest request in flight: close enough for a mean
+                sample = self.clock() - window.sent.popleft()
+                window.latency = sample if window.latency == 0.0 else 0.8 * window.latency + 0.2 * sample
             if headers is None:
                 return
             limit = _int(headers.get(self.limit_header)) if self.limit_header else None
@@ -117,24 +142,31 @@ class CredentialPacer:
             if limit is not None:
                 window.limit = limit
             if remaining is not None and reset_epoch is not None:
-                resets_at = time.monotonic() + (reset_epoch - time.time())
+                now = self.clock()
+                resets_at = now + (reset_epoch - self.wall())
                 if window.announced is not None and resets_at > window.announced + 0.5:
-                    window.period = resets_at - window.announced
+                    gap = resets_at - window.announced  # a multiple of the window's length
+                    window.period = gap if window.period is None else min(window.period, gap)
                 if window.announced is None or resets_at > window.announced:
                     window.announced = resets_at
+                if resets_at <= now:
+                    return  # an answer from a window already over, arriving late: it says nothing about this one
                 if window.resets_at is None or resets_at > window.resets_at + 0.5:
                     # A new window: requests still in flight may be counted in it too.
                     window.resets_at = resets_at
                     window.remaining = max(0, remaining - window.in_flight)
-                elif resets_at >= window.resets_at - 0.5 and window.remaining is not None:
+                elif resets_at < window.resets_at - 0.5:
+                    # The reset assumed was wrong (later than the platform's): the platform's word wins.
+                    window.resets_at = resets_at
+                    window.remaining = remaining if window.remaining is None else min(window.remaining, remaining)
+                elif window.remaining is not None:
                     window.remaining = min(window.remaining, remaining)
-                # else: an answer from a window already over, arriving late: it says nothing about this one
 
     def pause(self, name: str, seconds: float) -> None:
         """Hold every request of the credential for `seconds` (a 429's Retry-After, a usage percentage)."""
         with self._lock:
             window = self._window(name)
-            window.paused_until = max(window.paused_until, time.monotonic() + seconds)
+            window.paused_until = max(window.paused_until, self.clock() + seconds)
 
     async def _wait(self, name: str, seconds: float) -> None:
         self.paused_seconds[name] = self.paused_seconds.get(name, 0.0) + seconds

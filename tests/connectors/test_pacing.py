@@ -140,3 +140,34 @@ def test_a_known_window_length_is_assumed_for_the_next_reset_instead_of_polling(
     asyncio.run(pacer.admit("c"))  # waits for the second reset, and assumes a third one second later
     asyncio.run(pacer.admit("c"))  # nothing announced yet: sleeps to the assumed reset, not a 50 ms poll
     assert len(slept) == 3 and slept[-1] > 0.5
+
+
+def test_a_cancelled_request_frees_its_credential():
+    """A request cancelled by an account's deadline is settled like an answer: the credential's next request
+    goes at once (before, it waited forever for the first answer that never came)."""
+    calls = {"n": 0}
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            await asyncio.sleep(30)  # the first answer never comes in time
+        return httpx.Response(200, json={})
+
+    http = PlatformHttp(
+        HttpSettings(base_url="https://api.example", concurrency=4, per_credential_concurrency=4),
+        error_mapper=lambda r, b: None,
+        transport=httpx.MockTransport(handler),
+    )
+
+    async def go() -> float:
+        try:
+            with pytest.raises(TimeoutError):
+                async with asyncio.timeout(0.2):
+                    await http.get_json("/slow", A)
+            started = time.monotonic()
+            await asyncio.wait_for(http.get_json("/next", A), 5)
+            return time.monotonic() - started
+        finally:
+            await http.aclose()
+
+    assert asyncio.run(go()) < 1.0

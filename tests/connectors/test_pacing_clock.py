@@ -1,0 +1,155 @@
+"""The pacer on a fake clock against a fixed-window server: a credential sends one request per window for as
+long as it has requests, whatever happened before (a skipped window, concurrent callers, the first burst). A
+pacer that waits longer than the platform asks — the stall of issue 21 — fails here, without a timed test."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from connectors.pacing import CredentialPacer
+
+EPOCH = 1_800_000_000.37  # the wall clock's offset: resets come in whole seconds of it, as X sends them
+
+
+class FakeTime:
+    """Time moves only when every task waits: then to the earliest wake-up."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self._sleepers: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wall(self) -> float:
+        return EPOCH + self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._sleepers, (self.now + max(0.0, seconds), next(self._seq), future))
+        await future
+
+    def run(self, main: Callable[[], Awaitable[Any]]) -> Any:
+        async def drive() -> Any:
+            task = asyncio.ensure_future(main())
+            while not task.done():
+                for _ in range(20):
+                    await asyncio.sleep(0)
+                if self._sleepers and not task.done():
+                    wake, _, future = heapq.heappop(self._sleepers)
+                    self.now = max(self.now, wake)
+                    future.set_result(None)
+            return task.result()
+
+        return asyncio.run(drive())
+
+
+class FixedWindowServer:
+    """X's way: `limit` requests per credential per window, every answer says what is left and when it resets."""
+
+    def __init__(self, time_: FakeTime, limit: int = 1, window: float = 1.0, latency: float = 0.05):
+        self.time, self.limit, self.window, self.latency = time_, limit, window, latency
+        self.used: dict[str, tuple[int, int]] = {}
+        self.throttled = 0
+        self.served = 0
+
+    async def call(self, pacer: CredentialPacer, name: str) -> None:
+        await pacer.admit(name)
+        await self.time.sleep(self.latency / 2)  # on its way
+        slot = int(self.time.wall() // self.window)
+        seen = self.used.get(name)
+        count = seen[1] + 1 if seen and seen[0] == slot else 1
+        self.used[name] = (slot, count)
+        reset = int((slot + 1) * self.window)
+        headers = {
+            "x-rate-limit-limit": str(self.limit),
+            "x-rate-limit-remaining": str(max(0, self.limit - count)),
+            "x-rate-limit-reset": str(reset),
+        }
+        await self.time.sleep(self.latency / 2)  # the answer's way back
+        if count > self.limit:
+            self.throttled += 1
+            pacer.settle(name, headers)
+            pacer.pause(name, max(1, int(reset - self.time.wall() + 0.999)))
+            await self.call(pacer, name)  # the caller retries, as the connectors do
+            return
+        self.served += 1
+        pacer.settle(name, headers)
+
+
+def _setup(**server: Any) -> tuple[FakeTime, CredentialPacer, FixedWindowServer]:
+    t = FakeTime()
+    pacer = CredentialPacer(sleep=t.sleep, clock=t.monotonic, wall=t.wall, max_wait_seconds=3600)
+    return t, pacer, FixedWindowServer(t, **server)
+
+
+def test_a_skipped_window_does_not_halve_the_pace():
+    t, pacer, server = _setup()
+
+    async def main() -> None:
+        for n in range(30):
+            if n == 5:
+                await t.sleep(2.5)  # the credential's caller was busy elsewhere: whole windows go unused
+            await server.call(pacer, "c")
+
+    t.run(main)
+    # 30 requests at one a second, plus the 2.5 s pause: before the fix the pacer learned a 2-3 s window from
+    # the skipped one and took ~57 s.
+    assert server.served == 30 and server.throttled == 0
+    assert t.now <= 30 + 2.5 + 1
+
+
+def test_many_credentials_with_concurrent_callers_keep_one_request_per_window():
+    t, pacer, server = _setup(limit=2, window=1.0)
+    per_credential, callers = 24, 3
+
+    async def credential(name: str) -> None:
+        queue = list(range(per_credential))
+
+        async def caller() -> None:
+            while queue:
+                queue.pop()
+                await server.call(pacer, name)
+
+        await asyncio.gather(*(caller() for _ in range(callers)))
+
+    async def main() -> None:
+        await asyncio.gather(*(credential(f"cred-{i}") for i in range(40)))
+
+    t.run(main)
+    bound = (per_credential / 2 - 1) * 1.0 + 0.05  # the bench's bound for the busiest credential
+    assert server.served == 40 * per_credential
+    assert server.throttled == 0, "the first burst and every later window stay within the limit"
+    assert t.now <= bound * 1.1 + 1, f"{t.now:.1f} s against a bound of {bound:.1f} s"
+
+
+def test_an_earlier_reset_than_assumed_is_believed():
+    t, pacer, _ = _setup()
+
+    def announce(reset_in: float, remaining: int = 0) -> None:
+        pacer.settle(
+            "c",
+            {
+                "x-rate-limit-limit": "1",
+                "x-rate-limit-remaining": str(remaining),
+                "x-rate-limit-reset": str(t.wall() + reset_in),
+            },
+        )
+
+    async def main() -> float:
+        await pacer.admit("c")
+        announce(1)
+        await pacer.admit("c")  # to the first reset
+        announce(3)  # a window 2 s later than the first: 2 s windows, it seems
+        await pacer.admit("c")
+        announce(1, remaining=0)  # …but the platform says this window ends in 1 s
+        started = t.now
+        await pacer.admit("c")
+        return t.now - started
+
+    assert t.run(main) <= 1.1
