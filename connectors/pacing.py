@@ -94,7 +94,11 @@ class CredentialPacer:
                 if not window.answered and window.in_flight > 0:
                     wait = max(wait, _ANNOUNCEMENT_POLL_SECONDS)
                 if window.remaining is not None and window.remaining <= 0:
-                    if window.resets_at is None:
+                    if window.resets_at is None and window.in_flight == 0:
+                        # Nothing in flight will announce the window: one request goes to learn it (waiting
+                        # here would wait forever).
+                        window.remaining = None
+                    elif window.resets_at is None:
                         wait = max(wait, _ANNOUNCEMENT_POLL_SECONDS)
                     else:
                         wait = max(wait, window.resets_at - now + _RESET_MARGIN_SECONDS)

@@ -38,6 +38,7 @@ class FakeTime:
         async def drive() -> Any:
             task = asyncio.ensure_future(main())
             while not task.done():
+                assert self.now < 3600, "the pacer waits for something that never comes"
                 for _ in range(20):
                     await asyncio.sleep(0)
                 if self._sleepers and not task.done():
@@ -153,3 +154,23 @@ def test_an_earlier_reset_than_assumed_is_believed():
         return t.now - started
 
     assert t.run(main) <= 1.1
+
+
+def test_answers_slower_than_the_window_never_leave_a_credential_waiting_for_nothing():
+    """Answers taking longer than a window (a saturated platform): requests in flight cross every reset. The
+    credential must keep going (before, it could wait forever for an announcement no request would bring)."""
+    t, pacer, server = _setup(limit=1, window=1.0, latency=1.6)
+
+    async def main() -> None:
+        queue = list(range(12))
+
+        async def caller() -> None:
+            while queue:
+                queue.pop()
+                await server.call(pacer, "c")
+
+        await asyncio.gather(*(caller() for _ in range(3)))
+
+    t.run(main)
+    assert server.served == 12
+    assert t.now <= 12 * 2 + 2  # never idle beyond a window and an answer's time per request
