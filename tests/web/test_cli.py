@@ -22,83 +22,19 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str]:
 
 def test_users_add_list_disable_reset(people: People):
     db = str(people.db)
-    code, out = run(
-        "users",
-        "add",
-        "ana",
-        "--role",
-        "rsi",
-        "--institution",
-        A,
-        "--ci",
-        "1234567",
-        "--password-stdin",
-        "--db",
-        db,
-        stdin=PASSWORD + "\n",
-    )
+
+    def add(name: str, *options: str, password: str = PASSWORD) -> tuple[int, str]:
+        return run("users", "add", name, *options, "--password-stdin", "--db", db, stdin=password + "\n")
+
+    code, out = add("ana", "--role", "rsi", "--institution", A, "--ci", "1234567")
     assert code == 0 and "«ana» agregado" in out
-    code, out = run(
-        "users",
-        "add",
-        "ana",
-        "--role",
-        "rsi",
-        "--institution",
-        A,
-        "--ci",
-        "1234567",
-        "--password-stdin",
-        "--db",
-        db,
-        stdin=PASSWORD + "\n",
-    )
+    code, out = add("ana", "--role", "rsi", "--institution", A, "--ci", "1234567")
     assert code == 2 and "ya existe" in out
-    code, out = run(
-        "users",
-        "add",
-        "beto",
-        "--role",
-        "rsi",
-        "--institution",
-        "unna",
-        "--ci",
-        "7654321",
-        "--password-stdin",
-        "--db",
-        db,
-        stdin=PASSWORD + "\n",
-    )
+    code, out = add("beto", "--role", "rsi", "--institution", "unna", "--ci", "7654321")
     assert code == 2 and "una" in out  # the closest institutions are named
-    code, out = run(
-        "users",
-        "add",
-        "caro",
-        "--role",
-        "rsi",
-        "--institution",
-        A,
-        "--ci",
-        "7654321",
-        "--password-stdin",
-        "--db",
-        db,
-        stdin="corta\n",
-    )
+    code, out = add("caro", "--role", "rsi", "--institution", A, "--ci", "7654321", password="corta")
     assert code == 2 and "al menos 12" in out
-    code, out = run(
-        "users",
-        "add",
-        "dani",
-        "--role",
-        "director",
-        "--institution",
-        A,
-        "--password-stdin",
-        "--db",
-        db,
-        stdin=PASSWORD + "\n",
-    )
+    code, out = add("dani", "--role", "director", "--institution", A)
     assert code == 2 and "--ci" in out
     code, out = run("users", "list", "--format", "json", "--db", db)
     listed = json.loads(out)
