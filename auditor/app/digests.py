@@ -162,5 +162,5 @@ def send_digests(
         try:
             sink.send(message(digest, settings.sender, lang))
         except SinkError as exc:
-            errors.append(f"{digest.institution or 'central'}: {exc}")
+            errors.append(f"{digest.institution or t('digest.central', lang)}: {exc}")
     return digests, errors

@@ -119,7 +119,7 @@ def sign_in(
             raise SignInRefused(t("web.sign_in_refused"))
         store.clear_failures(name)
         token = secrets.token_urlsafe(32)
-        store.forget_sessions_before(now - ABSOLUTE)
+        store.forget_before(now - ABSOLUTE)  # longer than any session and any throttling window
         store.open_session(_hash(token), name, now, verified=not user.totp, address=address)
     return SignIn(
         token=token,

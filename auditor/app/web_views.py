@@ -82,13 +82,18 @@ def institution_report(
 def overview(
     config: Config, viewer: Viewer, lang: Lang, *, db: Path | None = None
 ) -> tuple[Run | None, list[TriageRow]]:
-    """The triage row of each visible institution, from the latest run."""
+    """The triage row of each visible institution from the latest run that audited it (a later run scoped to
+    other institutions does not make it «not audited»), and the latest run overall."""
     with reader(config, db) as store:
-        run = latest_run(store)
-        if run is None:
-            return None, []
-        report = build_report(store, run.id, lang)
-    return run, [row for row in report.triage if viewer.sees(row.institution)]
+        by_run: dict[int, list[str]] = {}
+        for inst in store.load_inventory().institutions:
+            found = latest_run(store, inst.institution.id) if viewer.sees(inst.institution.id) else None
+            if found is not None:
+                by_run.setdefault(found.id, []).append(inst.institution.id)
+        rows = []
+        for run_id, wanted in by_run.items():  # one report per run (usually one run for all)
+            rows += [r for r in build_report(store, run_id, lang).triage if r.institution in wanted]
+        return latest_run(store), rows
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ def digest_send(config: Config, dry_run: bool, db: Path | None) -> None:
     """Send today's digests now (`auditor schedule` sends them every day at schedule.digest_cron)."""
     digests, errors = send_digests(config, db=db, lang=current_lang(), dry_run=dry_run)
     for d in digests:
-        click.echo(f"{d.institution or 'central'} → {', '.join(d.to)}: {len(d.lines)}")
+        click.echo(f"{d.institution or t('digest.central')} → {', '.join(d.to)}: {len(d.lines)}")
         if dry_run:
             for line in d.lines:
                 click.echo(f"  - {line}")

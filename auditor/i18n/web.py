@@ -49,6 +49,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "The request lacked the session's token (or came from another site). Reload the page.",
     ),
     "web.bad_request": _m("Solicitud no válida.", "Invalid request."),
+    "web.method_not_allowed": _m("Esta dirección no acepta ese método.", "This address does not take that method."),
     "web.bad_date": _m("fecha no válida «{value}» (AAAA-MM-DD)", "invalid date {value!r} (YYYY-MM-DD)"),
     "web.expires_required": _m("falta la fecha de vencimiento", "the expiry date is missing"),
     # layout

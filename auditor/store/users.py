@@ -127,9 +127,11 @@ class UserRecords(StoreTables):
         with self.db.atomic():
             self.db.execute("delete from web_sessions where token_hash = ?", [token_hash])
 
-    def forget_sessions_before(self, at: datetime) -> None:
+    def forget_before(self, at: datetime) -> None:
+        """Sessions not seen and failed sign-ins not made since `at`: gone, so neither table grows forever."""
         with self.db.atomic():
             self.db.execute("delete from web_sessions where seen_at < ?", [at.isoformat()])
+            self.db.execute("delete from sign_in_failures where at < ?", [at.isoformat()])
 
     def record_sign_in_failure(self, username: str, address: str, at: datetime) -> None:
         with self.db.atomic():

@@ -98,7 +98,15 @@ def create_app(config: Config, db: Path | None = None, *, secure: bool = False) 
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
-        message = exc.detail if isinstance(exc.detail, str) else t("web.not_found", lang_of(request))
+        # Starlette's own answers (an unknown path, a method the route has not) carry English phrases: people
+        # read the catalogue's; ours already carry a catalogue message.
+        lang = lang_of(request)
+        if exc.status_code == 404:
+            message = t("web.not_found", lang)
+        elif exc.status_code == 405:
+            message = t("web.method_not_allowed", lang)
+        else:
+            message = exc.detail if isinstance(exc.detail, str) else t("web.bad_request", lang)
         return _answer(request, exc.status_code, message, headers=dict(exc.headers or {}))
 
     @app.exception_handler(RequestValidationError)

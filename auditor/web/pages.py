@@ -4,6 +4,7 @@ daily digest and setting up a second factor. The audit's pages are in `pages_aud
 from __future__ import annotations
 
 from typing import Annotated as Typed
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -54,7 +55,13 @@ async def login(request: Request) -> Response:
         )
     except SignInRefused as exc:
         return page(request, "login.html.j2", status=401, next=target, error=str(exc), username=form.get("username"))
-    to = f"/login/code?next={target}" if signed.needs_code else "/account" if signed.must_enrol else target
+    to = (
+        f"/login/code?next={quote(target, safe='/')}"
+        if signed.needs_code
+        else "/account"
+        if signed.must_enrol
+        else target
+    )
     response = done(to)
     set_session_cookie(response, s, signed.token)
     return response
