@@ -89,6 +89,10 @@ class CredentialPacer:
             with self._lock:
                 window = self._window(name)
                 now = self.clock()
+                while window.resets_at is not None and now >= window.resets_at:
+                    # The window is over though nobody waited for its reset: its spent count does not carry
+                    # over, and the next window's is not unlimited either.
+                    self._roll(window, window.resets_at)
                 wait = max(0.0, window.paused_until - now)
                 waited_for, paused_to = window.resets_at, window.paused_until
                 if not window.answered and window.in_flight > 0:
@@ -96,8 +100,8 @@ class CredentialPacer:
                 if window.remaining is not None and window.remaining <= 0:
                     if window.resets_at is None and window.in_flight == 0:
                         # Nothing in flight will announce the window: one request goes to learn it (waiting
-                        # here would wait forever).
-                        window.remaining = None
+                        # here would wait forever) — one, not every waiter.
+                        window.remaining = 1
                     elif window.resets_at is None:
                         wait = max(wait, _ANNOUNCEMENT_POLL_SECONDS)
                     else:
@@ -121,13 +125,19 @@ class CredentialPacer:
                 # the windows' length is known the next reset is assumed, so waiters sleep to it instead of
                 # polling for the next announcement (which corrects the assumption if it is wrong).
                 if waited_for is not None and window.resets_at == waited_for:
-                    # A request sent just before the reset may arrive after it and count in the new window.
-                    horizon = waited_for - 2 * window.latency
-                    crossing = sum(1 for at in window.sent if at >= horizon)
-                    window.remaining = max(0, window.limit - crossing) if window.limit else window.limit
-                    window.resets_at = waited_for + window.period if window.period and window.limit else None
+                    self._roll(window, waited_for)
                 if window.paused_until == paused_to:  # no new pause arrived meanwhile
                     window.paused_until = 0.0
+
+    @staticmethod
+    def _roll(window: _Window, reset: float) -> None:
+        """The window ending at `reset` is over: the next one allows `limit`, less the requests sent just before
+        the reset (they may arrive after it and count in the new window), and ends one period later if the
+        period is known (else the next answer says when)."""
+        horizon = reset - 2 * window.latency
+        crossing = sum(1 for at in window.sent if at >= horizon)
+        window.remaining = max(0, window.limit - crossing) if window.limit else window.limit
+        window.resets_at = reset + window.period if window.period and window.limit else None
 
     def settle(self, name: str, headers: Mapping[str, str] | None) -> None:
         """An answer (or a failure, with `headers=None`) to an admitted request: learn the window from it."""

@@ -174,3 +174,39 @@ def test_answers_slower_than_the_window_never_leave_a_credential_waiting_for_not
     t.run(main)
     assert server.served == 12
     assert t.now <= 12 * 2 + 2  # never idle beyond a window and an answer's time per request
+
+
+def test_relearning_a_window_sends_one_request_not_every_waiter():
+    """With its window spent and no reset known, a credential sends one request to learn the window: only one.
+    Before, every waiter went at once (8 requests in one 1-request window, seen as bursts of 429s in the
+    YouTube bench, and accounts given up after too many)."""
+    t, pacer, server = _setup(limit=1, window=1.0, latency=1.6)
+
+    async def main() -> None:
+        queue = list(range(40))
+
+        async def caller() -> None:
+            while queue:
+                queue.pop()
+                await server.call(pacer, "c")
+
+        await asyncio.gather(*(caller() for _ in range(8)))
+
+    t.run(main)
+    assert server.served == 40
+    assert server.throttled <= 4, f"{server.throttled} requests over the limit"
+
+
+def test_a_window_over_before_anyone_waited_for_it_does_not_let_a_burst_through():
+    """A window can end with nobody waiting for its reset (the callers were busy elsewhere). The next window
+    allows `limit`, not everything: before, the stale spent window let every caller through at once."""
+    t, pacer, server = _setup(limit=1, window=1.0)
+
+    async def main() -> None:
+        await server.call(pacer, "c")  # learns the window: spent until the next whole second
+        await t.sleep(1.3)  # the reset passes; nobody was waiting for it
+        await asyncio.gather(*(server.call(pacer, "c") for _ in range(10)))
+
+    t.run(main)
+    assert server.served == 11
+    assert server.throttled == 0, f"{server.throttled} requests over the limit"
