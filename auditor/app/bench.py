@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import random
 import resource
 import shutil
 import tempfile
@@ -21,17 +20,24 @@ from typing import Any
 
 import httpx
 
+from auditor.app.bench_country import generate
 from auditor.app.reporting import write_run_reports
 from auditor.config import ConnectorSettings, OutboxSinkConfig, TicketsConfig
 from auditor.credentials import Credentials
-from auditor.engine import deliver_tickets, run_audit
-from auditor.model import Inventory, Platform
+from auditor.engine import AuditResult, deliver_tickets, run_audit
+from auditor.model import Platform
 from auditor.observe import LiveSetup
 from auditor.store import Store
 from connectors.base import available_connectors, connector_for
 
 BENCH_PLATFORMS = (Platform.FACEBOOK, Platform.X, Platform.YOUTUBE, Platform.LINKEDIN)
-CONNECTOR_OF = {Platform.FACEBOOK: "meta", Platform.X: "x", Platform.YOUTUBE: "youtube", Platform.LINKEDIN: "linkedin"}
+CONNECTOR_OF = {  # the connector that reads each platform (its settings' section)
+    Platform.FACEBOOK: "meta",
+    Platform.X: "x",
+    Platform.YOUTUBE: "youtube",
+    Platform.LINKEDIN: "linkedin",
+    Platform.GOOGLE: "google_workspace",
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,12 @@ class RunFigures:
     peak_rss_mb: float
     report_seconds: float
     status: str
+    bound_by: str = ""  # the term of the bound that sets it: "credential-rate youtube-oee0021 (120 requests)"
+    limited_by: str = ""  # what held this run: the bound's term when at it, else the CPU or an unexplained wait
+    cpu_share: float = 0.0  # the audit's CPU seconds over its wall seconds (1.0: one core all the time)
+    in_flight_mean: dict[str, float] = field(default_factory=dict)  # per platform, measured at the sandbox
+    in_flight_peak: int = 0  # requests in flight at once, all platforms
+    throttled: int = 0  # 429s the sandbox answered (each one a request the pacer should not have sent)
 
 
 @dataclass
@@ -69,168 +81,6 @@ class BenchResult:
     @property
     def slowdown(self) -> float:
         return self.runs[-1].wall_seconds / self.runs[0].wall_seconds if len(self.runs) > 1 else 1.0
-
-
-# -- the synthetic country --------------------------------------------------------------------------
-
-
-def generate(spec: BenchSpec) -> tuple[Inventory, dict[str, Any]]:
-    """A deterministic inventory and platform scenario: most accounts clean, a few of each violation."""
-    rng = random.Random(spec.seed)
-    institutions: list[dict[str, Any]] = []
-    scenario: dict[str, Any] = {
-        "tokens": {},
-        "meta": {"businesses": {}, "pages": {}},
-        "x": {"users": {}},
-        "youtube": {"channels": {}},
-        "linkedin": {"organizations": {}},
-    }
-    for i in range(spec.institutions):
-        inst = f"oee{i:04d}"
-        domain = f"{inst}.gov.py"
-        people: list[dict[str, Any]] = [
-            {
-                "id": "admin",
-                "name": "Admin Uno",
-                "ci": str(1_000_000 + i),
-                "dependency": "Comunicación",
-                "link_type": "nombrado",
-                "email": f"admin@{domain}",
-                "mobile": "0981000001",
-                "access": [],
-            },
-            {
-                "id": "cm",
-                "name": "CM Dos",
-                "ci": str(2_000_000 + i),
-                "dependency": "Comunicación",
-                "link_type": "contratado",
-                "email": f"cm@{domain}",
-                "mobile": "0981000002",
-                "access": [],
-            },
-        ]
-        accounts = []
-        business = str(900000 + i)
-        scenario["meta"]["businesses"][business] = {
-            "name": inst,
-            "two_factor_type": "admin_required" if rng.random() < 0.1 else "all_required",
-            "owned_pages": [],
-            "business_users": [
-                {
-                    "id": f"{inst}-u1",
-                    "name": "Admin Uno",
-                    "email": f"admin@{domain}",
-                    "role": "ADMIN",
-                    "two_fac_status": "enabled",
-                },
-                {
-                    "id": f"{inst}-u2",
-                    "name": "CM Dos",
-                    "email": f"cm@{domain}",
-                    "role": "EMPLOYEE",
-                    "two_fac_status": "disabled" if rng.random() < 0.05 else "enabled",
-                },
-            ],
-            "pending_users": [],
-        }
-        for platform in spec.platforms:
-            scenario["tokens"][f"tok-{inst}-{platform.value}"] = {
-                "credential": f"{platform.value}-{inst}",
-                "businesses": [business],
-            }
-        for k in range(spec.accounts_per_institution):
-            platform = spec.platforms[k % len(spec.platforms)]
-            acc_id = f"{inst}-{platform.value}-{k}"
-            handle = f"{inst}{platform.value}{k}py"
-            email = f"redes{k}@{domain}" if rng.random() > 0.05 else f"{handle}@gmail.com"
-            accounts.append(
-                {
-                    "id": acc_id,
-                    "platform": platform.value,
-                    "handle": handle,
-                    "display_name": f"{inst} {k}",
-                    "linked_email": email,
-                    "phone": "+595981000001",
-                    "phone_control": "corporativo",
-                    "objective": "Difusión",
-                    "posting_plan_ref": "Plan 2026",
-                    "authorization": {"approver_name": "MAI", "approver_ci": "1234567", "date": "2025-01-01"},
-                    "credential": f"{platform.value}-{inst}",
-                    "verification": {"expectation": "recommended"},
-                }
-            )
-            for n, person in enumerate(people):
-                person["access"].append(
-                    {
-                        "account": acc_id,
-                        "role": "administrador" if n == 0 else "community_manager",
-                        "contact_point": n == 0,
-                        "platform_user_id": f"urn:li:person:{inst}P{n}"
-                        if platform is Platform.LINKEDIN
-                        else f"{inst}-u{n + 1}",
-                    }
-                )
-            recent = f"-{rng.randint(1, 30) if rng.random() > 0.1 else rng.randint(100, 300)}d"
-            if platform is Platform.FACEBOOK:
-                page_id = str(10**14 + i * 1000 + k)
-                scenario["meta"]["businesses"][business]["owned_pages"].append(page_id)
-                members = [
-                    {"id": f"{inst}-u1", "name": "Admin Uno", "tasks": ["MANAGE", "CREATE_CONTENT"]},
-                    {"id": f"{inst}-u2", "name": "CM Dos", "tasks": ["CREATE_CONTENT"]},
-                ]
-                if rng.random() < 0.05:
-                    members.append({"id": f"{inst}-x{k}", "name": "Extraño", "tasks": ["CREATE_CONTENT"]})
-                scenario["meta"]["pages"][page_id] = {
-                    "name": f"{inst} {k}",
-                    "username": handle,
-                    "emails": [email],
-                    "phone": "+595 981 000001",
-                    "verification_status": "blue_verified" if rng.random() < 0.5 else "not_verified",
-                    "is_published": True,
-                    "business": business,
-                    "assigned_users": members,
-                    "published_posts": [{"id": f"{page_id}_1", "created_time": recent}],
-                }
-            elif platform is Platform.X:
-                scenario["x"]["users"][str(10**17 + i * 1000 + k)] = {
-                    "username": handle,
-                    "name": f"{inst} {k}",
-                    "protected": False,
-                    "verified": True,
-                    "verified_type": "government" if rng.random() > 0.2 else "blue",
-                    "recent_tweet": {"id": str(10**18 + i * 1000 + k), "created_at": recent},
-                }
-            elif platform is Platform.YOUTUBE:
-                channel = f"UC{inst}{k:06d}"
-                scenario["youtube"]["channels"][channel] = {
-                    "snippet": {"title": f"{inst} {k}", "customUrl": f"@{handle}"},
-                    "status": {"privacyStatus": "public"},
-                    "contentDetails": {"relatedPlaylists": {"uploads": f"UU{inst}{k:06d}"}},
-                    "uploads": [{"videoId": f"v{inst}{k}", "videoPublishedAt": recent}],
-                }
-            elif platform is Platform.LINKEDIN:
-                scenario["linkedin"]["organizations"][str(10**6 + i * 1000 + k)] = {
-                    "vanityName": handle,
-                    "localizedName": f"{inst} {k}",
-                    "acls": [
-                        {"roleAssignee": f"urn:li:person:{inst}P0", "role": "ADMINISTRATOR", "state": "APPROVED"},
-                        {
-                            "roleAssignee": f"urn:li:person:{inst}P1",
-                            "role": "CONTENT_ADMINISTRATOR",
-                            "state": "APPROVED",
-                        },
-                    ],
-                    "posts": [{"id": f"urn:li:share:{i}{k}", "publishedAt": recent}],
-                }
-        institutions.append(
-            {
-                "institution": {"id": inst, "name": f"Institución {i}", "email_domains": [domain]},
-                "accounts": accounts,
-                "people": people,
-            }
-        )
-    return Inventory.model_validate({"institutions": institutions}), scenario
 
 
 # -- the sandbox in its own process --------------------------------------------------------------------
@@ -255,28 +105,67 @@ def start_sandbox(spec: BenchSpec, scenario: dict[str, Any]) -> tuple[Any, str]:
     return process, f"http://127.0.0.1:{queue.get(timeout=60)}"
 
 
-def served(url: str) -> dict[str, int]:
-    return dict(httpx.get(f"{url}/__sandbox/stats", timeout=30).json()["served"])
+def sandbox_stats(url: str, reset_peak: bool = False) -> dict[str, Any]:
+    """What the sandbox counted: requests served, 429s and busy seconds per credential, peak in flight."""
+    answer = httpx.get(f"{url}/__sandbox/stats", params={"reset_peak": "1"} if reset_peak else None, timeout=30)
+    return dict(answer.json())
 
 
 # -- the bound -------------------------------------------------------------------------------------------
 
 
-def lower_bound(spec: BenchSpec, per_credential: dict[str, int]) -> float:
-    """The least time any client could take: the slowest credential under its rate limit, or the requests of
-    a platform (or a credential) pushed through the allowed concurrency at the sandbox's latency."""
+@dataclass(frozen=True)
+class BoundTerm:
+    seconds: float
+    resource: str  # credential-rate | platform-concurrency | credential-concurrency
+    name: str  # the credential or platform
+    requests: int
+
+    def __str__(self) -> str:
+        return f"{self.resource} {self.name} ({self.requests} requests)"
+
+
+def platform_of(credential: str) -> str:
+    """The bench names credentials `<platform>-<institution>`."""
+    return credential.split("-", 1)[0]
+
+
+def bound_terms(spec: BenchSpec, per_credential: dict[str, int]) -> list[BoundTerm]:
+    """Each constraint's least time, slowest first: the busiest credential under its rate limit, a platform's
+    requests through the allowed concurrency at the sandbox's latency, a credential's through its own."""
     limit, window = spec.rate_limit
     latency = spec.latency_ms / 1000
-    rate = max((math.ceil(n / limit) - 1) * window + latency for n in per_credential.values()) if per_credential else 0
+    used = {c: n for c, n in per_credential.items() if n > 0}
     by_platform: dict[str, int] = {}
-    for credential, n in per_credential.items():
-        platform = credential.split("-", 1)[0]
-        by_platform[platform] = by_platform.get(platform, 0) + n
-    concurrency = max(n * latency / spec.concurrency for n in by_platform.values()) if by_platform else 0
-    per_cred = (
-        max(n * latency / spec.per_credential_concurrency for n in per_credential.values()) if per_credential else 0
-    )
-    return max(rate, concurrency, per_cred)
+    for credential, n in used.items():
+        by_platform[platform_of(credential)] = by_platform.get(platform_of(credential), 0) + n
+    terms = [BoundTerm((math.ceil(n / limit) - 1) * window + latency, "credential-rate", c, n) for c, n in used.items()]
+    terms += [BoundTerm(n * latency / spec.concurrency, "platform-concurrency", p, n) for p, n in by_platform.items()]
+    terms += [
+        BoundTerm(n * latency / spec.per_credential_concurrency, "credential-concurrency", c, n)
+        for c, n in used.items()
+    ]
+    return sorted(terms, key=lambda t: -t.seconds)
+
+
+def lower_bound(spec: BenchSpec, per_credential: dict[str, int]) -> float:
+    """The least time any client could take: the slowest of the constraints (`bound_terms`)."""
+    terms = bound_terms(spec, per_credential)
+    return terms[0].seconds if terms else 0.0
+
+
+AT_BOUND = 1.25  # a run within this ratio of its bound is held by the bound's term
+CPU_BOUND_SHARE = 0.85  # an audit whose CPU time is this share of its wall time is held by the CPU
+
+
+def limited_by(ratio: float, cpu_share: float, bound: BoundTerm | None) -> str:
+    """What held a run, as measured: its bound when it is at it; else the auditor's CPU (one process, one
+    core for Python code); else a wait nothing in the bound explains (a stall: look at the pacer)."""
+    if bound is not None and ratio <= AT_BOUND:
+        return str(bound)
+    if cpu_share >= CPU_BOUND_SHARE:
+        return f"cpu ({cpu_share:.0%} of one core)"
+    return f"unexplained wait (cpu {cpu_share:.0%} of one core)"
 
 
 # -- the run ---------------------------------------------------------------------------------------------
@@ -294,6 +183,50 @@ def _start_profiler() -> Any:
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _delta(before: dict[str, Any], after: dict[str, Any], key: str) -> dict[str, float]:
+    return {c: v - before.get(key, {}).get(c, 0) for c, v in after.get(key, {}).items()}
+
+
+def _figures(
+    spec: BenchSpec,
+    n: int,
+    audit: AuditResult,
+    accounts: int,
+    wall: float,
+    audit_cpu: float,
+    cpu_used: float,
+    report_seconds: float,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> RunFigures:
+    per_credential = {c: int(v) for c, v in _delta(before, after, "served").items()}
+    terms = bound_terms(spec, per_credential)
+    bound = terms[0].seconds if terms else 0.0
+    ratio = round(wall / bound, 3) if bound else 0.0
+    cpu_share = audit_cpu / wall if wall else 0.0
+    busy: dict[str, float] = {}
+    for credential, seconds in _delta(before, after, "busy_seconds").items():
+        busy[platform_of(credential)] = busy.get(platform_of(credential), 0.0) + seconds
+    return RunFigures(
+        run=n,
+        accounts=audit.accounts_observed,
+        requests=sum(per_credential.values()),
+        wall_seconds=round(wall, 2),
+        bound_seconds=round(bound, 3),
+        ratio=ratio,
+        cpu_ms_per_account=round(1000 * cpu_used / max(1, accounts), 2),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        report_seconds=round(report_seconds, 2),
+        status=audit.status.value,
+        bound_by=str(terms[0]) if terms else "",
+        limited_by=limited_by(ratio, cpu_share, terms[0] if terms else None),
+        cpu_share=round(cpu_share, 3),
+        in_flight_mean={p: round(s / wall, 2) for p, s in sorted(busy.items())} if wall else {},
+        in_flight_peak=int(after.get("peak_in_flight", 0)),
+        throttled=int(sum(_delta(before, after, "throttled").values())),
+    )
 
 
 def run_bench(
@@ -330,10 +263,11 @@ def run_bench(
         tickets = TicketsConfig(sinks={"outbox": OutboxSinkConfig(path=base / "tickets")}, max_new_per_run=100_000)
         profiler = _start_profiler() if profile else None
         for n in range(1, spec.runs + 1):
-            before = served(url)
+            before = sandbox_stats(url, reset_peak=True)
             cpu, started = _cpu(), time.monotonic()
             audit = run_audit(store, inventory, live=live, tickets=tickets, import_inventory=n == 1)
             wall = time.monotonic() - started
+            audit_cpu = _cpu() - cpu
             report_started = time.monotonic()
             write_run_reports(
                 store, audit.run_id, base / f"reports-{n}", ["html", "json", "csv"], "es", per_institution=False
@@ -341,24 +275,12 @@ def run_bench(
             report_seconds = time.monotonic() - report_started
             deliver_tickets(store, tickets)
             cpu_used = _cpu() - cpu
-            after = served(url)
-            per_credential = {c: after.get(c, 0) - before.get(c, 0) for c in after}
-            bound = lower_bound(spec, per_credential)
-            figures = RunFigures(
-                run=n,
-                accounts=audit.accounts_observed,
-                requests=sum(per_credential.values()),
-                wall_seconds=round(wall, 2),
-                bound_seconds=round(bound, 3),
-                ratio=round(wall / bound, 3) if bound else 0,
-                cpu_ms_per_account=round(1000 * cpu_used / max(1, accounts), 2),
-                peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-                report_seconds=round(report_seconds, 2),
-                status=audit.status.value,
+            after = sandbox_stats(url)
+            result.runs.append(
+                _figures(spec, n, audit, accounts, wall, audit_cpu, cpu_used, report_seconds, before, after)
             )
-            result.runs.append(figures)
             if progress is not None:
-                progress(figures)
+                progress(result.runs[-1])
         if profiler is not None and profile is not None:
             profiler.stop()
             profile.write_text(

@@ -11,8 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from auditor.app.bench import BENCH_PLATFORMS, BenchSpec, RunFigures, run_bench
+from auditor.app.bench_matrix import MatrixResult, run_and_write_matrix
+from auditor.app.bench_realistic import RealisticSpec, duration, realistic, realistic_document
 from auditor.app.checks import check_config, check_connectors
 from auditor.app.inventory import InventorySummary
 from auditor.app.outcome import EXIT_INCOMPLETE, EXIT_INPUT
@@ -21,7 +24,7 @@ from auditor.app.retention import prune_retained
 from auditor.app.setup import serve_sandbox, write_starter
 from auditor.cli.inventory import summary_text
 from auditor.cli.main import cli, reports_errors
-from auditor.config import CONFIG_NAME, Config, check_cron
+from auditor.config import CONFIG_NAME, AuditConfig, Config, check_cron
 from auditor.i18n import current_lang, plural, t
 from auditor.model import Platform, Severity
 from auditor.model.clock import local_date, local_text, utcnow
@@ -202,6 +205,31 @@ def browse(config: Config, db: str | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write a sampling profile (pyinstrument) of the auditor process: .html, else text.",
 )
+@click.option(
+    "--matrix",
+    is_flag=True,
+    help="Run the layout × platform matrix of 1,000-account runs (about 20 minutes) and write its table.",
+)
+@click.option(
+    "--doc",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("docs/benchmarks.md"),
+    show_default=True,
+    help="With --matrix: the document whose generated section receives the table.",
+)
+@click.option(
+    "--realistic",
+    is_flag=True,
+    help="Model the platforms' published limits on a simulated clock: how long a country takes (400 × 10 "
+    "accounts unless --institutions/--accounts-per-institution say otherwise) and which limit dominates.",
+)
+@click.option(
+    "--lookalike-lookups",
+    type=click.IntRange(0, 100),
+    default=AuditConfig().lookalike_lookups_per_account,
+    show_default=True,
+    help="With --realistic: IDN-009's look-alike lookups per account.",
+)
 def bench(
     institutions: int,
     accounts_per_institution: int,
@@ -213,8 +241,28 @@ def bench(
     concurrency: int,
     as_json: bool,
     profile_path: Path | None,
+    matrix: bool,
+    doc: Path,
+    realistic: bool,
+    lookalike_lookups: int,
 ) -> None:
     """Full audits of a synthetic country against the sandbox server, measured against the rate-limit bound."""
+    if matrix:
+        _bench_matrix(doc, as_json)
+        return
+    if realistic:
+        given = click.get_current_context().get_parameter_source
+        _bench_realistic(
+            RealisticSpec(
+                institutions=institutions if given("institutions") is ParameterSource.COMMANDLINE else 400,
+                accounts_per_institution=accounts_per_institution
+                if given("accounts_per_institution") is ParameterSource.COMMANDLINE
+                else 10,
+                lookalike_lookups_per_account=lookalike_lookups,
+            ),
+            as_json,
+        )
+        return
     try:
         requests, seconds = rate_limit.split("/")
         limit = (int(requests), float(seconds))
@@ -243,7 +291,10 @@ def bench(
             click.echo(
                 f"run {f.run}: {f.accounts} accounts, {f.requests} requests, wall {f.wall_seconds:.1f} s, "
                 f"bound {f.bound_seconds:.1f} s, ratio {f.ratio:.2f}, CPU {f.cpu_ms_per_account:.2f} ms/account, "
-                f"peak RSS {f.peak_rss_mb:.0f} MB, report {f.report_seconds:.2f} s ({f.status})"
+                f"peak RSS {f.peak_rss_mb:.0f} MB, report {f.report_seconds:.2f} s ({f.status})\n"
+                f"  bound set by {f.bound_by}; held by {f.limited_by}; in flight "
+                f"{', '.join(f'{p} {n:.1f}' for p, n in f.in_flight_mean.items())} (peak {f.in_flight_peak}); "
+                f"{f.throttled} answered 429"
             )
 
     result = run_bench(spec, progress=show, profile=profile_path)
@@ -256,6 +307,46 @@ def bench(
         click.echo(json.dumps(document, indent=2))
     else:
         click.echo(f"last run / first run wall time: {result.slowdown:.2f}")
+
+
+def _bench_matrix(doc: Path, as_json: bool) -> None:
+    def show(result: MatrixResult) -> None:
+        if not as_json:
+            ratios = ", ".join(f"{r.ratio:.2f}" for r in result.runs)
+            verdict = "meets" if result.meets else "MISSES"
+            held = result.runs[-1].limited_by
+            click.echo(f"{result.row.layout} {result.row.platform_names}: ratio {ratios} ({held}) {verdict}")
+
+    results = run_and_write_matrix(doc, progress=show)
+    if as_json:
+        document = [{"row": asdict(r.row), "runs": [asdict(f) for f in r.runs], "meets": r.meets} for r in results]
+        click.echo(json.dumps(document, indent=2, default=str))
+    else:
+        click.echo(f"{sum(r.meets for r in results)} of {len(results)} rows meet the targets; table written to {doc}")
+
+
+def _bench_realistic(spec: RealisticSpec, as_json: bool) -> None:
+    result = realistic(spec)
+    if as_json:
+        click.echo(json.dumps(realistic_document(result), indent=2, ensure_ascii=False))
+        return
+    click.echo(
+        f"{result.accounts:,} accounts ({spec.institutions} institutions × {spec.accounts_per_institution}), "
+        f"starting {result.started:%H:%M} America/Asuncion; demand measured on {result.sample_accounts} sample "
+        f"accounts ({result.sample_requests} requests, {spec.lookalike_lookups_per_account} look-alike lookups each)"
+    )
+    for f in result.limits:
+        mark = " ← dominates" if f is result.dominant and f.seconds else ""
+        each = f" each of {f.keys}" if f.keys > 1 else ""
+        click.echo(
+            f"  {f.limit.key:22} {f.units // max(1, f.keys):>7,} units of {f.limit.allowance:,} per {f.limit.window}"
+            f" ({f.limit.scope}{each}): {duration(f.seconds)}{mark}"
+        )
+        click.echo(f"      {f.limit.source}")
+    dominant = result.dominant
+    click.echo(f"The country takes {duration(result.seconds)}, set by {dominant.limit.key if dominant else 'nothing'}.")
+    for note in result.advice():
+        click.echo(f"! {note}")
 
 
 @cli.group()

@@ -146,6 +146,12 @@ class Sandbox:
         self._lock = threading.Lock()
         self._windows: dict[str, tuple[int, int]] = {}
         self.counts: dict[str, int] = {}  # requests served per credential (not counting 429s)
+        # The load the bench measures: per credential, 429s answered and seconds spent answering (requests in
+        # flight on average = busy seconds / wall time); the most requests in flight at once, overall.
+        self.throttled: dict[str, int] = {}
+        self.busy_seconds: dict[str, float] = {}
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self.faults = self.faults + [Fault(**f) for f in self.scenario.get("faults") or []]
         self.tokens: dict[str, dict[str, Any]] = {
             str(token): dict(info or {}) for token, info in (self.scenario.get("tokens") or {}).items()
@@ -181,8 +187,9 @@ class Sandbox:
         info = self.tokens.get(token)
         return token, info
 
-    def _log(self, request: httpx.Request, status: int) -> None:
-        # The log never contains token values: query parameters are redacted like every log line.
+    def _log(self, request: httpx.Request, status: int, credential: str | None = None) -> None:
+        # The log never contains token values (query parameters are redacted like every log line); the
+        # credential's name, which the scenario gives each token, says whose allowance the request spent.
         if not self.keep_log:
             return
         entry = {
@@ -190,6 +197,7 @@ class Sandbox:
             "path": request.url.path,
             "query": {k: v for k, v in request.url.params.items() if k not in ("access_token", "input_token", "key")},
             "status": status,
+            "credential": credential,
         }
         with self._lock:
             self.request_log.append(entry)
@@ -210,9 +218,22 @@ class Sandbox:
 
     def handle_sync(self, request: httpx.Request) -> httpx.Response:
         """The threaded server's entry point (latency as a thread sleep: no event loop per request)."""
-        delay, outcome = self._respond(request)
-        if delay > 0:
-            time.sleep(delay)
+        started = time.monotonic()
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            delay, outcome = self._respond(request)
+            if delay > 0:
+                time.sleep(delay)
+        finally:
+            credential = (self.credential_of(request)[1] or {}).get("credential")
+            with self._lock:
+                self.in_flight -= 1
+                if credential is not None:
+                    self.busy_seconds[credential] = self.busy_seconds.get(credential, 0.0) + (
+                        time.monotonic() - started
+                    )
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
@@ -246,13 +267,26 @@ class Sandbox:
     def _respond(self, request: httpx.Request) -> tuple[float, httpx.Response | Exception]:
         if request.url.path == "/__sandbox/stats":
             with self._lock:
-                return 0.0, httpx.Response(200, json={"served": dict(self.counts)})
+                answer = httpx.Response(
+                    200,
+                    json={
+                        "served": dict(self.counts),
+                        "throttled": dict(self.throttled),
+                        "busy_seconds": dict(self.busy_seconds),
+                        "peak_in_flight": self.peak_in_flight,
+                    },
+                )
+                if request.url.params.get("reset_peak"):  # the bench's next run measures its own peak
+                    self.peak_in_flight = self.in_flight
+                return 0.0, answer
         token, info = self.credential_of(request)
         credential = (info or {}).get("credential")
         delay = self.latency_ms / 1000
         limited = self._rate_limited(credential)
-        if limited is not None:
-            self._log(request, 429)
+        if limited is not None and credential is not None:
+            with self._lock:
+                self.throttled[credential] = self.throttled.get(credential, 0) + 1
+            self._log(request, 429, credential)
             return delay, limited
         fault = None
         with self._lock:
@@ -264,19 +298,19 @@ class Sandbox:
         if fault is not None:
             delay += fault.latency_ms / 1000
             if fault.timeout:
-                self._log(request, 0)
+                self._log(request, 0, credential)
                 return delay, httpx.ReadTimeout("sandbox: injected timeout", request=request)
             if fault.reset:
-                self._log(request, 0)
+                self._log(request, 0, credential)
                 return delay, httpx.RemoteProtocolError("sandbox: connection reset", request=request)
             if fault.status or fault.malformed or fault.raw is not None:
                 response = self._fault_response(fault)
-                self._log(request, response.status_code)
+                self._log(request, response.status_code, credential)
                 return delay, response
             if fault.expired_token and info is not None:
                 info = {**info, "is_valid": False}
         response = self._route(request, token, info)
-        self._log(request, response.status_code)
+        self._log(request, response.status_code, credential)
         if fault is not None and fault.truncate:
             response.headers[TRUNCATE_HEADER] = "1"
         if self.rate_limit and credential is not None:  # say what is left, as X does on every answer

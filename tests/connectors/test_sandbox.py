@@ -112,4 +112,6 @@ def test_request_log_has_no_tokens():
     box = Sandbox(SCENARIO)
     get(box, "/v25.0/debug_token", input_token="TOK")
     (entry,) = box.request_log
-    assert entry == {"method": "GET", "path": "/v25.0/debug_token", "query": {}, "status": 200}
+    # The credential's name (whose allowance the request spent), never the token itself.
+    assert entry == {"method": "GET", "path": "/v25.0/debug_token", "query": {}, "status": 200, "credential": "c"}
+    assert "TOK" not in str(entry)
