@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httplib2
 import httpx
@@ -52,11 +53,14 @@ class HttpxHttp:
         on_response: Callable[[Mapping[str, str] | None], None] | None = None,
         client: httpx.Client | None = None,
         max_body_bytes: int = HttpSettings.max_body_bytes,
+        api_key: str | None = None,
     ):
         self.transport = transport
         self.timeout = timeout
         self.max_body_bytes = max_body_bytes
         self._bearer = bearer
+        self._api_key = api_key  # added to every request's query (`key=`): one service serves every API key
+        self._secrets = {s for s in (bearer, api_key) if s}
         self._on_response = on_response  # the credential's pacer learns the rate-limit window from answers
         # Over the network (or a sandbox server), one pooled, thread-safe sync client keeps connections alive;
         # an in-process async transport (the sandbox's) needs its own short event loop per request.
@@ -75,6 +79,8 @@ class HttpxHttp:
         connection_type: Any = None,
     ) -> tuple[httplib2.Response, bytes]:
         send = dict(headers or {})
+        if self._api_key:
+            uri += ("&" if "?" in uri else "?") + urlencode({"key": self._api_key})
         if self._bearer:
             send["authorization"] = f"Bearer {self._bearer}"
 
@@ -84,7 +90,7 @@ class HttpxHttp:
             """Bounded like every connector's answer: size after decompression, one total deadline."""
             chunks.append(chunk)
             if sum(map(len, chunks)) > limit:
-                raise PlatformError(f"answer over {limit} bytes on {method} {redact(uri, {self._bearer or ''})}")
+                raise PlatformError(f"answer over {limit} bytes on {method} {redact(uri, self._secrets)}")
             if time.monotonic() > deadline:
                 raise PlatformError(f"TimeoutError: total deadline passed on {method} {redact(uri, set())}")
 
@@ -111,7 +117,7 @@ class HttpxHttp:
         except (httpx.HTTPError, TimeoutError) as exc:
             if self._on_response is not None:
                 self._on_response(None)
-            raise PlatformError(redact(f"{type(exc).__name__} on {method} {uri}", {self._bearer or ""})) from None
+            raise PlatformError(redact(f"{type(exc).__name__} on {method} {uri}", self._secrets)) from None
         if self._on_response is not None:
             self._on_response(response.headers)
         info = {"status": str(response.status_code), **{k.lower(): v for k, v in response.headers.items()}}
@@ -237,12 +243,13 @@ class GoogleCalls:
 
         return settle
 
-    def _run(self, call: Any, name: str) -> Any:
-        """One attempt in a worker thread. Whatever the transport (a test's mock calls no `on_response`) and
-        however it ends, the request admitted for it is settled exactly once."""
+    def _run(self, call: Any, name: str, http: Any = None) -> Any:
+        """One attempt in a worker thread (through `http`, the credential's, when the service is shared).
+        Whatever the transport (a test's mock calls no `on_response`) and however it ends, the request
+        admitted for it is settled exactly once."""
         self._local.settled = False
         try:
-            return call.execute(num_retries=0)
+            return call.execute(http=http, num_retries=0) if http is not None else call.execute(num_retries=0)
         finally:
             if not self._local.settled:
                 self.pacer.settle(name, None)
@@ -250,7 +257,7 @@ class GoogleCalls:
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)  # a stopped run calls nothing more
 
-    async def execute(self, call: Any, secret: Secret) -> Any:
+    async def execute(self, call: Any, secret: Secret, http: Any = None) -> Any:
         max_retries = int(setting(self.settings, "max_retries", 4))
         max_throttled = int(setting(self.settings, "max_throttled_retries", 8))
         backoff = setting(self.settings, "backoff_seconds", 0.5)
@@ -259,7 +266,7 @@ class GoogleCalls:
         while True:
             await self.pacer.admit(secret.name)
             try:
-                return await in_pool(self.pool, self._run, call, secret.name)
+                return await in_pool(self.pool, self._run, call, secret.name, http)
             except HttpError as exc:
                 error = map_http_error(exc, secret)
                 if isinstance(error, RateLimited) and not quota_exhausted(error, self.daily_reasons):

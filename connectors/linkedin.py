@@ -84,6 +84,7 @@ def epoch_ms(raw: Any) -> datetime | None:
 
 class LinkedInConnector:
     name: ClassVar[str] = "linkedin"
+    requests_per_account: ClassVar[int] = 3  # for one account, look-alikes aside (observe.py)
     platforms: ClassVar[tuple[Platform, ...]] = (Platform.LINKEDIN,)
     discovers: ClassVar[bool] = False
     capabilities: ClassVar[Mapping[Platform, frozenset[str]]] = {

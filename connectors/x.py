@@ -77,6 +77,7 @@ def map_problem(response: httpx.Response, body: Any) -> ConnectorError | None:
 
 class XConnector:
     name: ClassVar[str] = "x"
+    requests_per_account: ClassVar[int] = 2  # for one account, look-alikes aside (observe.py)
     platforms: ClassVar[tuple[Platform, ...]] = (Platform.X,)
     discovers: ClassVar[bool] = False
     capabilities: ClassVar[Mapping[Platform, frozenset[str]]] = {

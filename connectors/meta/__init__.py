@@ -38,6 +38,7 @@ class MetaConnector(PageReader, InstagramReader):
     """Facebook Pages and Instagram accounts, read through the Graph API with one credential each."""
 
     name: ClassVar[str] = "meta"
+    requests_per_account: ClassVar[int] = 6  # for one account, look-alikes aside (observe.py)
     platforms: ClassVar[tuple[Platform, ...]] = (Platform.FACEBOOK, Platform.INSTAGRAM)
     capabilities: ClassVar[Mapping[Platform, frozenset[str]]] = {
         # The Page and its Business expose everything but a login of its own (people have individual roles).

@@ -172,9 +172,12 @@ def test_demo_against_the_sandbox_server_logs_real_graph_paths(tmp_path):
         "/v25.0/1001/owned_pages",
     ):
         assert expected in paths, expected
-    assert all(set(e) == {"method", "path", "query", "status"} for e in entries)
+    assert all(set(e) == {"method", "path", "query", "status", "credential"} for e in entries)
     raw = log.read_text(encoding="utf-8")
-    for token in load_sandbox(DEMO / "sandbox.yaml").tokens:
+    sandbox = load_sandbox(DEMO / "sandbox.yaml")
+    names = {info.get("credential") for info in sandbox.tokens.values()}
+    assert {e["credential"] for e in entries} <= names  # whose allowance each request spent, by name
+    for token in sandbox.tokens:
         assert token not in raw
     assert "access_token" not in raw
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -56,8 +57,10 @@ def test_the_country_demand_is_measured_and_every_request_attributed():
 
 def test_the_realistic_preset_advises_when_a_limit_cannot_be_met_in_one_night():
     spec = RealisticSpec(institutions=400, accounts_per_institution=10, sample_institutions=2)
-    advice = " ".join(realistic(spec, today=START).advice())
-    assert "youtube-units" in advice and "quotaExceeded" in advice
+    ten = " ".join(realistic(replace(spec, lookalike_lookups_per_account=10), today=START).advice())
+    assert "youtube-units" in ten and "quotaExceeded" in ten  # 1,000 channels × 12 units > 10,000 a day
+    advice = " ".join(realistic(spec, today=START).advice())  # the default: 3 lookups, 5 units a channel
+    assert "youtube-units" not in advice
     assert "max_wait_seconds = 900" in advice  # X's 15-minute windows against the 60 s default
 
 

@@ -213,3 +213,50 @@ def test_directory_per_user_quota_is_retried_not_exhausted_for_the_day():
         snap = run(connector.fetch(workspace_request()))
         assert snap.error is None and snap.two_factor.value is TwoFactorPolicy.NONE, reason
     assert len(slept) >= 3 and all(s > 0 for s in slept)
+
+
+def test_one_youtube_service_serves_every_key_and_each_request_carries_its_own():
+    """Every credential shares one service (building its resources per key was most of YouTube's CPU); the
+    key travels with each request through that credential's http: concurrent accounts of two institutions
+    never send each other's key, and a key never appears in an error."""
+    import dataclasses
+
+    import httpx
+
+    from auditor.model.secret import Secret
+
+    seen: list[tuple[str, str]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        key = request.url.params.get("key", "")
+        handle = request.url.params.get("forHandle", "")
+        seen.append((key, handle or request.url.path))
+        if request.url.path.endswith("/channels") and handle in {"canala", "canalb"}:
+            return httpx.Response(200, json=CHANNEL)
+        if request.url.path.endswith("/playlistItems"):
+            return httpx.Response(200, json=UPLOADS)
+        return httpx.Response(200, json={"items": []})
+
+    connector = YouTubeConnector(None, transport=httpx.MockTransport(answer))
+
+    def request(handle: str, key: str):
+        base = request_for("youtube", handle=handle, credential=f"yt-{key}")
+        return dataclasses.replace(
+            base, secret=Secret(f"yt-{key}", f"KEY-{key}"), credential_name=f"yt-{key}", lookalike_budget=2
+        )
+
+    async def both():
+        try:
+            return await asyncio.gather(
+                *(connector.fetch(request(h, k)) for _ in range(3) for h, k in (("canala", "a"), ("canalb", "b")))
+            )
+        finally:
+            await connector.aclose()
+
+    snaps = run(both())
+    assert all(s.error is None for s in snaps)
+    assert {key for key, _ in seen} == {"KEY-a", "KEY-b"}
+    for key, what in seen:  # each institution's requests carry its key: its handle, its look-alikes
+        if what in {"canala", "canalb"}:
+            assert key == f"KEY-{what[-1]}"
+    assert len(connector._services) == 1  # one service, whatever the number of keys

@@ -210,3 +210,22 @@ def test_a_window_over_before_anyone_waited_for_it_does_not_let_a_burst_through(
     t.run(main)
     assert server.served == 11
     assert server.throttled == 0, f"{server.throttled} requests over the limit"
+
+
+def test_the_longest_chains_start_first_and_results_keep_their_order():
+    """A run lasts as long as its busiest credential's chain: its accounts start before the short ones."""
+    from auditor.observe import _longest_first
+
+    started: list[str] = []
+
+    async def job(name: str) -> str:
+        started.append(name)
+        return name
+
+    async def main() -> list[str]:
+        jobs = [job("x-1"), job("meta-1"), job("unobservable"), job("meta-2")]
+        weights = [("x", 2), ("meta", 6), ("", 0), ("meta", 6)]
+        return list(await asyncio.gather(*_longest_first(jobs, weights)))  # type: ignore[arg-type]
+
+    assert asyncio.run(main()) == ["x-1", "meta-1", "unobservable", "meta-2"]
+    assert started[:2] == ["meta-1", "meta-2"] and started[2] == "x-1"
