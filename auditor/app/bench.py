@@ -92,7 +92,6 @@ def _serve(scenario: dict[str, Any], latency_ms: int, rate_limit: tuple[int, flo
 
     sandbox = Sandbox(scenario, latency_ms=latency_ms, rate_limit=rate_limit, keep_log=False)
     server = make_server(sandbox, "127.0.0.1", 0)
-    server.request_queue_size = 256
     port_queue.put(server.server_address[1])
     server.serve_forever()
 

@@ -56,6 +56,10 @@ def make_server(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Thr
 
     class Server(ThreadingHTTPServer):
         daemon_threads = True
+        # The listen backlog, read when the socket starts listening (in the constructor): socketserver's
+        # default of 5 dropped the SYNs of a client opening its connection pools at once, and each dropped
+        # one waited for TCP's retransmissions (1, 3, 7, 15 s) — the bench's intermittent stalls.
+        request_queue_size = 1024
 
         def handle_error(self, request: object, client_address: object) -> None:
             """A client that died mid-request (a killed audit) is not the sandbox's error: no traceback."""

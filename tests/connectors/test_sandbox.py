@@ -115,3 +115,25 @@ def test_request_log_has_no_tokens():
     # The credential's name (whose allowance the request spent), never the token itself.
     assert entry == {"method": "GET", "path": "/v25.0/debug_token", "query": {}, "status": 200, "credential": "c"}
     assert "TOK" not in str(entry)
+
+
+def test_the_sandbox_server_takes_a_burst_of_connections_without_dropping_any():
+    """A client opening its connection pools at once (the bench's first second) must not have SYNs dropped:
+    with socketserver's backlog of 5, each dropped connect waited for TCP's retransmissions (up to 15 s)."""
+    import socket
+
+    from connectors.sandbox.server import make_server
+
+    server = make_server(Sandbox(SCENARIO), "127.0.0.1", 0)  # listening, but accepting nothing
+    clients = []
+    try:
+        for _ in range(200):
+            client = socket.socket()
+            client.settimeout(0.5)
+            client.connect(server.server_address)  # completes in the kernel's accept queue, or times out
+            clients.append(client)
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
+    assert len(clients) == 200
