@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from auditor.app.bench import BENCH_PLATFORMS, CONNECTOR_OF, BenchSpec
 from auditor.app.bench_country import generate
 from auditor.config import AuditConfig, ConnectorSettings
+from auditor.i18n import t
 from auditor.live import live_from_sandbox
 from auditor.model import Platform, RunScope
 from auditor.model.clock import ASUNCION
@@ -172,23 +173,23 @@ class RealisticResult:
         return self.dominant.seconds if self.dominant else 0.0
 
     def advice(self) -> list[str]:
-        """What the operator must change for the run to complete, limit by limit."""
+        """What the operator must change for the run to complete, limit by limit (in the process's language)."""
         notes = []
         for f in self.limits:
             if f.limit.window == "day-pacific" and f.units > f.limit.allowance * f.keys:
                 notes.append(
-                    f"{f.limit.key}: the country needs {f.units:,} units of a day's {f.limit.allowance:,}; the "
-                    "connector stops at the quota (`quotaExceeded`), so the rest is recorded rate-limited each "
-                    "night: lower `[audit] lookalike_lookups_per_account`, split the keys over projects or ask "
-                    "Google for more quota"
+                    t("bench.advice_quota", limit=f.limit.key, units=f"{f.units:,}", allowance=f"{f.limit.allowance:,}")
                 )
             elif f.longest_wait > self.spec.settings.max_wait_seconds:
-                section = f"[connectors.{CONNECTOR_OF[f.limit.platform]}]"
                 notes.append(
-                    f"{f.limit.key}: waits of up to {duration(f.longest_wait)} for the next window, above "
-                    f"`max_wait_seconds` ({self.spec.settings.max_wait_seconds:.0f} s): with that setting the "
-                    f"accounts past the first window are recorded rate-limited; set `{section} "
-                    f"max_wait_seconds = {math.ceil(f.longest_wait / 60) * 60}`"
+                    t(
+                        "bench.advice_wait",
+                        limit=f.limit.key,
+                        duration=duration(f.longest_wait),
+                        max_wait=f"{self.spec.settings.max_wait_seconds:.0f}",
+                        section=f"[connectors.{CONNECTOR_OF[f.limit.platform]}]",
+                        seconds=math.ceil(f.longest_wait / 60) * 60,
+                    )
                 )
         return notes
 

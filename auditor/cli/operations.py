@@ -331,20 +331,34 @@ def _bench_realistic(spec: RealisticSpec, as_json: bool) -> None:
         click.echo(json.dumps(realistic_document(result), indent=2, ensure_ascii=False))
         return
     click.echo(
-        f"{result.accounts:,} accounts ({spec.institutions} institutions × {spec.accounts_per_institution}), "
-        f"starting {result.started:%H:%M} America/Asuncion; demand measured on {result.sample_accounts} sample "
-        f"accounts ({result.sample_requests} requests, {spec.lookalike_lookups_per_account} look-alike lookups each)"
+        t(
+            "bench.realistic_header",
+            accounts=f"{result.accounts:,}",
+            institutions=spec.institutions,
+            per=spec.accounts_per_institution,
+            start=f"{result.started:%H:%M}",
+            sample=result.sample_accounts,
+            requests=result.sample_requests,
+            lookups=spec.lookalike_lookups_per_account,
+        )
     )
     for f in result.limits:
-        mark = " ← dominates" if f is result.dominant and f.seconds else ""
-        each = f" each of {f.keys}" if f.keys > 1 else ""
-        click.echo(
-            f"  {f.limit.key:22} {f.units // max(1, f.keys):>7,} units of {f.limit.allowance:,} per {f.limit.window}"
-            f" ({f.limit.scope}{each}): {duration(f.seconds)}{mark}"
+        scope = t("bench.scope_credential", keys=f.keys) if f.limit.scope == "credential" else t("bench.scope_app")
+        row = t(
+            "bench.realistic_row",
+            limit=f.limit.key,
+            units=f"{f.units // max(1, f.keys):,}",
+            allowance=f"{f.limit.allowance:,}",
+            window=f.limit.window,
+            scope=scope,
+            duration=duration(f.seconds),
         )
+        click.echo(f"  {row}{' ' + t('bench.dominates') if f is result.dominant and f.seconds else ''}")
         click.echo(f"      {f.limit.source}")
     dominant = result.dominant
-    click.echo(f"The country takes {duration(result.seconds)}, set by {dominant.limit.key if dominant else 'nothing'}.")
+    click.echo(
+        t("bench.realistic_total", duration=duration(result.seconds), limit=dominant.limit.key if dominant else "—")
+    )
     for note in result.advice():
         click.echo(f"! {note}")
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Literal
 
-from auditor.i18n import cli, human, inputs, report, tickets, web, words
+from auditor.i18n import bench, cli, human, inputs, report, tickets, web, words
 
 Lang = Literal["es", "en"]
 LANGS: tuple[Lang, ...] = ("es", "en")
 
 MESSAGES: dict[str, dict[str, str]] = {}
 for _group in (
+    bench.MESSAGES,
     cli.MESSAGES,
     human.MESSAGES,
     inputs.MESSAGES,

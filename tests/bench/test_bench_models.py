@@ -107,3 +107,13 @@ def test_bench_realistic_prints_json():
     document = json.loads(result.output)
     assert document["accounts"] == 32 and document["dominant"] in {lim.key for lim in LIMITS}
     assert all(row["source"] for row in document["limits"])
+
+
+def test_bench_realistic_speaks_spanish_by_default_and_english_on_request():
+    args = ["bench", "--realistic", "--institutions", "8", "--accounts-per-institution", "4"]
+    spanish = CliRunner().invoke(cli, args)
+    assert spanish.exit_code == 0, spanish.output
+    assert "32 cuentas (8 instituciones × 4)" in spanish.output and "El país tarda" in spanish.output
+    english = CliRunner().invoke(cli, ["--lang", "en", *args])
+    assert english.exit_code == 0, english.output
+    assert "The country takes" in english.output and "cuentas" not in english.output
