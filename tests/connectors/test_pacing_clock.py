@@ -83,6 +83,18 @@ class FixedWindowServer:
         pacer.settle(name, headers)
 
 
+async def callers(server: FixedWindowServer, pacer: CredentialPacer, name: str, *, requests: int, callers: int) -> None:
+    """`requests` calls of one credential, made by `callers` concurrent callers (a connector's accounts)."""
+    queue = list(range(requests))
+
+    async def caller() -> None:
+        while queue:
+            queue.pop()
+            await server.call(pacer, name)
+
+    await asyncio.gather(*(caller() for _ in range(callers)))
+
+
 def _setup(**server: Any) -> tuple[FakeTime, CredentialPacer, FixedWindowServer]:
     t = FakeTime()
     pacer = CredentialPacer(sleep=t.sleep, clock=t.monotonic, wall=t.wall, max_wait_seconds=3600)
@@ -107,20 +119,12 @@ def test_a_skipped_window_does_not_halve_the_pace():
 
 def test_many_credentials_with_concurrent_callers_keep_one_request_per_window():
     t, pacer, server = _setup(limit=2, window=1.0)
-    per_credential, callers = 24, 3
-
-    async def credential(name: str) -> None:
-        queue = list(range(per_credential))
-
-        async def caller() -> None:
-            while queue:
-                queue.pop()
-                await server.call(pacer, name)
-
-        await asyncio.gather(*(caller() for _ in range(callers)))
+    per_credential, n_callers = 24, 3
 
     async def main() -> None:
-        await asyncio.gather(*(credential(f"cred-{i}") for i in range(40)))
+        await asyncio.gather(
+            *(callers(server, pacer, f"cred-{i}", requests=per_credential, callers=n_callers) for i in range(40))
+        )
 
     t.run(main)
     bound = (per_credential / 2 - 1) * 1.0 + 0.05  # the bench's bound for the busiest credential
@@ -161,17 +165,7 @@ def test_answers_slower_than_the_window_never_leave_a_credential_waiting_for_not
     credential must keep going (before, it could wait forever for an announcement no request would bring)."""
     t, pacer, server = _setup(limit=1, window=1.0, latency=1.6)
 
-    async def main() -> None:
-        queue = list(range(12))
-
-        async def caller() -> None:
-            while queue:
-                queue.pop()
-                await server.call(pacer, "c")
-
-        await asyncio.gather(*(caller() for _ in range(3)))
-
-    t.run(main)
+    t.run(lambda: callers(server, pacer, "c", requests=12, callers=3))
     assert server.served == 12
     assert t.now <= 12 * 2 + 2  # never idle beyond a window and an answer's time per request
 
@@ -182,17 +176,7 @@ def test_relearning_a_window_sends_one_request_not_every_waiter():
     YouTube bench, and accounts given up after too many)."""
     t, pacer, server = _setup(limit=1, window=1.0, latency=1.6)
 
-    async def main() -> None:
-        queue = list(range(40))
-
-        async def caller() -> None:
-            while queue:
-                queue.pop()
-                await server.call(pacer, "c")
-
-        await asyncio.gather(*(caller() for _ in range(8)))
-
-    t.run(main)
+    t.run(lambda: callers(server, pacer, "c", requests=40, callers=8))
     assert server.served == 40
     assert server.throttled <= 4, f"{server.throttled} requests over the limit"
 
