@@ -92,7 +92,7 @@ class HttpxHttp:
             if sum(map(len, chunks)) > limit:
                 raise PlatformError(f"answer over {limit} bytes on {method} {redact(uri, self._secrets)}")
             if time.monotonic() > deadline:
-                raise PlatformError(f"TimeoutError: total deadline passed on {method} {redact(uri, set())}")
+                raise PlatformError(f"TimeoutError: total deadline passed on {method} {redact(uri, self._secrets)}")
 
         async def go() -> tuple[httpx.Response, bytes]:
             chunks: list[bytes] = []

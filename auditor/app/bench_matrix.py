@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from auditor.app.bench import AT_BOUND, BENCH_PLATFORMS, BenchSpec, RunFigures, run_bench
@@ -71,16 +72,33 @@ MATRIX: tuple[MatrixRow, ...] = (
 class MatrixResult:
     row: MatrixRow
     runs: list[RunFigures]
+    error: str | None = None  # the row could not be measured: it never meets
 
     @property
     def meets(self) -> bool:
+        if self.error is not None or not self.runs:
+            return False
         ratio_ok = all(r.ratio <= AT_BOUND and r.status == "complete" for r in self.runs)
         repeat_ok = len(self.runs) < 2 or self.runs[-1].wall_seconds <= REPEAT_LIMIT * self.runs[0].wall_seconds
         return ratio_ok and repeat_ok
 
 
 def _run_row(row: MatrixRow, queue: Any) -> None:
-    queue.put(run_bench(row.spec()).runs)
+    try:
+        queue.put((run_bench(row.spec()).runs, None))
+    except Exception as exc:  # the row fails alone, with its reason in the table
+        queue.put(([], f"{type(exc).__name__}: {exc}"[:300]))
+
+
+def _collect(queue: Any, process: Any) -> tuple[list[RunFigures], str | None]:
+    """The row's figures, or why there are none: a process that dies without a word is not waited for."""
+    while True:
+        try:
+            runs, error = queue.get(timeout=5)
+            return runs, error
+        except Empty:
+            if not process.is_alive():
+                return [], f"the row's process ended (exit code {process.exitcode}) without figures"
 
 
 def run_matrix(
@@ -92,9 +110,9 @@ def run_matrix(
         queue = ctx.Queue()
         process = ctx.Process(target=_run_row, args=(row, queue))  # not a daemon: it starts the sandbox's
         process.start()
-        runs = queue.get()
+        runs, error = _collect(queue, process)
         process.join()
-        results.append(MatrixResult(row, runs))
+        results.append(MatrixResult(row, runs, error))
         if progress is not None:
             progress(results[-1])
     return results
@@ -135,6 +153,11 @@ def matrix_table(results: list[MatrixResult], when: dt.date, described: str) -> 
     ]
     for result in results:
         row = result.row
+        if result.error is not None:
+            lines.append(
+                f"| {row.layout} | {row.platform_names} | {row.rate_limit[0]}/{row.rate_limit[1]:g} s | — | — | — "
+                f"| not measured: {result.error.replace('|', '/')} | — | — | — | — | **no** |"
+            )
         for run in result.runs:
             flight = ", ".join(f"{p} {n:.1f}" for p, n in run.in_flight_mean.items())
             run_note = f" (run {run.run})" if len(result.runs) > 1 else ""

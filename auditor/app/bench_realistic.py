@@ -20,7 +20,7 @@ import asyncio
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from auditor.config import AuditConfig, ConnectorSettings
 from auditor.i18n import t
 from auditor.live import live_from_sandbox
 from auditor.model import Platform, RunScope
-from auditor.model.clock import ASUNCION
+from auditor.model.clock import ASUNCION, local_date, utcnow
 from auditor.observe import observe
 from connectors.sandbox import Sandbox
 
@@ -46,11 +46,19 @@ class Limit:
     allowance: int  # units per window
     window: str  # "15min", "minute", "day-pacific" (resets at midnight Pacific), "24h" (from the first call)
     scope: str  # "app": one for the country; "credential": one per institution's credential
-    source: str  # where the figure comes from; "assumed: …" where the platform publishes none
     cost: dict[str, int] = field(default_factory=dict)  # units per request by path fragment (default 1)
 
     def units(self, path: str) -> int:
         return next((units for fragment, units in self.cost.items() if fragment in path), 1)
+
+    @property
+    def source(self) -> str:
+        """Where the figure comes from (the catalogue's `bench.source.*`: «assumed» where none is published)."""
+        return t(f"bench.source.{self.key}")
+
+    @property
+    def window_text(self) -> str:
+        return t(f"bench.window.{self.window}")
 
 
 LIMITS: tuple[Limit, ...] = (
@@ -61,7 +69,6 @@ LIMITS: tuple[Limit, ...] = (
         300,
         "15min",
         "app",
-        "docs.x.com users lookup: 300 requests / 15 min per app, per endpoint",
     ),
     Limit(
         "x-users-by",
@@ -70,7 +77,6 @@ LIMITS: tuple[Limit, ...] = (
         300,
         "15min",
         "app",
-        "docs.x.com users lookup: 300 requests / 15 min per app, per endpoint (100 usernames a request)",
     ),
     Limit(
         "x-user-tweets",
@@ -79,7 +85,6 @@ LIMITS: tuple[Limit, ...] = (
         1500,
         "15min",
         "app",
-        "docs.x.com rate limits (Basic): 1,500 requests / 15 min per app; tier-dependent",
     ),
     Limit(
         "x-users",
@@ -88,7 +93,6 @@ LIMITS: tuple[Limit, ...] = (
         300,
         "15min",
         "app",
-        "docs.x.com users lookup: 300 requests / 15 min per app, per endpoint",
     ),
     Limit(
         "youtube-units",
@@ -97,8 +101,6 @@ LIMITS: tuple[Limit, ...] = (
         10_000,
         "day-pacific",
         "app",
-        "developers.google.com/youtube/v3/determine_quota_cost: 10,000 units / day per project, "
-        "reset at midnight Pacific; search.list 100 units, list methods 1",
         cost={"/search": 100},
     ),
     Limit(
@@ -108,8 +110,6 @@ LIMITS: tuple[Limit, ...] = (
         4800,
         "24h",
         "credential",
-        "assumed: Meta's Business Use Case limit for Pages is 4,800 × engaged users per 24 h; counted here as "
-        "4,800 per system user (one engaged user), the least it can be",
     ),
     Limit(
         "linkedin-app-daily",
@@ -118,7 +118,6 @@ LIMITS: tuple[Limit, ...] = (
         100_000,
         "24h",
         "app",
-        "assumed: LinkedIn publishes no figure (Developer Portal → Analytics shows the app's); 100,000 / day",
     ),
     Limit(
         "directory-per-minute",
@@ -127,7 +126,6 @@ LIMITS: tuple[Limit, ...] = (
         2400,
         "minute",
         "app",
-        "developers.google.com/admin-sdk/directory/v1/limits: 2,400 queries / min per user per project",
     ),
 )
 
@@ -177,9 +175,7 @@ class RealisticResult:
         notes = []
         for f in self.limits:
             if f.limit.window == "day-pacific" and f.units > f.limit.allowance * f.keys:
-                notes.append(
-                    t("bench.advice_quota", limit=f.limit.key, units=f"{f.units:,}", allowance=f"{f.limit.allowance:,}")
-                )
+                notes.append(t("bench.advice_quota", limit=f.limit.key, units=f.units, allowance=f.limit.allowance))
             elif f.longest_wait > self.spec.settings.max_wait_seconds:
                 notes.append(
                     t(
@@ -203,9 +199,9 @@ def measure_demand(spec: RealisticSpec) -> tuple[int, list[dict[str, str]]]:
     )
     inventory, scenario = generate(sample)
     sandbox = Sandbox(scenario, keep_log=True)
-    live = live_from_sandbox(sandbox)
-    live.discover = False
-    live.lookalike_lookups_per_account = spec.lookalike_lookups_per_account
+    live = replace(
+        live_from_sandbox(sandbox), discover=False, lookalike_lookups_per_account=spec.lookalike_lookups_per_account
+    )
     seen = asyncio.run(observe(inventory, RunScope(), live, {}, {}))
     failed = [s for s in seen.snapshots.values() if s.error is not None]
     if failed:  # a demand measured on failed reads would be too low
@@ -215,15 +211,15 @@ def measure_demand(spec: RealisticSpec) -> tuple[int, list[dict[str, str]]]:
     ]
 
 
+_FIXED_WINDOWS = {"15min": timedelta(minutes=15), "minute": timedelta(minutes=1), "24h": timedelta(days=1)}
+
+
 def _window_end(kind: str, at: datetime, first: datetime) -> datetime:
-    if kind == "15min":
-        return first + timedelta(minutes=15) * (1 + (at - first) // timedelta(minutes=15))
-    if kind == "minute":
-        return first + timedelta(minutes=1) * (1 + (at - first) // timedelta(minutes=1))
-    if kind == "24h":
-        return first + timedelta(days=1) * (1 + (at - first) // timedelta(days=1))
-    local = at.astimezone(PACIFIC)
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), PACIFIC)
+    """When the window holding `at` ends: fixed windows from the first request, or midnight Pacific."""
+    step = _FIXED_WINDOWS.get(kind)
+    if step is not None:
+        return first + step * (1 + (at - first) // step)
+    midnight = datetime.combine(at.astimezone(PACIFIC).date() + timedelta(days=1), time(0), PACIFIC)
     return midnight.astimezone(at.tzinfo)
 
 
@@ -251,8 +247,7 @@ def realistic(spec: RealisticSpec, today: datetime | None = None) -> RealisticRe
     sample_accounts, log = measure_demand(spec)
     accounts = spec.institutions * spec.accounts_per_institution
     scale = spec.institutions / spec.sample_institutions
-    day = (today or datetime.now(ASUNCION)).astimezone(ASUNCION).date()
-    started = datetime.combine(day, spec.start, ASUNCION)
+    started = datetime.combine(local_date(today or utcnow()), spec.start, ASUNCION)
     by_limit: dict[str, list[tuple[str, int]]] = {}
     unattributed: Counter[str] = Counter()
     for entry in log:

@@ -310,11 +310,14 @@ def bench(
 
 
 def _bench_matrix(doc: Path, as_json: bool) -> None:
+    if not doc.parent.is_dir():  # said now, not after twenty minutes of runs
+        raise click.BadParameter(f"no folder {doc.parent} to write the table in", param_hint="--doc")
+
     def show(result: MatrixResult) -> None:
         if not as_json:
             ratios = ", ".join(f"{r.ratio:.2f}" for r in result.runs)
             verdict = "meets" if result.meets else "MISSES"
-            held = result.runs[-1].limited_by
+            held = result.error or result.runs[-1].limited_by
             click.echo(f"{result.row.layout} {result.row.platform_names}: ratio {ratios} ({held}) {verdict}")
 
     results = run_and_write_matrix(doc, progress=show)
@@ -333,7 +336,7 @@ def _bench_realistic(spec: RealisticSpec, as_json: bool) -> None:
     click.echo(
         t(
             "bench.realistic_header",
-            accounts=f"{result.accounts:,}",
+            accounts=result.accounts,
             institutions=spec.institutions,
             per=spec.accounts_per_institution,
             start=f"{result.started:%H:%M}",
@@ -347,9 +350,9 @@ def _bench_realistic(spec: RealisticSpec, as_json: bool) -> None:
         row = t(
             "bench.realistic_row",
             limit=f.limit.key,
-            units=f"{f.units // max(1, f.keys):,}",
-            allowance=f"{f.limit.allowance:,}",
-            window=f.limit.window,
+            units=f.units // max(1, f.keys),
+            allowance=f.limit.allowance,
+            window=f.limit.window_text,
             scope=scope,
             duration=duration(f.seconds),
         )
@@ -361,6 +364,9 @@ def _bench_realistic(spec: RealisticSpec, as_json: bool) -> None:
     )
     for note in result.advice():
         click.echo(f"! {note}")
+    if result.unattributed:
+        paths = ", ".join(f"{path} ({n})" for path, n in result.unattributed.most_common())
+        click.echo(t("bench.unattributed", n=sum(result.unattributed.values()), paths=paths))
 
 
 @cli.group()

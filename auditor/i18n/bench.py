@@ -41,4 +41,54 @@ MESSAGES: dict[str, dict[str, str]] = {
         "with that setting the accounts past the first window are recorded rate-limited; set `{section} "
         "max_wait_seconds = {seconds}`",
     },
+    "bench.unattributed": {
+        "es": "! {n} solicitudes de la muestra no gastan ningún límite modelado (no cuentan en el tiempo): {paths}",
+        "en": "! {n} sample requests spend no modelled limit (not counted in the time): {paths}",
+    },
+    "bench.window.15min": {"es": "15 min", "en": "15 min"},
+    "bench.window.minute": {"es": "minuto", "en": "minute"},
+    "bench.window.24h": {"es": "24 h", "en": "24 h"},
+    "bench.window.day-pacific": {
+        "es": "día (se repone a medianoche del Pacífico)",
+        "en": "day (reset at midnight Pacific)",
+    },
+    # Where each modelled limit comes from; «supuesto» where the platform publishes no figure.
+    "bench.source.x-users-by-username": {
+        "es": "docs.x.com, búsqueda de usuarios: 300 solicitudes cada 15 min por app y por endpoint",
+        "en": "docs.x.com users lookup: 300 requests / 15 min per app, per endpoint",
+    },
+    "bench.source.x-users-by": {
+        "es": "docs.x.com, búsqueda de usuarios: 300 solicitudes cada 15 min por app y por endpoint "
+        "(100 nombres por solicitud)",
+        "en": "docs.x.com users lookup: 300 requests / 15 min per app, per endpoint (100 usernames a request)",
+    },
+    "bench.source.x-user-tweets": {
+        "es": "docs.x.com, límites (Basic): 1.500 solicitudes cada 15 min por app; depende del plan",
+        "en": "docs.x.com rate limits (Basic): 1,500 requests / 15 min per app; tier-dependent",
+    },
+    "bench.source.x-users": {
+        "es": "docs.x.com, búsqueda de usuarios: 300 solicitudes cada 15 min por app y por endpoint",
+        "en": "docs.x.com users lookup: 300 requests / 15 min per app, per endpoint",
+    },
+    "bench.source.youtube-units": {
+        "es": "developers.google.com/youtube/v3/determine_quota_cost: 10.000 unidades por día y proyecto, "
+        "repuestas a medianoche del Pacífico; search.list 100 unidades, los list 1",
+        "en": "developers.google.com/youtube/v3/determine_quota_cost: 10,000 units / day per project, reset at "
+        "midnight Pacific; search.list 100 units, list methods 1",
+    },
+    "bench.source.meta-buc-pages": {
+        "es": "supuesto: el límite Business Use Case de Páginas de Meta es 4.800 × usuarios activos por 24 h; "
+        "aquí 4.800 por usuario del sistema (un usuario activo), lo menos que puede ser",
+        "en": "assumed: Meta's Business Use Case limit for Pages is 4,800 × engaged users per 24 h; counted "
+        "here as 4,800 per system user (one engaged user), the least it can be",
+    },
+    "bench.source.linkedin-app-daily": {
+        "es": "supuesto: LinkedIn no publica la cifra (Developer Portal → Analytics muestra la de la app); "
+        "100.000 por día",
+        "en": "assumed: LinkedIn publishes no figure (Developer Portal → Analytics shows the app's); 100,000 / day",
+    },
+    "bench.source.directory-per-minute": {
+        "es": "developers.google.com/admin-sdk/directory/v1/limits: 2.400 consultas por minuto, usuario y proyecto",
+        "en": "developers.google.com/admin-sdk/directory/v1/limits: 2,400 queries / min per user per project",
+    },
 }

@@ -207,7 +207,7 @@ class Sandbox:
 
     async def handle(self, request: httpx.Request) -> httpx.Response:
         """The in-process transport's entry point (latency as an asyncio sleep)."""
-        delay, outcome = self._respond(request)
+        delay, outcome, _ = self._respond(request)
         if delay > 0:
             await asyncio.sleep(delay)
         if isinstance(outcome, Exception):
@@ -222,12 +222,12 @@ class Sandbox:
         with self._lock:
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        credential = None
         try:
-            delay, outcome = self._respond(request)
+            delay, outcome, credential = self._respond(request)
             if delay > 0:
                 time.sleep(delay)
         finally:
-            credential = (self.credential_of(request)[1] or {}).get("credential")
             with self._lock:
                 self.in_flight -= 1
                 if credential is not None:
@@ -264,7 +264,8 @@ class Sandbox:
             json={"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank", "status": 429},
         )
 
-    def _respond(self, request: httpx.Request) -> tuple[float, httpx.Response | Exception]:
+    def _respond(self, request: httpx.Request) -> tuple[float, httpx.Response | Exception, str | None]:
+        """(the latency to add, the answer or the transport error to raise, the credential whose request it was)"""
         if request.url.path == "/__sandbox/stats":
             with self._lock:
                 answer = httpx.Response(
@@ -278,7 +279,7 @@ class Sandbox:
                 )
                 if request.url.params.get("reset_peak"):  # the bench's next run measures its own peak
                     self.peak_in_flight = self.in_flight
-                return 0.0, answer
+                return 0.0, answer, None
         token, info = self.credential_of(request)
         credential = (info or {}).get("credential")
         delay = self.latency_ms / 1000
@@ -287,7 +288,7 @@ class Sandbox:
             with self._lock:
                 self.throttled[credential] = self.throttled.get(credential, 0) + 1
             self._log(request, 429, credential)
-            return delay, limited
+            return delay, limited, credential
         fault = None
         with self._lock:
             for candidate in self.faults:
@@ -299,14 +300,14 @@ class Sandbox:
             delay += fault.latency_ms / 1000
             if fault.timeout:
                 self._log(request, 0, credential)
-                return delay, httpx.ReadTimeout("sandbox: injected timeout", request=request)
+                return delay, httpx.ReadTimeout("sandbox: injected timeout", request=request), credential
             if fault.reset:
                 self._log(request, 0, credential)
-                return delay, httpx.RemoteProtocolError("sandbox: connection reset", request=request)
+                return delay, httpx.RemoteProtocolError("sandbox: connection reset", request=request), credential
             if fault.status or fault.malformed or fault.raw is not None:
                 response = self._fault_response(fault)
                 self._log(request, response.status_code, credential)
-                return delay, response
+                return delay, response, credential
             if fault.expired_token and info is not None:
                 info = {**info, "is_valid": False}
         response = self._route(request, token, info)
@@ -322,7 +323,7 @@ class Sandbox:
         if credential is not None:
             with self._lock:
                 self.counts[credential] = self.counts.get(credential, 0) + 1
-        return delay, response
+        return delay, response, credential
 
     def _fault_response(self, fault: Fault) -> httpx.Response:
         headers: dict[str, str] = {}

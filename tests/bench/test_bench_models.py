@@ -117,3 +117,17 @@ def test_bench_realistic_speaks_spanish_by_default_and_english_on_request():
     english = CliRunner().invoke(cli, ["--lang", "en", *args])
     assert english.exit_code == 0, english.output
     assert "The country takes" in english.output and "cuentas" not in english.output
+
+
+def test_a_matrix_row_that_fails_is_reported_not_waited_for_and_never_meets(tmp_path: Path):
+    from auditor.app.bench_matrix import run_matrix
+
+    (result,) = run_matrix((MatrixRow(1, 1, platforms=()),))  # nothing to generate: the row's process fails
+    assert result.runs == [] and result.error and not result.meets
+    table = matrix_table([result], dt.date(2026, 12, 1), "a machine")
+    assert "| 1 × 1 |" in table and "not measured: ZeroDivisionError" in table and table.endswith("| **no** |")
+
+
+def test_bench_matrix_refuses_a_document_folder_that_does_not_exist_before_running(tmp_path: Path):
+    result = CliRunner().invoke(cli, ["bench", "--matrix", "--doc", str(tmp_path / "missing" / "b.md")])
+    assert result.exit_code == 2 and "--doc" in result.output
