@@ -1,4 +1,5 @@
-"""One audit run: observe the platforms, evaluate the rules, match waivers, record everything at once.
+"""One audit run: observe the platforms (staging each snapshot as it arrives), then judge and publish the run
+an institution at a time (`auditor.judge`).
 
 The application layer (`auditor.app.audit`) calls `run_audit` (or `reevaluate`, which replays a stored
 run's snapshots without credentials) with inputs already loaded and the store's lock held.
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.config import TicketsConfig
-from auditor.crashpoints import crash_point
 from auditor.inputs.inventory import inventory_digest
+from auditor.judge import RunRecord, judge_and_publish, replayed_run, staged_run
 from auditor.model import (
     AccountSnapshot,
     Inventory,
@@ -29,15 +30,11 @@ from auditor.model import (
     Severity,
     Waiver,
 )
-from auditor.model.clock import local_date, utcnow
-from auditor.model.declarations import HumanState
+from auditor.model.clock import utcnow
 from auditor.observe import LiveSetup, Observation, observe
 from auditor.store import Store
 from auditor.tickets.deliver import DeliveryReport, build_sinks, deliver
 from auditor.tickets.plan import TicketPlanner
-from policies.evaluate import Observations, evaluate
-from policies.human import apply_human_input, in_force_waivers
-from policies.profile import effective_rules
 
 log = logging.getLogger("auditor.engine")
 
@@ -70,14 +67,13 @@ def run_audit(
 ) -> AuditResult:
     """Audit now. Without `live`, only the inventory rules run (nothing is asked of any platform).
 
-    With `tickets`, incident tickets are planned in the run's transaction (delivered by `deliver_tickets`);
-    `baseline` (or `baseline_first_run` on a new store) records what already exists without opening tickets.
-    `should_stop` (a daemon's shutdown) is checked while the platforms are observed: the run is then recorded
-    as aborted, with nothing else written. Once the run's transaction has begun, it is completed.
+    With `tickets`, incident tickets are planned with the run's findings and published with them (delivered by
+    `deliver_tickets`); `baseline` (or `baseline_first_run` on a new store) records what already exists
+    without opening tickets. `should_stop` (a daemon's shutdown) is checked while the platforms are observed:
+    the run is then recorded as aborted, and what it staged is deleted. Once judging has begun, it completes.
     """
     started = now or utcnow()
     scope = scope or RunScope()
-    observations = None
     requests = 0
     for interrupted in store.abort_interrupted_runs(utcnow()):
         log.warning("run %s was interrupted (the process died): recorded as aborted", interrupted)
@@ -97,31 +93,29 @@ def run_audit(
         )
 
     try:
+        observed = None
         if live is not None:
-            previous = store.latest_snapshots()
             pinned = store.pinned_ids()
+            hints = store.previous_hints()
+            stager = SnapshotStager(store, run_id)
             try:
                 seen = asyncio.run(
-                    _observe_unless_stopped(observe(inventory, scope, live, pinned, previous, progress), should_stop)
+                    _observe_unless_stopped(
+                        observe(inventory, scope, live, pinned, hints, progress, sink=stager.add), should_stop
+                    )
                 )
             except RunAborted:
                 mark_aborted()
                 return AuditResult(run_id, RunStatus.ABORTED, [])
+            stager.flush()
             requests = seen.requests
-            observations = Observations(
-                snapshots=seen.snapshots,
-                previous=previous,
-                prior=store.prior_evidence(),
-                discovered=seen.discovered,
-                discovery_failed=seen.discovery_failed,
-                pinned=pinned,
-            )
+            observed = staged_run(store, run_id, inventory, pinned, hints, seen.discovered, seen.discovery_failed)
         planner = None
         if tickets is not None and tickets.sinks:
             first_run = store.run() is None
             planner = TicketPlanner(
                 inventory,
-                observations.snapshots if observations else {},
+                store.ticket_history(),
                 started,
                 lang=tickets.lang,
                 recipient=tickets.recipient,
@@ -129,27 +123,49 @@ def run_audit(
                 baseline=baseline or (tickets.baseline_first_run and first_run),
                 max_new=tickets.max_new_per_run,
             )
-        return _evaluate_and_record(
+        judged = judge_and_publish(
             store,
+            RunRecord(run_id, run_type, scope, started, import_inventory),
             inventory,
             profile,
             waivers or [],
-            scope,
-            run_type,
-            import_inventory,
-            started,
-            now,
-            observations,
-            requests,
-            planner,
-            list(tickets.sinks) if tickets else [],
-            run_id,
+            observed,
             human=store.human_state(),
+            planner=planner,
+            sinks=list(tickets.sinks) if tickets else [],
+            now=now,
+        )
+        return AuditResult(
+            run_id,
+            judged.status,
+            judged.open_severities,
+            judged.accounts_observed,
+            requests,
+            planner.held if planner else 0,
         )
     except BaseException:  # an error, not a kill: the run is recorded as aborted now, not at the next start
         with contextlib.suppress(Exception):
             mark_aborted()
         raise
+
+
+class SnapshotStager:
+    """Hands a run's snapshots to the store's staging area as they arrive, a batch per short transaction, so
+    a country's snapshots are never all in memory."""
+
+    def __init__(self, store: Store, run_id: int, batch: int = 100) -> None:
+        self.store, self.run_id, self.batch = store, run_id, batch
+        self.pending: list[AccountSnapshot] = []
+
+    def add(self, snapshot: AccountSnapshot) -> None:
+        self.pending.append(snapshot)
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.stage_snapshots(self.run_id, self.pending)
+            self.pending = []
 
 
 class RunAborted(Exception):
@@ -213,19 +229,10 @@ def reevaluate(
     inventory = store.inventory_version(run.inventory_digest)
     if inventory is None:
         raise LookupError(f"run {run_id} has no stored inventory version")
-    snapshots = store.run_snapshots(run_id)
-    observations = None
-    if snapshots:
-        observations = Observations(
-            snapshots=snapshots,
-            previous=store.latest_snapshots(before_run=run_id),
-            prior=store.prior_evidence(before_run=run_id),
-            discovered=store.run_discoveries(run_id),
-            pinned=store.pinned_ids(),
-        )
+    observed = replayed_run(store, run_id, inventory)
     started = now or utcnow()
     in_force = waivers if waivers is not None else store.run_waivers(run_id)
-    mode = RunMode.LIVE if observations is not None else RunMode.INVENTORY
+    mode = RunMode.LIVE if observed is not None else RunMode.INVENTORY
     new_run = store.begin_run(
         started_at=started,
         run_type=RunType.REEVALUATION,
@@ -234,84 +241,13 @@ def reevaluate(
         mode=mode,
         replay_of=run_id,
     )
-    return _evaluate_and_record(
+    judged = judge_and_publish(
         store,
+        RunRecord(new_run, RunType.REEVALUATION, run.scope, started, False, replay_of=run_id),
         inventory,
         profile,
         in_force,
-        run.scope,
-        RunType.REEVALUATION,
-        False,
-        started,
-        None,
-        observations,
-        0,
-        run_id=new_run,
-        replay_of=run_id,
+        observed,
         human=store.human_state(),
     )
-
-
-def _evaluate_and_record(
-    store: Store,
-    inventory: Inventory,
-    profile: Profile | None,
-    waivers: list[Waiver],
-    scope: RunScope,
-    run_type: RunType,
-    import_inventory: bool,
-    started: datetime,
-    now: datetime | None,
-    observations: Observations | None,
-    requests: int,
-    planner: TicketPlanner | None = None,
-    sinks: list[str] | None = None,
-    run_id: int | None = None,
-    replay_of: int | None = None,
-    human: HumanState | None = None,
-) -> AuditResult:
-    today = local_date(started)
-    human = human or HumanState()
-    waivers = in_force_waivers(waivers, human)
-    evaluation = evaluate(
-        inventory,
-        effective_rules(profile or Profile()),
-        waivers,
-        today,
-        scope,
-        observations,
-        after_account=lambda: crash_point("evaluate"),
-        declarations=human.current(),
-    )
-    evaluation.findings, waived = apply_human_input(evaluation.findings, waivers, human, today)
-    snapshots = observations.snapshots if observations else {}
-    failed = any(s.error is not None for s in snapshots.values())
-    status = RunStatus.INCOMPLETE if failed or evaluation.coverage.errors else RunStatus.COMPLETE
-    run_id = store.record_run(
-        started_at=started,
-        finished_at=now or utcnow(),
-        run_type=run_type,
-        scope=scope,
-        inventory=inventory,
-        digest=inventory_digest(inventory),
-        findings=evaluation.findings,
-        waived=waived,
-        evaluated=evaluation.evaluated,
-        errored=evaluation.errored,
-        coverage=evaluation.coverage,
-        status=status,
-        import_inventory=import_inventory,
-        snapshots=snapshots if run_type is not RunType.REEVALUATION else {},
-        discovered=(observations.discovered or {}) if observations and run_type is not RunType.REEVALUATION else {},
-        coverage_detail=evaluation.coverage_detail,
-        waivers=waivers,
-        ticketing=planner,
-        sinks=sinks,
-        run_id=run_id,
-        mode=RunMode.LIVE if observations is not None else RunMode.INVENTORY,
-        replay_of=replay_of,
-        unverified=evaluation.unverified,
-        profile=(profile or Profile()).name,
-    )
-    open_severities = [f.severity for f in evaluation.findings if f.fingerprint not in waived]
-    return AuditResult(run_id, status, open_severities, len(snapshots), requests, planner.held if planner else 0)
+    return AuditResult(new_run, judged.status, judged.open_severities, judged.accounts_observed)

@@ -26,6 +26,7 @@ from auditor.model import (
     Inventory,
     ObservationState,
     Observed,
+    PreviousHints,
     RunScope,
 )
 from auditor.model.clock import utcnow
@@ -66,34 +67,26 @@ class AccountTimedOut(Exception):
 
 @dataclass
 class Observation:
-    snapshots: dict[tuple[str, str], AccountSnapshot]
+    snapshots: dict[tuple[str, str], AccountSnapshot]  # empty when they went to a sink
     discovered: dict[str, list[DiscoveredAccount]]
     requests: int = 0
     discovery_failed: frozenset[str] = frozenset()  # institutions whose discovery was attempted and failed
 
 
-def _suspect_empty_members(snapshot: AccountSnapshot, previous: AccountSnapshot | None) -> AccountSnapshot:
-    """An empty member list where the last observed list had members is suspect (a permission change, an API
-    hiccup), not "everyone was removed": it is kept as an error so nothing is resolved or reported on it — for
-    as long as it stays empty, so the same answer twice gives the same result (each run says it is incomplete,
-    which is what makes a person look). The count last observed is carried in the error's `raw`."""
-    if not (snapshot.members.ok and not snapshot.members.value and previous is not None):
-        return snapshot
-    before = previous.members
-    if before.ok and before.value:
-        had = len(before.value)
-    elif not before.ok and isinstance(before.raw, dict) and isinstance(before.raw.get("suspect_empty_after"), int):
-        had = before.raw["suspect_empty_after"]
-    else:
+def _suspect_empty_members(snapshot: AccountSnapshot, had: int | None) -> AccountSnapshot:
+    """An empty member list where the last observed list had members (`had`, from `PreviousHints`) is suspect
+    (a permission change, an API hiccup), not "everyone was removed": it is kept as an error so nothing is
+    resolved or reported on it — for as long as it stays empty, so the same answer twice gives the same result
+    (each run says it is incomplete, which is what makes a person look). The count last observed is carried in
+    the error's `raw`."""
+    if not (snapshot.members.ok and not snapshot.members.value and had is not None):
         return snapshot
     note = f"empty member list where the last observed list had {had} members: not compared"
     suspect: Observed[Any] = Observed(state=ObservationState.ERROR, error=note, raw={"suspect_empty_after": had})
     return snapshot.model_copy(update={"members": suspect})
 
 
-def _longest_first(
-    jobs: list[Coroutine[Any, Any, AccountSnapshot]], weights: list[tuple[str, int]]
-) -> list[asyncio.Future[AccountSnapshot]]:
+def _longest_first(jobs: list[Coroutine[Any, Any, None]], weights: list[tuple[str, int]]) -> list[asyncio.Future[None]]:
     """The jobs started longest chain first, returned in their own order. A run lasts as long as its busiest
     credential's chain of requests, one window at a time: those chains start before the short ones, instead of
     queueing behind a thousand first requests (the 1,000 × 1 bench layout lost a window per request in its
@@ -111,9 +104,22 @@ async def observe(
     scope: RunScope,
     live: LiveSetup,
     pinned: Mapping[tuple[str, str], str],
-    previous: Mapping[tuple[str, str], AccountSnapshot],
+    previous: Mapping[tuple[str, str], PreviousHints],
     progress: Callable[[AccountSnapshot], None] | None = None,
+    sink: Callable[[AccountSnapshot], None] | None = None,
 ) -> Observation:
+    """Every account in scope read once. With `sink`, each snapshot is handed to it as it arrives and none is
+    kept (a country's run stages them); without, they are returned."""
+    kept: dict[tuple[str, str], AccountSnapshot] = {}
+
+    def done(snap: AccountSnapshot) -> None:
+        if sink is not None:
+            sink(snap)
+        else:
+            kept[(snap.institution, snap.account)] = snap
+        if progress is not None:
+            progress(snap)
+
     instances: dict[str, Connector] = {}
 
     def instance(factory: ConnectorFactory) -> Connector:
@@ -125,11 +131,10 @@ async def observe(
 
     async def fetch_one(
         inst_id: str, request_or_error: FetchRequest | AccountSnapshot, factory: ConnectorFactory | None
-    ) -> AccountSnapshot:
+    ) -> None:
         if isinstance(request_or_error, AccountSnapshot):
-            if progress is not None:
-                progress(request_or_error)
-            return request_or_error
+            done(request_or_error)
+            return
         request = request_or_error
         assert factory is not None
         try:
@@ -146,7 +151,8 @@ async def observe(
                 FetchError.PLATFORM,
                 redact(f"{type(exc).__name__}: {exc}"[:500], {request.secret.value}),
             )
-        snap = _suspect_empty_members(snap, previous.get((inst_id, request.account.id)))
+        before = previous.get((inst_id, request.account.id))
+        snap = _suspect_empty_members(snap, before.members_had if before is not None else None)
         snap = snap.model_copy(update={"connector": factory.name})
         log.info(
             "account observed%s",
@@ -159,10 +165,8 @@ async def observe(
                 "error": snap.error_detail,
             },
         )
-        if progress is not None:
-            progress(snap)
+        done(snap)
         crash_point("fetch")
-        return snap
 
     loop = asyncio.get_running_loop()
     run_end = loop.time() + live.run_deadline_seconds if live.run_deadline_seconds > 0 else None
@@ -185,7 +189,6 @@ async def observe(
             raise AccountTimedOut(f"{which} time limit passed before {request.account.id} was read") from None
 
     jobs = []
-    keys = []
     weights: list[tuple[str, int]] = []  # per job: its credential, and roughly how many requests one account takes
     discovery_jobs: dict[tuple[str, str], tuple[ConnectorFactory, Any]] = {}
     users: defaultdict[str, dict[str, int]] = defaultdict(dict)  # credential -> institution -> accounts
@@ -212,17 +215,17 @@ async def observe(
                 except CredentialUnavailable as exc:
                     target = error_snapshot(inst.id, account, FetchError.NO_CREDENTIAL, str(exc))
                 else:
-                    before = previous.get((inst.id, account.id))
+                    before = previous.get((inst.id, account.id)) or PreviousHints()
                     target = FetchRequest(
                         inst,
                         account,
                         secret,
                         account.credential,
                         pinned.get((inst.id, account.id)),
-                        str(before.evidence.get("business_id") or "") or None if before is not None else None,
+                        before.business_id,
                         lookalike_budget=live.lookalike_lookups_per_account,
                         lookalike_offset=(utcnow().toordinal() * live.lookalike_lookups_per_account),
-                        lookalike_found=tuple(d.handle or "" for d in before.lookalikes) if before is not None else (),
+                        lookalike_found=before.lookalikes,
                     )
                     if (
                         live.discover
@@ -231,7 +234,6 @@ async def observe(
                     ):
                         discovery_jobs.setdefault((inst.id, account.credential), (factory, secret))
                         users[account.credential][inst.id] = users[account.credential].get(inst.id, 0) + 1
-            keys.append((inst.id, account.id))
             jobs.append(fetch_one(inst.id, target, factory))
             weights.append(
                 (account.credential or "", getattr(factory, "requests_per_account", 1) if factory is not None else 0)
@@ -244,7 +246,7 @@ async def observe(
             if inst_id != owner:
                 discovery_jobs.pop((inst_id, credential_name), None)
     try:
-        snapshots = await asyncio.gather(*_longest_first(jobs, weights))
+        await asyncio.gather(*_longest_first(jobs, weights))
         discovered: dict[str, list[DiscoveredAccount]] = {}
         failed: set[str] = set()
         for (inst_id, credential_name), (factory, secret) in discovery_jobs.items():
@@ -272,4 +274,4 @@ async def observe(
     finally:
         for connector in instances.values():
             await connector.aclose()
-    return Observation(dict(zip(keys, snapshots, strict=True)), discovered, requests, frozenset(failed))
+    return Observation(kept, discovered, requests, frozenset(failed))

@@ -42,11 +42,9 @@ def business_id(snapshot: AccountSnapshot | None) -> str | None:
     return str(value) if value else None
 
 
-def business_views(
-    inventory: Inventory,
-    snapshots: Mapping[tuple[str, str], AccountSnapshot],
-    previous: Mapping[tuple[str, str], AccountSnapshot],
-) -> dict[tuple[str, str], BusinessView]:
+def business_owners(
+    snapshots: Mapping[tuple[str, str], AccountSnapshot], previous: Mapping[tuple[str, str], AccountSnapshot]
+) -> dict[tuple[str, str], str]:
     """(institution, account) → the Business it belongs to, as this run (else the last one) saw it."""
     owner: dict[tuple[str, str], str] = {}
     for key in {*snapshots, *previous}:
@@ -54,6 +52,11 @@ def business_views(
         bid = business_id(snap) if snap is not None and snap.error is None else business_id(previous.get(key))
         if bid:
             owner[key] = bid
+    return owner
+
+
+def business_views(inventory: Inventory, owner: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], BusinessView]:
+    """(institution, account) → its Business, with who holds the Business and who is registered in it."""
     by_business: dict[str, list[tuple[str, str]]] = {}
     for key, bid in owner.items():
         by_business.setdefault(bid, []).append(key)

@@ -31,7 +31,7 @@ from auditor.model import (
 )
 from auditor.model.classify import lookalike_key
 from auditor.model.declarations import Declaration, DeclKey
-from policies.business import business_views
+from policies.business import business_owners, business_views
 from policies.context import AccountContext, BusinessView, InstitutionContext, PersonContext, Violation, WaiverContext
 from policies.declared import DECLARED_SUBJECT, reconcile
 from policies.profile import EffectiveRule
@@ -73,7 +73,7 @@ class Observations:
     prior: dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
     discovered: dict[str, list[DiscoveredAccount]] | None = None  # institution -> accounts seen
     discovery_failed: frozenset[str] = frozenset()  # institutions whose discovery was attempted and failed
-    pinned: dict[tuple[str, str], str] = field(default_factory=dict)
+    pinned: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _finding(
@@ -275,7 +275,11 @@ def _alternatives(inst_inv: InstitutionInventory) -> frozenset[tuple[str, str]]:
     )
 
 
-def _known_accounts(inventory: Inventory, observations: Observations | None) -> frozenset[tuple[str, str]]:
+def _known_accounts(
+    inventory: Inventory, pinned: Mapping[tuple[str, str], str], resolved: Mapping[tuple[str, str], str]
+) -> frozenset[tuple[str, str]]:
+    """Every account of the country the auditor knows: registered platform ids and handles, and the ids pinned
+    before or resolved this run (`resolved`: (institution, account) → the platform id this run read)."""
     known: set[tuple[str, str]] = set()
     for inst_inv in inventory.institutions:
         for a in inst_inv.accounts:
@@ -283,12 +287,41 @@ def _known_accounts(inventory: Inventory, observations: Observations | None) -> 
                 known.add((a.platform.value, a.platform_account_id))
             if a.handle:
                 known.add((a.platform.value, f"@{a.handle.lower()}"))
-            pinned = observations.pinned.get((inst_inv.institution.id, a.id)) if observations else None
-            snap = observations.snapshots.get((inst_inv.institution.id, a.id)) if observations else None
-            for pid in (pinned, snap.platform_account_id if snap else None):
+            key = (inst_inv.institution.id, a.id)
+            for pid in (pinned.get(key), resolved.get(key)):
                 if pid:
                     known.add((a.platform.value, pid))
     return frozenset(known)
+
+
+@dataclass
+class CountryView:
+    """What judging one institution needs to know of the others, so institutions can be judged one at a time
+    without the country's snapshots in memory: the Business of each account (a Business can hold several
+    institutions' Pages, `business_views`), and the accounts the auditor knows anywhere (IDN-007, IDN-009),
+    computed the first time an institution rule asks."""
+
+    inventory: Inventory
+    businesses: Mapping[tuple[str, str], BusinessView] = field(default_factory=dict)
+    pinned: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    resolved: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    _known: tuple[frozenset[tuple[str, str]], dict[tuple[str, str], str]] | None = None
+
+    @classmethod
+    def of(cls, inventory: Inventory, observations: Observations | None) -> CountryView:
+        """From a whole run's observations in memory."""
+        if observations is None:
+            return cls(inventory)
+        owners = business_owners(observations.snapshots, observations.previous)
+        resolved = {k: s.platform_account_id for k, s in observations.snapshots.items() if s.platform_account_id}
+        return cls(inventory, business_views(inventory, owners), observations.pinned, resolved)
+
+    def known(self) -> tuple[frozenset[tuple[str, str]], dict[tuple[str, str], str]]:
+        """The known accounts, and their handles by (platform, look-alike skeleton)."""
+        if self._known is None:
+            known = _known_accounts(self.inventory, self.pinned, self.resolved)
+            self._known = known, {(p, lookalike_key(h[1:])): h[1:] for p, h in known if h.startswith("@")}
+        return self._known
 
 
 def evaluate(
@@ -306,80 +339,105 @@ def evaluate(
     `after_account` is called after each account's rules (the engine's crash point for the reliability suite).
     `declarations` are the ones in force (latest per key), as `HumanState.current` gives them.
     """
-    scope = scope or RunScope()
     result = Evaluation()
+    country = CountryView.of(inventory, observations)
     enabled = [r for r in rules if r.enabled]
+    for inst_inv in inventory.institutions:
+        evaluate_institution(
+            result, inst_inv, enabled, waivers, today, scope, observations, country, after_account, declarations
+        )
+    result.findings = merge_shared(result.findings)
+    return result
+
+
+def evaluate_institution(
+    result: Evaluation,
+    inst_inv: InstitutionInventory,
+    enabled: list[EffectiveRule],
+    waivers: list[Waiver],
+    today: date,
+    scope: RunScope | None,
+    observations: Observations | None,
+    country: CountryView,
+    after_account: Callable[[], None] | None = None,
+    declarations: Mapping[DeclKey, Declaration] | None = None,
+) -> None:
+    """One institution's rules, added to `result` (unmerged: `merge_shared` joins what several accounts
+    reported of one subject). `observations` needs only this institution's snapshots."""
+    scope = scope or RunScope()
     by_id = {r.rule.id: r for r in enabled}
     declarations = declarations or {}
     whole_institution = not (scope.platforms or scope.accounts)
-    known: frozenset[tuple[str, str]] | None = None  # computed once, for the first institution rule
-    skeletons: dict[tuple[str, str], str] = {}
-    businesses = business_views(inventory, observations.snapshots, observations.previous) if observations else {}
-    for inst_inv in inventory.institutions:
-        inst_id = inst_inv.institution.id
-        if not in_scope(scope, inst_id):
-            continue
-        account_rules = [r for r in enabled if r.rule.scope == "account"]
-        for account in inst_inv.accounts:
-            if in_scope(scope, inst_id, account.platform, account.id):
-                _evaluate_account(
-                    result, account_rules, inst_inv, account, today, observations, businesses, declarations, by_id
-                )
-                if after_account is not None:
-                    after_account()
-        if not whole_institution:
-            continue
-        for er in enabled:
-            if er.rule.scope == "person":
-                for person in inst_inv.people:
-                    for v in er.rule.check(PersonContext(inst_inv, person, today, er.params, declarations)):
-                        result.findings.append(_finding(er, v, inst_id, None, None, None))
-                    result.tally(inst_id, er.severity, "evaluated")
-                result.evaluated.add((er.rule.id, inst_id, None))
-            elif er.rule.scope == "waiver":
-                for waiver in waivers:
-                    if waiver.scope.institution != inst_id:
-                        continue
-                    for v in er.rule.check(WaiverContext(waiver, today, er.params)):
-                        result.findings.append(
-                            _finding(er, v, inst_id, waiver.scope.platform, waiver.scope.account, None)
-                        )
-                    result.tally(inst_id, er.severity, "evaluated")
-                result.evaluated.add((er.rule.id, inst_id, None))
-            elif er.rule.scope == "institution":
-                if observations is None and er.rule.live:
-                    result.unverified.add((er.rule.id, inst_id, None))
-                    continue
-                discovered = observations.discovered if observations else None
-                looked_up, found, lookup_failed = _lookalikes(observations, inst_inv, "obs:lookalikes" in er.rule.needs)
-                if (observations is not None and inst_id in observations.discovery_failed) or lookup_failed:
-                    result.tally(inst_id, er.severity, "errors")
-                    result.errored.add((er.rule.id, inst_id, None))
-                    continue
-                ran = discovered is not None and inst_id in discovered
-                if not ran and not looked_up:
-                    continue  # neither discovery nor a lookup ran for this institution: nothing to compare
-                if known is None:
-                    known = _known_accounts(inventory, observations)
-                    skeletons = {(p, lookalike_key(h[1:])): h[1:] for p, h in known if h.startswith("@")}
-                seen = (discovered or {}).get(inst_id, []) if ran else []
-                ctx_i = InstitutionContext(
-                    inst_inv,
-                    today,
-                    er.params,
-                    seen,
-                    known,
-                    skeletons,
-                    lookalikes=found,
-                    alternatives=_alternatives(inst_inv),
-                )
-                for v in er.rule.check(ctx_i):
-                    platform = Platform(v.evidence["platform"]) if "platform" in v.evidence else None
-                    result.findings.append(_finding(er, v, inst_id, platform, None, None))
+    inst_id = inst_inv.institution.id
+    if not in_scope(scope, inst_id):
+        return
+    account_rules = [r for r in enabled if r.rule.scope == "account"]
+    for account in inst_inv.accounts:
+        if in_scope(scope, inst_id, account.platform, account.id):
+            _evaluate_account(
+                result, account_rules, inst_inv, account, today, observations, country.businesses, declarations, by_id
+            )
+            if after_account is not None:
+                after_account()
+    if not whole_institution:
+        return
+    for er in enabled:
+        if er.rule.scope == "person":
+            for person in inst_inv.people:
+                for v in er.rule.check(PersonContext(inst_inv, person, today, er.params, declarations)):
+                    result.findings.append(_finding(er, v, inst_id, None, None, None))
                 result.tally(inst_id, er.severity, "evaluated")
-                result.evaluated.add((er.rule.id, inst_id, None))
-    result.findings = merge_shared(result.findings)
-    return result
+            result.evaluated.add((er.rule.id, inst_id, None))
+        elif er.rule.scope == "waiver":
+            for waiver in waivers:
+                if waiver.scope.institution != inst_id:
+                    continue
+                for v in er.rule.check(WaiverContext(waiver, today, er.params)):
+                    result.findings.append(_finding(er, v, inst_id, waiver.scope.platform, waiver.scope.account, None))
+                result.tally(inst_id, er.severity, "evaluated")
+            result.evaluated.add((er.rule.id, inst_id, None))
+        elif er.rule.scope == "institution":
+            _evaluate_institution_rule(result, er, inst_inv, today, observations, country)
+
+
+def _evaluate_institution_rule(
+    result: Evaluation,
+    er: EffectiveRule,
+    inst_inv: InstitutionInventory,
+    today: date,
+    observations: Observations | None,
+    country: CountryView,
+) -> None:
+    inst_id = inst_inv.institution.id
+    if observations is None and er.rule.live:
+        result.unverified.add((er.rule.id, inst_id, None))
+        return
+    discovered = observations.discovered if observations else None
+    looked_up, found, lookup_failed = _lookalikes(observations, inst_inv, "obs:lookalikes" in er.rule.needs)
+    if (observations is not None and inst_id in observations.discovery_failed) or lookup_failed:
+        result.tally(inst_id, er.severity, "errors")
+        result.errored.add((er.rule.id, inst_id, None))
+        return
+    ran = discovered is not None and inst_id in discovered
+    if not ran and not looked_up:
+        return  # neither discovery nor a lookup ran for this institution: nothing to compare
+    known, skeletons = country.known()
+    seen = (discovered or {}).get(inst_id, []) if ran else []
+    ctx_i = InstitutionContext(
+        inst_inv,
+        today,
+        er.params,
+        seen,
+        known,
+        skeletons,
+        lookalikes=found,
+        alternatives=_alternatives(inst_inv),
+    )
+    for v in er.rule.check(ctx_i):
+        platform = Platform(v.evidence["platform"]) if "platform" in v.evidence else None
+        result.findings.append(_finding(er, v, inst_id, platform, None, None))
+    result.tally(inst_id, er.severity, "evaluated")
+    result.evaluated.add((er.rule.id, inst_id, None))
 
 
 def merge_shared(findings: list[Finding]) -> list[Finding]:

@@ -34,6 +34,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
 # The engine: loading inputs, observing the platforms, evaluating, the store, tickets, settings.
 ENGINE = (
     "auditor.engine",
+    "auditor.judge",
     "auditor.observe",
     "auditor.live",
     "auditor.store",

@@ -111,8 +111,6 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
         if coverage_by_severity
         else run.coverage
     )
-    snapshots = store.run_snapshots(run_id)
-    previous = store.latest_snapshots(before_run=run_id)
     open_by_account: dict[tuple[str, str], int] = {}
     for f in findings:
         if f.account and f.status is not FindingStatus.WAIVED:
@@ -121,8 +119,11 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
     changes = []
     for inst_inv in inventory.institutions:
         inst_id = inst_inv.institution.id
-        if institution and inst_id != institution:
+        if (institution and inst_id != institution) or not in_scope(run.scope, inst_id):
             continue
+        # An institution's snapshots at a time: a country's are never all in memory.
+        snapshots = store.run_snapshots(run_id, inst_id)
+        previous = store.latest_snapshots(before_run=run_id, institution=inst_id)
         for a in inst_inv.accounts:
             if not in_scope(run.scope, inst_id, a.platform, a.id):
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -225,6 +226,32 @@ class AccountSnapshot(BaseModel):
         value = getattr(self, name)
         assert isinstance(value, Observed)
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousHints:
+    """What reading an account again needs from its last successful snapshot: the Business it was in, the
+    look-alikes it had found, and how many members it had (an empty list after that is suspect). A run keeps
+    these for the whole country while it observes; the whole snapshot is read only when its institution is
+    judged. The store reads the same three facts straight from the stored documents (a test compares them)."""
+
+    business_id: str | None = None
+    lookalikes: tuple[str, ...] = ()
+    members_had: int | None = None
+
+    @classmethod
+    def of(cls, snapshot: AccountSnapshot) -> PreviousHints:
+        members = snapshot.members
+        had = None
+        if members.ok and members.value:
+            had = len(members.value)
+        elif not members.ok and isinstance(members.raw, dict) and type(members.raw.get("suspect_empty_after")) is int:
+            had = members.raw["suspect_empty_after"]
+        return cls(
+            str(snapshot.evidence.get("business_id") or "") or None,
+            tuple(d.handle or "" for d in snapshot.lookalikes),
+            had,
+        )
 
 
 SNAPSHOT_ATTRIBUTES = (

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+# Where a run stages what it observes and judges until it publishes (`auditor.store.staging`).
+STAGE_TABLES = ("stage_snapshots", "stage_findings", "stage_events", "stage_carried", "stage_tickets", "stage_coverage")
+
 
 class StoreError(Exception):
     pass

@@ -12,7 +12,6 @@ from auditor.model import (
     Finding,
     FindingRecord,
     FindingStatus,
-    Inventory,
     Waiver,
     shared_scope,
 )
@@ -62,28 +61,31 @@ def record_from_row(row: dict[str, Any]) -> FindingRecord:
 
 
 class FindingsLifecycle(StoreTables):
-    def _apply_lifecycle(
+    def _stage_lifecycle(
         self,
         run_id: int,
-        inventory: Inventory,
+        institution: str,
+        registered: AbstractSet[str],
         findings: list[Finding],
         waived: dict[str, Waiver],
-        evaluated: set[tuple[str, str, str | None]],
-        errored: set[tuple[str, str, str | None]],
+        evaluated: AbstractSet[tuple[str, str, str | None]],
+        errored: AbstractSet[tuple[str, str, str | None]],
         unverified: AbstractSet[tuple[str, str, str | None]] = frozenset(),
     ) -> list[tuple[FindingStatus, Finding]]:
-        """new / persisting / regressed / waived for what this run saw; resolved for what it no longer sees
-        where the rule really ran (a rule that did not run resolves nothing); persisting, unchanged, for what a
-        rule could not re-check because of a fetch error (still open: the run's report must show it). Returns
-        the run's events."""
-        previous = {r["fingerprint"]: r for r in self.db.table("findings").rows}
+        """One institution's part of a run's lifecycle, staged (published with the run): new / persisting /
+        regressed / waived for what this run saw; resolved for what it no longer sees where the rule really ran
+        (a rule that did not run resolves nothing); persisting, unchanged, for what a rule could not re-check
+        because of a fetch error (still open: the run's report must show it). `registered`: the institution's
+        account ids in the inventory. Every key of the lifecycle names its institution (the fingerprint hashes
+        it), so institutions are judged apart. Returns the institution's events."""
+        previous = {
+            r["fingerprint"]: r for r in self.db.query("select * from findings where institution_id = ?", [institution])
+        }
         seen = set()
         events: list[tuple[FindingStatus, Finding]] = []
         finding_rows: list[dict[str, Any]] = []
         event_rows: list[dict[str, Any]] = []
-        resolved: list[str] = []
-        carried: list[str] = []
-        not_verified: list[str] = []
+        carried: list[dict[str, Any]] = []
         for f in findings:
             if f.fingerprint in seen:
                 continue
@@ -100,6 +102,7 @@ class FindingsLifecycle(StoreTables):
                 event = FindingStatus.PERSISTING
             finding_rows.append(
                 {
+                    "run_id": run_id,
                     "fingerprint": f.fingerprint,
                     "policy_id": f.policy_id,
                     "severity": f.severity.value,
@@ -127,26 +130,22 @@ class FindingsLifecycle(StoreTables):
                 )
             )
             events.append((event, f))
-        registered = {(i.institution.id, a.id) for i in inventory.institutions for a in i.accounts}
-        full = {inst for (_, inst, acc) in evaluated if acc is None}
+        full = any(inst == institution and acc is None for (_, inst, acc) in evaluated)
         for fp, prev in previous.items():
             if fp in seen or prev["status"] == "resolved":
                 continue
-            inst, account, policy = prev["institution_id"], prev["account_id"], prev["policy_id"]
-            shared = (policy, inst, shared_scope(prev["subject"]))
-            ran_there = (policy, inst, account) in evaluated or (policy, inst, None) in evaluated or shared in evaluated
-            account_gone = account is not None and inst in full and (inst, account) not in registered
+            account, policy = prev["account_id"], prev["policy_id"]
+            shared = (policy, institution, shared_scope(prev["subject"]))
+            ran_there = shared in evaluated or any((policy, institution, a) in evaluated for a in (account, None))
+            account_gone = account is not None and full and account not in registered
             if not (ran_there or account_gone):
-                if (
-                    policy,
-                    inst,
-                    account,
-                ) in errored or shared in errored:  # not re-checked: still open, shown as it was last seen
-                    carried.append(fp)
-                elif (policy, inst, account) in unverified or (policy, inst, None) in unverified:
-                    not_verified.append(fp)  # its rule did not run (inventory only): open, not verified
+                if (policy, institution, account) in errored or shared in errored:
+                    # not re-checked: still open, shown as it was last seen
+                    carried.append({"run_id": run_id, "fingerprint": fp, "status": "persisting"})
+                elif (policy, institution, account) in unverified or (policy, institution, None) in unverified:
+                    # its rule did not run (inventory only): open, not verified
+                    carried.append({"run_id": run_id, "fingerprint": fp, "status": "unverified"})
                 continue  # the rule did not run on it this time: incomparable, left as it was
-            resolved.append(fp)
             event_rows.append(
                 self._event(
                     run_id,
@@ -160,33 +159,44 @@ class FindingsLifecycle(StoreTables):
                 )
             )
             events.append((FindingStatus.RESOLVED, finding_from_row(prev)))
-        # Written in bulk: one statement per table instead of one per finding (the same transaction).
-        if finding_rows:
-            self.db.table("findings").upsert_all(finding_rows, pk="fingerprint")
-        self.db.conn.executemany(
-            "update findings set status = 'resolved', resolved_run = ?, waiver_id = null where fingerprint = ?",
-            [(run_id, fp) for fp in resolved],
-        )
-        if event_rows:
-            self.db.table("finding_events").insert_all(event_rows)
-        # Copies of their last event (messages, evidence, waiver), persisting, so the report still lists them.
-        self.db.conn.executemany(
-            """insert into finding_events (run_id, fingerprint, status, severity, message_es, message_en, evidence,
-                                           waiver_id, waiver)
-               select ?, fingerprint, case status when 'waived' then 'waived' else 'persisting' end, severity,
-                      message_es, message_en, evidence, waiver_id, waiver
-               from finding_events where fingerprint = ? and status != 'resolved' order by run_id desc limit 1""",
-            [(run_id, fp) for fp in carried],
-        )
-        self.db.conn.executemany(
-            """insert into finding_events (run_id, fingerprint, status, severity, message_es, message_en, evidence,
-                                           waiver_id, waiver)
-               select ?, fingerprint, case status when 'waived' then 'waived' else 'unverified' end, severity,
-                      message_es, message_en, evidence, waiver_id, waiver
-               from finding_events where fingerprint = ? and status != 'resolved' order by run_id desc limit 1""",
-            [(run_id, fp) for fp in not_verified],
-        )
+        # Written in bulk: one statement per table instead of one per finding.
+        self.db.table("stage_findings").insert_all(finding_rows)
+        self.db.table("stage_events").insert_all(event_rows)
+        self.db.table("stage_carried").insert_all(carried)
         return events
+
+    def _publish_lifecycle(self, run_id: int) -> None:
+        """Move a run's staged lifecycle into the findings and their events (inside the publishing transaction):
+        SQL from table to table, however many findings the run has."""
+        columns = [c for c in self.db.table("findings").columns_dict if c != "fingerprint"]
+        self.db.execute(
+            f"""insert into findings (fingerprint, {", ".join(columns)})
+                select fingerprint, {", ".join(columns)} from stage_findings where run_id = ? and true
+                on conflict (fingerprint) do update set {", ".join(f"{c} = excluded.{c}" for c in columns)}""",
+            [run_id],
+        )
+        self.db.execute(
+            """update findings set status = 'resolved', resolved_run = ?, waiver_id = null
+               where fingerprint in (select fingerprint from stage_events where run_id = ? and status = 'resolved')""",
+            [run_id, run_id],
+        )
+        event_columns = ", ".join(self.db.table("finding_events").columns_dict)
+        self.db.execute(
+            f"insert into finding_events ({event_columns}) select {event_columns} from stage_events where run_id = ?",
+            [run_id],
+        )
+        # Copies of their last event (messages, evidence, waiver), so the report still lists them: `persisting`
+        # (a fetch error) or `unverified` (inventory only), a waived one staying waived.
+        self.db.execute(
+            """insert into finding_events (run_id, fingerprint, status, severity, message_es, message_en, evidence,
+                                           waiver_id, waiver)
+               select c.run_id, e.fingerprint, case e.status when 'waived' then 'waived' else c.status end,
+                      e.severity, e.message_es, e.message_en, e.evidence, e.waiver_id, e.waiver
+               from stage_carried c join finding_events e on e.fingerprint = c.fingerprint
+               where c.run_id = ? and e.run_id = (select max(run_id) from finding_events l
+                                                  where l.fingerprint = c.fingerprint and l.status != 'resolved')""",
+            [run_id],
+        )
 
     def _event(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,13 +11,15 @@ from auditor.model import (
     AccountSnapshot,
     Coverage,
     DiscoveredAccount,
+    ObservationState,
+    PreviousHints,
     Run,
     RunMode,
     RunScope,
     RunStatus,
     RunType,
 )
-from auditor.store.base import StoreTables
+from auditor.store.base import STAGE_TABLES, StoreTables
 
 
 class RunRecords(StoreTables):
@@ -56,13 +59,15 @@ class RunRecords(StoreTables):
 
     def abort_interrupted_runs(self, at: datetime) -> list[int]:
         """Runs still `running` while the caller holds the store's lock died (killed, power cut): they are
-        recorded as aborted, with nothing else of theirs in the store (their transaction never committed)."""
+        recorded as aborted, and what they had staged is deleted (they never published anything)."""
         with self.db.atomic():
             ids = [r[0] for r in self.db.execute("select id from runs where status = 'running'").fetchall()]
             if ids:
                 self.db.execute(
                     "update runs set status = 'aborted', finished_at = ? where status = 'running'", [at.isoformat()]
                 )
+                for table in STAGE_TABLES:
+                    self.db.execute(f"delete from {table} where run_id in ({','.join('?' * len(ids))})", ids)
         return ids
 
     def record_aborted_run(
@@ -83,43 +88,29 @@ class RunRecords(StoreTables):
             self.db.table("runs").update(
                 run_id, {"status": RunStatus.ABORTED.value, "finished_at": finished_at.isoformat()}
             )
+            for table in STAGE_TABLES:
+                self.db.execute(f"delete from {table} where run_id = ?", [run_id])
         return run_id
 
-    def _write_observations(
-        self,
-        run_id: int,
-        snapshots: dict[tuple[str, str], AccountSnapshot],
-        discovered: dict[str, list[DiscoveredAccount]],
-    ) -> None:
-        """Sanitised snapshots (connectors never put tokens in them), pinned ids, and discoveries."""
-        bindings = {(r["institution_id"], r["account_id"]): r for r in self.db.table("account_bindings").rows}
-        for (inst, account), snap in snapshots.items():
-            self.db.table("snapshots").insert(
-                {
-                    "run_id": run_id,
-                    "institution_id": inst,
-                    "account_id": account,
-                    "platform": snap.platform.value,
-                    "platform_account_id": snap.platform_account_id,
-                    "fetched_at": snap.fetched_at.isoformat(),
-                    "error": snap.error.value if snap.error else None,
-                    "document": snap.model_dump_json(),
-                },
-            )
-            known = bindings.get((inst, account))
-            if snap.platform_account_id and (known is None or known["platform_account_id"] != snap.platform_account_id):
-                # Pinned the first time the account resolves; re-pinned only when the inventory names another id.
-                self.db.table("account_bindings").upsert(
-                    {
-                        "institution_id": inst,
-                        "account_id": account,
-                        "platform": snap.platform.value,
-                        "platform_account_id": snap.platform_account_id,
-                        "pinned_run": run_id,
-                        "pinned_at": snap.fetched_at.isoformat(),
-                    },
-                    pk=("institution_id", "account_id"),
-                )
+    def _publish_observations(self, run_id: int, discovered: Mapping[str, list[DiscoveredAccount]]) -> None:
+        """The run's staged snapshots, the platform ids they pin, and its discoveries (inside the publishing
+        transaction). An account is pinned the first time it resolves; re-pinned only when it resolves to
+        another id."""
+        columns = ", ".join(self.db.table("snapshots").columns_dict)
+        self.db.execute(
+            f"insert into snapshots ({columns}) select {columns} from stage_snapshots where run_id = ?", [run_id]
+        )
+        self.db.execute(
+            """insert into account_bindings (institution_id, account_id, platform, platform_account_id, pinned_run,
+                                             pinned_at)
+               select institution_id, account_id, platform, platform_account_id, run_id, fetched_at
+               from stage_snapshots where run_id = ? and coalesce(platform_account_id, '') != ''
+               on conflict (institution_id, account_id) do update set
+                 platform = excluded.platform, platform_account_id = excluded.platform_account_id,
+                 pinned_run = excluded.pinned_run, pinned_at = excluded.pinned_at
+               where account_bindings.platform_account_id is not excluded.platform_account_id""",
+            [run_id],
+        )
         self.db.table("discoveries").insert_all(
             (
                 {
@@ -143,15 +134,40 @@ class RunRecords(StoreTables):
             for r in self.db.table("account_bindings").rows
         }
 
-    def latest_snapshots(self, before_run: int | None = None) -> dict[tuple[str, str], AccountSnapshot]:
-        """Per account, the last snapshot that was fetched successfully (before a run, if given)."""
-        sql = """select s.institution_id, s.account_id, s.document from snapshots s
+    _LATEST = """select {columns} from snapshots s
                  join (select institution_id, account_id, max(run_id) as run_id from snapshots
-                       where error is null and run_id < ? group by institution_id, account_id) last
+                       where error is null and run_id < ? {where} group by institution_id, account_id) last
                    on last.institution_id = s.institution_id and last.account_id = s.account_id
                   and last.run_id = s.run_id"""
-        rows = self.db.execute(sql, [before_run if before_run is not None else 2**62]).fetchall()
+
+    def latest_snapshots(
+        self, before_run: int | None = None, institution: str | None = None
+    ) -> dict[tuple[str, str], AccountSnapshot]:
+        """Per account, the last snapshot that was fetched successfully (before a run, of an institution, if
+        given)."""
+        where, params = ("and institution_id = ?", [institution]) if institution is not None else ("", [])
+        sql = self._LATEST.format(columns="s.institution_id, s.account_id, s.document", where=where)
+        rows = self.db.execute(sql, [before_run if before_run is not None else 2**62, *params]).fetchall()
         return {(r[0], r[1]): AccountSnapshot.model_validate_json(r[2]) for r in rows}
+
+    def previous_hints(self, before_run: int | None = None) -> dict[tuple[str, str], PreviousHints]:
+        """`PreviousHints` of every account's last successful snapshot (before a run, if given), read in SQL
+        from the stored documents: observing a country needs these facts of each account, not its whole last
+        snapshot."""
+        columns = """s.institution_id, s.account_id, json_extract(s.document, '$.evidence.business_id'),
+                     json_extract(s.document, '$.lookalikes'), json_extract(s.document, '$.members.state'),
+                     json_array_length(s.document, '$.members.value'),
+                     json_type(s.document, '$.members.raw.suspect_empty_after'),
+                     json_extract(s.document, '$.members.raw.suspect_empty_after')"""
+        out = {}
+        for inst, account, business, lookalikes, state, count, kind, carried in self.db.execute(
+            self._LATEST.format(columns=columns, where=""), [before_run if before_run is not None else 2**62]
+        ).fetchall():
+            observed = state == ObservationState.OBSERVED.value
+            had = (count or None) if observed else (carried if kind == "integer" else None)
+            found = tuple(d.get("handle") or "" for d in json.loads(lookalikes or "[]"))
+            out[(inst, account)] = PreviousHints(str(business) if business else None, found, had)
+        return out
 
     def old_snapshots(self, before: datetime) -> list[int]:
         """Row ids of snapshots of runs started before `before` that are not their account's latest."""
@@ -170,9 +186,10 @@ class RunRecords(StoreTables):
                 chunk = rowids[start : start + 500]
                 self.db.execute(f"delete from snapshots where rowid in ({','.join('?' * len(chunk))})", chunk)
 
-    def run_snapshots(self, run_id: int) -> dict[tuple[str, str], AccountSnapshot]:
+    def run_snapshots(self, run_id: int, institution: str | None = None) -> dict[tuple[str, str], AccountSnapshot]:
+        where, params = (" and institution_id = ?", [institution]) if institution is not None else ("", [])
         rows = self.db.execute(
-            "select institution_id, account_id, document from snapshots where run_id = ?", [run_id]
+            "select institution_id, account_id, document from snapshots where run_id = ?" + where, [run_id, *params]
         ).fetchall()
         return {(r[0], r[1]): AccountSnapshot.model_validate_json(r[2]) for r in rows}
 
@@ -194,13 +211,16 @@ class RunRecords(StoreTables):
         return out
 
     def prior_evidence(
-        self, before_run: int | None = None
+        self, before_run: int | None = None, institution: str | None = None
     ) -> dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]]:
-        """Evidence of findings open or waived when a run starts, per account then (policy, subject)."""
+        """Evidence of findings open or waived when a run starts, per account then (policy, subject); of one
+        institution, if given."""
+        where, params = (" and f.institution_id = ?", [institution]) if institution is not None else ("", [])
         if before_run is None:
             rows = self.db.execute(
-                "select institution_id, account_id, policy_id, subject, evidence from findings "
-                "where status in ('open', 'waived') and account_id is not null"
+                "select f.institution_id, f.account_id, f.policy_id, f.subject, f.evidence from findings f "
+                "where f.status in ('open', 'waived') and f.account_id is not null" + where,
+                params,
             ).fetchall()
         else:
             rows = self.db.execute(
@@ -209,8 +229,9 @@ class RunRecords(StoreTables):
                    where e.run_id = (select max(id) from runs where id < ? and status in ('complete', 'incomplete')
                                      and mode = 'live')
                    and e.status != 'resolved'
-                   and f.account_id is not null""",
-                [before_run],
+                   and f.account_id is not null"""
+                + where,
+                [before_run, *params],
             ).fetchall()
         out: dict[tuple[str, str], dict[tuple[str, str], dict[str, Any]]] = {}
         for inst, account, policy, subject, evidence in rows:

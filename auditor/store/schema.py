@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def _migration_1(db: Database) -> None:
@@ -399,6 +399,37 @@ def _migration_10(db: Database) -> None:
     db.table("sign_in_failures").create_index(["address", "at"])
 
 
+def _migration_11(db: Database) -> None:
+    """A run's staging area: what a run has observed and judged so far, written an institution at a time in
+        short transactions while it runs, and moved into the published tables (snapshots, findings, events,
+        tickets) in one short transaction when it completes. Nothing here is read as a result: a run that dies
+        leaves only staging rows, which the next run deletes with the run it records as aborted. Each stage table
+    has its published table's columns (a later migration that adds a column to one adds it to both)."""
+    snapshot = db.table("snapshots").columns_dict
+    db.table("stage_snapshots").create(snapshot, pk=("run_id", "institution_id", "account_id"))
+    finding = {"run_id": int, **db.table("findings").columns_dict}
+    db.table("stage_findings").create(finding, pk=("run_id", "fingerprint"))
+    db.table("stage_events").create(db.table("finding_events").columns_dict, pk=("run_id", "fingerprint"))
+    # Findings not re-checked this run, whose last event is copied at publication (`persisting`: a fetch error;
+    # `unverified`: an inventory-only run).
+    db.table("stage_carried").create({"run_id": int, "fingerprint": str, "status": str}, pk=("run_id", "fingerprint"))
+    db.table("stage_tickets").create(
+        {
+            "seq": int,
+            "run_id": int,
+            "fingerprint": str,
+            "action": str,
+            "evidence_hash": str,
+            "content": str,
+            "held": int,
+        },
+        pk="seq",
+    )
+    db.table("stage_tickets").create_index(["run_id"])
+    coverage = db.table("run_coverage").columns_dict
+    db.table("stage_coverage").create(coverage, pk=("run_id", "institution_id", "severity"))
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _migration_1,
     2: _migration_2,
@@ -410,4 +441,5 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     8: _migration_8,
     9: _migration_9,
     10: _migration_10,
+    11: _migration_11,
 }

@@ -17,13 +17,12 @@ from auditor.model import (
 from auditor.store.base import StoreTables
 from auditor.tickets.plan import PlannedTicket, TicketHistory
 
-TicketPlanner = Callable[
-    [int, "list[tuple[FindingStatus, Finding]]", "dict[str, TicketHistory]"], "list[PlannedTicket]"
-]
+# Plans the tickets of a run's lifecycle events, an institution's at a time (`auditor.tickets.plan`).
+TicketPlanner = Callable[[int, "list[tuple[FindingStatus, Finding]]"], "list[PlannedTicket]"]
 
 
 class TicketOutbox(StoreTables):
-    def _ticket_history(self) -> dict[str, TicketHistory]:
+    def ticket_history(self) -> dict[str, TicketHistory]:
         rows = self.db.execute(
             """select fingerprint, max(action = 'create' or action = 'reopen'),
                       (select evidence_hash from tickets t2 where t2.fingerprint = t.fingerprint
@@ -33,35 +32,41 @@ class TicketOutbox(StoreTables):
         ).fetchall()
         return {r[0]: TicketHistory(created=bool(r[1]), last_evidence_hash=r[2], last_action=r[3]) for r in rows}
 
-    def _write_tickets(self, run_id: int, planned: list[PlannedTicket], sinks: list[str], at: datetime) -> None:
-        for p in planned:
+    def _publish_tickets(self, run_id: int, sinks: list[str], at: datetime) -> None:
+        """The run's staged tickets into the outbox, one delivery per sink each (inside the publishing
+        transaction), in the order they were planned."""
+        staged = self.db.execute(
+            "select fingerprint, action, evidence_hash, content, held from stage_tickets where run_id = ? order by seq",
+            [run_id],
+        ).fetchall()
+        for fingerprint, action, evidence_hash, content, held in staged:
             ticket_id = (
                 self.db.table("tickets")
                 .insert(
                     {
                         "run_id": run_id,
-                        "fingerprint": p.content.fingerprint,
-                        "action": p.content.action.value,
-                        "evidence_hash": p.evidence_hash,
-                        "content": p.content.model_dump_json(),
+                        "fingerprint": fingerprint,
+                        "action": action,
+                        "evidence_hash": evidence_hash,
+                        "content": content,
                         "created_at": at.isoformat(),
                     },
                 )
                 .last_pk
             )
-            for sink in sinks:
-                self.db.table("deliveries").insert(
-                    {
-                        "ticket_id": ticket_id,
-                        "sink": sink,
-                        "status": (DeliveryStatus.HELD if p.held else DeliveryStatus.PENDING).value,
-                        "attempts": 0,
-                        "next_attempt_at": at.isoformat(),
-                        "last_error": None,
-                        "delivered_at": None,
-                        "external_id": None,
-                    },
-                )
+            self.db.table("deliveries").insert_all(
+                {
+                    "ticket_id": ticket_id,
+                    "sink": sink,
+                    "status": (DeliveryStatus.HELD if held else DeliveryStatus.PENDING).value,
+                    "attempts": 0,
+                    "next_attempt_at": at.isoformat(),
+                    "last_error": None,
+                    "delivered_at": None,
+                    "external_id": None,
+                }
+                for sink in sinks
+            )
 
     def due_deliveries(self, now: datetime, ticket_ids: list[int] | None = None) -> list[dict[str, Any]]:
         """Pending deliveries whose next attempt is due, oldest ticket first (a create before its comments)."""

@@ -1,8 +1,9 @@
-"""Which ticket events a run produces. Pure logic over the run's lifecycle events; the store writes them in
-the run's own transaction (the transactional outbox)."""
+"""Which ticket events a run produces. Pure logic over the run's lifecycle events; the store stages them with
+each institution's findings and publishes them with the run (the transactional outbox)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,43 +60,48 @@ def decide(event: LifecycleEvent, history: TicketHistory | None, baseline: bool)
 
 @dataclass
 class TicketPlanner:
-    """Turns a run's lifecycle events into ticket contents, applying the baseline and the per-run cap."""
+    """Turns a run's lifecycle events into ticket contents, applying the baseline and the per-run cap.
+
+    Called once per institution as the run judges them (`snapshots` gives the account snapshots a ticket
+    quotes, an institution's at a time); the cap counts the whole run's new tickets. `history`: the tickets
+    planned before this run, per fingerprint."""
 
     inventory: Inventory
-    snapshots: dict[tuple[str, str], AccountSnapshot]
+    history: dict[str, TicketHistory]
     detected_at: datetime
+    snapshots: Callable[[str], Mapping[tuple[str, str], AccountSnapshot]] = lambda _: {}
     lang: str = "es"
     recipient: str | None = None
     deadline_hours: int | None = None
     baseline: bool = False
     max_new: int = 20
-    held: int = 0  # how many new tickets the cap held back in the last plan
+    held: int = 0  # how many new tickets the cap has held back in this run
+    new: int = 0  # how many new tickets this run has planned
 
-    def __call__(
-        self, run_id: int, events: list[tuple[FindingStatus, Finding]], history: dict[str, TicketHistory]
-    ) -> list[PlannedTicket]:
+    def __call__(self, run_id: int, events: list[tuple[FindingStatus, Finding]]) -> list[PlannedTicket]:
         planned: list[PlannedTicket] = []
-        new_count = 0
-        self.held = 0
+        loaded: dict[str, Mapping[tuple[str, str], AccountSnapshot]] = {}
         for status, finding in events:
             ev_hash = evidence_hash(finding.evidence)
             action = decide(
                 LifecycleEvent(finding.fingerprint, status, finding.incident, ev_hash),
-                history.get(finding.fingerprint),
+                self.history.get(finding.fingerprint),
                 self.baseline,
             )
             if action is None:
                 continue
             held = False
             if action is TicketAction.CREATE:
-                new_count += 1
-                held = new_count > self.max_new
+                self.new += 1
+                held = self.new > self.max_new
                 self.held += int(held)
+            if finding.institution not in loaded:
+                loaded[finding.institution] = self.snapshots(finding.institution)
             content = build_ticket(
                 action,
                 finding,
                 self.inventory.get(finding.institution),
-                self.snapshots.get((finding.institution, finding.account or "")),
+                loaded[finding.institution].get((finding.institution, finding.account or "")),
                 self.detected_at,
                 run_id,
                 lang=self.lang,

@@ -26,6 +26,7 @@ from auditor.engine import run_audit
 from auditor.live import live_from_sandbox
 from auditor.model.declarations import Actor, ActorRole, Answer, Declaration, HumanState, TrailAction
 from auditor.store import Store
+from auditor.store.base import STAGE_TABLES
 from tests.auditor.test_platform_fidelity import inventory, scenario  # noqa: F401  (module fixture)
 from tests.conftest import NOW
 
@@ -257,6 +258,8 @@ def test_old_per_attribute_ops003_findings_are_closed_quietly_by_the_migration(t
         for table in ("trail", "declarations", "annotations", "waiver_requests", "web_sessions", "sign_in_failures"):
             store.db.execute(f"drop table {table}")
         store.db.execute("drop table users")
+        for table in STAGE_TABLES:
+            store.db.execute(f"drop table {table}")
         store.db.execute("delete from schema_version where version >= 9")
         store.db.conn.commit()
     with Store(path) as store:

@@ -173,12 +173,12 @@ def test_fail_on_none_is_accepted_in_the_config_file(tmp_path):
 
 
 def test_an_internal_error_is_exit_5_never_1(tmp_path, monkeypatch):
-    import auditor.engine
+    import auditor.judge
 
     def broken(*_args, **_kwargs):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(auditor.engine, "evaluate", broken)
+    monkeypatch.setattr(auditor.judge, "evaluate_institution", broken)
     result = run(
         "audit",
         "--no-live",

@@ -1,0 +1,238 @@
+"""Judging a run an institution at a time, and publishing it: the rules, the waivers and declarations, the
+lifecycle and the tickets of one institution, staged before the next is read.
+
+Memory follows the largest institution, not the country: an institution's snapshots (this run's and the
+last ones) are read from the store when it is judged and dropped after; what the rules need to know of the
+other institutions (whose Business holds a Page, which accounts the auditor knows anywhere) is a
+`CountryView` built from a few facts per account. Nothing is visible as a result until `publish_run`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from auditor.crashpoints import crash_point
+from auditor.inputs.inventory import inventory_digest
+from auditor.model import (
+    AccountSnapshot,
+    Coverage,
+    DiscoveredAccount,
+    Inventory,
+    PreviousHints,
+    Profile,
+    RunMode,
+    RunScope,
+    RunStatus,
+    RunType,
+    Severity,
+    Waiver,
+)
+from auditor.model.clock import local_date, utcnow
+from auditor.model.declarations import HumanState
+from auditor.store import Store
+from auditor.tickets.plan import TicketPlanner
+from policies.business import business_views
+from policies.evaluate import CountryView, Evaluation, Observations, evaluate_institution, in_scope, merge_shared
+from policies.human import apply_human_input, in_force_waivers
+from policies.profile import effective_rules
+
+Key = tuple[str, str]
+
+
+@dataclass
+class ObservedRun:
+    """Where judging reads what the platforms said, an institution at a time: a live run's staged snapshots,
+    or the snapshots of the run a replay replays."""
+
+    snapshots: Callable[[str], dict[Key, AccountSnapshot]]
+    previous: Callable[[str], dict[Key, AccountSnapshot]]
+    prior: Callable[[str], dict[Key, dict[tuple[str, str], dict[str, Any]]]]
+    country: CountryView
+    discovered: dict[str, list[DiscoveredAccount]] | None = None
+    discovery_failed: frozenset[str] = frozenset()
+    pinned: Mapping[Key, str] = field(default_factory=dict)
+    _last: tuple[str, Observations] | None = None
+
+    def institution(self, institution: str) -> Observations:
+        """One institution's observations (the last one asked for is kept: its tickets quote its snapshots)."""
+        if self._last is None or self._last[0] != institution:
+            self._last = None  # the previous institution's snapshots go before the next one's are read
+            observations = Observations(
+                snapshots=self.snapshots(institution),
+                previous=self.previous(institution),
+                prior=self.prior(institution),
+                discovered=self.discovered,
+                discovery_failed=self.discovery_failed,
+                pinned=self.pinned,
+            )
+            self._last = (institution, observations)
+        return self._last[1]
+
+
+def country_view(
+    inventory: Inventory,
+    facts: list[tuple[str, str, str | None, str | None, bool]],
+    hints: Mapping[Key, PreviousHints],
+    pinned: Mapping[Key, str],
+) -> CountryView:
+    """The `CountryView` of a run from its snapshots' facts (`Store.snapshot_facts`) and the last snapshots'
+    hints: an account's Business as this run saw it, else as the last run did (as `business_owners`)."""
+    owner: dict[Key, str] = {}
+    read: set[Key] = set()
+    resolved: dict[Key, str] = {}
+    for inst, account, platform_id, business, fetched in facts:
+        key = (inst, account)
+        if platform_id:
+            resolved[key] = platform_id
+        if fetched:
+            read.add(key)
+            if business:
+                owner[key] = business
+    for key, before in hints.items():
+        if key not in read and before.business_id:
+            owner[key] = before.business_id
+    return CountryView(inventory, business_views(inventory, owner), pinned, resolved)
+
+
+def staged_run(
+    store: Store,
+    run_id: int,
+    inventory: Inventory,
+    pinned: Mapping[Key, str],
+    hints: Mapping[Key, PreviousHints],
+    discovered: dict[str, list[DiscoveredAccount]],
+    discovery_failed: frozenset[str],
+) -> ObservedRun:
+    """A live run's observations: its staged snapshots, and the last ones before it."""
+    return ObservedRun(
+        snapshots=lambda inst: store.staged_snapshots(run_id, inst),
+        previous=lambda inst: store.latest_snapshots(institution=inst),
+        prior=lambda inst: store.prior_evidence(institution=inst),
+        country=country_view(inventory, store.snapshot_facts(run_id, staged=True), hints, pinned),
+        discovered=discovered,
+        discovery_failed=discovery_failed,
+        pinned=pinned,
+    )
+
+
+def replayed_run(store: Store, run_id: int, inventory: Inventory) -> ObservedRun | None:
+    """The observations of a stored run, as they stood when it ran (None: it asked no platform)."""
+    facts = store.snapshot_facts(run_id, staged=False)
+    if not facts:
+        return None
+    pinned = store.pinned_ids()
+    return ObservedRun(
+        snapshots=lambda inst: store.run_snapshots(run_id, inst),
+        previous=lambda inst: store.latest_snapshots(before_run=run_id, institution=inst),
+        prior=lambda inst: store.prior_evidence(before_run=run_id, institution=inst),
+        country=country_view(inventory, facts, store.previous_hints(before_run=run_id), pinned),
+        discovered=store.run_discoveries(run_id),
+        pinned=pinned,
+    )
+
+
+@dataclass(frozen=True)
+class Judged:
+    status: RunStatus
+    open_severities: list[Severity]  # of the findings this run's rules produced (not waived)
+    accounts_observed: int
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """How the run is recorded: what it is, when it started, what it read."""
+
+    run_id: int
+    run_type: RunType
+    scope: RunScope
+    started: datetime
+    import_inventory: bool
+    replay_of: int | None = None
+
+
+def judge_and_publish(
+    store: Store,
+    record: RunRecord,
+    inventory: Inventory,
+    profile: Profile | None,
+    waivers: list[Waiver],
+    observed: ObservedRun | None,
+    *,
+    human: HumanState,
+    planner: TicketPlanner | None = None,
+    sinks: list[str] | None = None,
+    now: datetime | None = None,
+) -> Judged:
+    """Judge every institution in scope, staging each, then publish the run."""
+    today = local_date(record.started)
+    waivers = in_force_waivers(waivers, human)
+    rules = [r for r in effective_rules(profile or Profile()) if r.enabled]
+    declarations = human.current()
+    country = observed.country if observed is not None else CountryView(inventory)
+    coverage = Coverage()
+    failed = False
+    observed_accounts = 0
+    open_severities: list[Severity] = []
+    if planner is not None and observed is not None:
+        planner.snapshots = lambda inst: observed.institution(inst).snapshots
+    for inst_inv in inventory.institutions:
+        inst_id = inst_inv.institution.id
+        if not in_scope(record.scope, inst_id):
+            continue
+        observations = observed.institution(inst_id) if observed is not None else None
+        part = Evaluation()
+        evaluate_institution(
+            part,
+            inst_inv,
+            rules,
+            waivers,
+            today,
+            record.scope,
+            observations,
+            country,
+            after_account=lambda: crash_point("evaluate"),
+            declarations=declarations,
+        )
+        findings, waived = apply_human_input(merge_shared(part.findings), waivers, human, today)
+        store.stage_institution(
+            record.run_id,
+            inst_id,
+            {a.id for a in inst_inv.accounts},
+            findings,
+            waived,
+            evaluated=part.evaluated,
+            errored=part.errored,
+            unverified=part.unverified,
+            coverage_detail=part.coverage_detail,
+            ticketing=planner,
+        )
+        for name in ("evaluated", "not_observable", "errors"):
+            setattr(coverage, name, getattr(coverage, name) + getattr(part.coverage, name))
+        if observations is not None:
+            failed = failed or any(s.error is not None for s in observations.snapshots.values())
+            observed_accounts += len(observations.snapshots)
+        open_severities += [f.severity for f in findings if f.fingerprint not in waived]
+    status = RunStatus.INCOMPLETE if failed or coverage.errors else RunStatus.COMPLETE
+    store.publish_run(
+        record.run_id,
+        started_at=record.started,
+        finished_at=now or utcnow(),
+        run_type=record.run_type,
+        scope=record.scope,
+        inventory=inventory,
+        digest=inventory_digest(inventory),
+        coverage=coverage,
+        status=status,
+        import_inventory=record.import_inventory,
+        keep_snapshots=record.run_type is not RunType.REEVALUATION,
+        discovered=(observed.discovered or {}) if observed is not None else {},
+        waivers=waivers,
+        sinks=sinks or [],
+        mode=RunMode.LIVE if observed is not None else RunMode.INVENTORY,
+        replay_of=record.replay_of,
+        profile=(profile or Profile()).name,
+    )
+    return Judged(status, open_severities, observed_accounts)

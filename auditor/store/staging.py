@@ -1,0 +1,209 @@
+"""A run's staging area: written an institution at a time while the run goes, published at once when it ends.
+
+A country's run holds neither its snapshots nor its findings in memory, and never holds a write transaction
+for long (the web application writes too): each account's snapshot is staged as it arrives, each
+institution's findings, lifecycle events and tickets when it has been judged, each in a short transaction.
+`publish_run` then moves everything into the published tables and completes the run's row in one
+transaction of table-to-table copies. Until then nothing of the run is visible as a result; a run that
+dies leaves staging rows only, deleted with the run recorded as aborted (`discard_staged`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
+from datetime import datetime
+
+from auditor.crashpoints import crash_point
+from auditor.model import (
+    AccountSnapshot,
+    Coverage,
+    DiscoveredAccount,
+    Finding,
+    FindingStatus,
+    Inventory,
+    RunMode,
+    RunScope,
+    RunStatus,
+    RunType,
+    Severity,
+    Waiver,
+)
+from auditor.store.base import STAGE_TABLES
+from auditor.store.findings import FindingsLifecycle
+from auditor.store.inventory import InventoryTables
+from auditor.store.runs import RunRecords
+from auditor.store.tickets import TicketOutbox, TicketPlanner
+
+
+class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
+    def stage_snapshots(self, run_id: int, snapshots: Iterable[AccountSnapshot]) -> None:
+        """Sanitised snapshots (connectors never put tokens in them), as they arrive."""
+        with self.db.atomic():
+            self.db.table("stage_snapshots").insert_all(
+                (
+                    {
+                        "run_id": run_id,
+                        "institution_id": snap.institution,
+                        "account_id": snap.account,
+                        "platform": snap.platform.value,
+                        "platform_account_id": snap.platform_account_id,
+                        "fetched_at": snap.fetched_at.isoformat(),
+                        "error": snap.error.value if snap.error else None,
+                        "document": snap.model_dump_json(),
+                    }
+                    for snap in snapshots
+                ),
+                replace=True,
+            )
+
+    def staged_snapshots(self, run_id: int, institution: str) -> dict[tuple[str, str], AccountSnapshot]:
+        rows = self.db.execute(
+            "select account_id, document from stage_snapshots where run_id = ? and institution_id = ?",
+            [run_id, institution],
+        ).fetchall()
+        return {(institution, r[0]): AccountSnapshot.model_validate_json(r[1]) for r in rows}
+
+    def snapshot_facts(self, run_id: int, *, staged: bool) -> list[tuple[str, str, str | None, str | None, bool]]:
+        """Per snapshot of a run (staged: of the run in progress): (institution, account, platform account id,
+        Business id, fetched without error) — what judging one institution needs to know of the others'
+        accounts, read without loading a snapshot."""
+        table = "stage_snapshots" if staged else "snapshots"
+        rows = self.db.execute(
+            f"""select institution_id, account_id, platform_account_id,
+                       json_extract(document, '$.evidence.business_id'), error is null
+                from {table} where run_id = ?""",
+            [run_id],
+        ).fetchall()
+        return [(r[0], r[1], r[2], str(r[3]) if r[3] else None, bool(r[4])) for r in rows]
+
+    def stage_institution(
+        self,
+        run_id: int,
+        institution: str,
+        registered: AbstractSet[str],
+        findings: list[Finding],
+        waived: dict[str, Waiver],
+        *,
+        evaluated: AbstractSet[tuple[str, str, str | None]],
+        errored: AbstractSet[tuple[str, str, str | None]],
+        unverified: AbstractSet[tuple[str, str, str | None]],
+        coverage_detail: Mapping[tuple[str, Severity], Coverage],
+        ticketing: TicketPlanner | None = None,
+    ) -> list[tuple[FindingStatus, Finding]]:
+        """One institution's findings judged against its last state, its coverage and its planned tickets, in
+        one short transaction. Returns its lifecycle events."""
+        with self.db.atomic():
+            events = self._stage_lifecycle(
+                run_id, institution, registered, findings, waived, evaluated, errored, unverified
+            )
+            crash_point("commit")
+            self.db.table("stage_coverage").insert_all(
+                {
+                    "run_id": run_id,
+                    "institution_id": inst,
+                    "severity": severity.value,
+                    "evaluated": c.evaluated,
+                    "not_observable": c.not_observable,
+                    "errors": c.errors,
+                }
+                for (inst, severity), c in coverage_detail.items()
+            )
+            if ticketing is not None:
+                self.db.table("stage_tickets").insert_all(
+                    {
+                        "run_id": run_id,
+                        "fingerprint": p.content.fingerprint,
+                        "action": p.content.action.value,
+                        "evidence_hash": p.evidence_hash,
+                        "content": p.content.model_dump_json(),
+                        "held": int(p.held),
+                    }
+                    for p in ticketing(run_id, events)
+                )
+        return events
+
+    def publish_run(
+        self,
+        run_id: int,
+        *,
+        started_at: datetime,
+        finished_at: datetime,
+        run_type: RunType,
+        scope: RunScope,
+        inventory: Inventory,
+        digest: str,
+        coverage: Coverage,
+        status: RunStatus,
+        import_inventory: bool,
+        keep_snapshots: bool,
+        discovered: Mapping[str, list[DiscoveredAccount]],
+        waivers: list[Waiver],
+        sinks: list[str],
+        mode: RunMode,
+        replay_of: int | None,
+        profile: str | None,
+    ) -> None:
+        """The run, its inventory (when imported), snapshots, findings, events and tickets, made visible at
+        once. `keep_snapshots` False (a replay): its staged snapshots were read from an earlier run."""
+        with self.db.atomic():
+            if import_inventory:
+                self._write_inventory(inventory, digest, started_at)
+            crash_point("commit")
+            self.db.table("runs").update(
+                run_id,
+                {
+                    "started_at": started_at.isoformat(),
+                    "finished_at": finished_at.isoformat(),
+                    "run_type": run_type.value,
+                    "status": status.value,
+                    "scope": scope.model_dump_json(),
+                    "inventory_digest": digest,
+                    "rules_evaluated": coverage.evaluated,
+                    "rules_not_observable": coverage.not_observable,
+                    "rules_errors": coverage.errors,
+                    "mode": mode.value,
+                    "replay_of": replay_of,
+                    "profile": profile,
+                },
+            )
+            self.db.table("inventory_versions").insert(
+                {"digest": digest, "document": inventory.model_dump_json(), "first_run": run_id}, ignore=True
+            )
+            crash_point("commit")
+            if keep_snapshots:
+                self._publish_observations(run_id, discovered)
+            coverage_columns = ", ".join(self.db.table("run_coverage").columns_dict)
+            self.db.execute(
+                f"insert into run_coverage ({coverage_columns}) select {coverage_columns} from stage_coverage "
+                "where run_id = ?",
+                [run_id],
+            )
+            self.db.table("run_waivers").insert_all(
+                {
+                    "run_id": run_id,
+                    "waiver_id": w.id,
+                    "institution_id": w.scope.institution,
+                    "rule": w.rule,
+                    "expires": w.expires.isoformat(),
+                    "document": w.model_dump_json(),
+                }
+                for w in waivers
+            )
+            crash_point("commit")
+            self._publish_lifecycle(run_id)
+            crash_point("commit")
+            if sinks:
+                self._publish_tickets(run_id, sinks, started_at)
+            self._discard(run_id)
+            crash_point("commit")
+
+    def discard_staged(self, run_ids: Iterable[int]) -> None:
+        """Delete what runs that will never be published had staged."""
+        with self.db.atomic():
+            for run_id in run_ids:
+                self._discard(run_id)
+
+    def _discard(self, run_id: int) -> None:
+        for table in STAGE_TABLES:
+            self.db.execute(f"delete from {table} where run_id = ?", [run_id])
