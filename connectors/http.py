@@ -39,10 +39,12 @@ from connectors.base import (
 )
 from connectors.deadline import excuse
 from connectors.pacing import CredentialPacer
+from connectors.transport import NoCookies, with_cheap_readiness
 
 log = logging.getLogger("auditor.http")
 
 _POOL_SIZE = 4  # connections per pool (see PlatformHttp._client_for)
+
 
 _TOKEN_PARAMS = re.compile(r"(?i)((?:access_token|input_token|token|key|apikey)=)[^&\s\"']+")
 _BEARER = re.compile(r"(?i)((?:bearer|basic)\s+)[A-Za-z0-9._~+/=|-]+")
@@ -257,9 +259,9 @@ class PlatformHttp:
     def _client_for(self) -> tuple[int, httpx.AsyncClient]:
         """The least busy of a few small connection pools.
 
-        httpcore re-checks every pooled connection (`has_expired`: a socket `getpeername` and `poll`) each time
-        a request starts or ends, so one pool as large as the platform's concurrency costs O(concurrency) CPU
-        per request — the largest CPU item at national scale. Pools of `_POOL_SIZE` connections, as many as
+        httpcore re-checks every pooled connection (`has_expired`: a `poll`, see `connectors.transport`) each
+        time a request starts or ends, so one pool as large as the platform's concurrency costs O(concurrency)
+        CPU per request — the largest CPU item at national scale. Pools of `_POOL_SIZE` connections, as many as
         the concurrency needs, keep that scan short; a pool per credential would open thousands of sockets.
         """
         if not self._clients:
@@ -273,9 +275,12 @@ class PlatformHttp:
                     verify=shared_tls_context(),
                     limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
                     headers={"User-Agent": "oee-social-auditor/0.1", **self.default_headers},
+                    cookies=NoCookies(),
                 )
                 for _ in range(shards)
             ]
+            for client in self._clients:
+                with_cheap_readiness(client)
             self._busy = [0] * shards
         shard = min(range(len(self._clients)), key=self._busy.__getitem__)
         return shard, self._clients[shard]
@@ -391,13 +396,14 @@ class PlatformHttp:
                     self.pacer.settle(secret.name, None)
                     raise
                 self.pacer.settle(secret.name, response.headers)
-                log.debug(
-                    "%s %s -> %s in %.0f ms",
-                    method,
-                    self.redact(str(response.request.url)),
-                    response.status_code,
-                    1000 * (time.monotonic() - started),
-                )
+                if log.isEnabledFor(logging.DEBUG):  # redacting costs a regex pass: only for a line that is kept
+                    log.debug(
+                        "%s %s -> %s in %.0f ms",
+                        method,
+                        self.redact(str(response.request.url)),
+                        response.status_code,
+                        1000 * (time.monotonic() - started),
+                    )
                 self._note_usage(response, secret)
                 retry_in, failure_or_body = self._classify(response, method, path, attempt)
                 if retry_in is None:

@@ -51,6 +51,7 @@ class _Window:
     answered: bool = False  # an answer (any) has arrived: the window, if announced, is known
     sent: deque[float] = field(default_factory=deque)  # when each request still in flight was admitted
     latency: float = 0.0  # a moving average of admission to answer
+    crossing: int = 0  # requests the current window's count was reduced by, still unanswered (see `_roll`)
 
 
 class CredentialPacer:
@@ -137,6 +138,7 @@ class CredentialPacer:
         horizon = reset - 2 * window.latency
         crossing = sum(1 for at in window.sent if at >= horizon)
         window.remaining = max(0, window.limit - crossing) if window.limit else window.limit
+        window.crossing = min(crossing, window.limit) if window.limit else 0
         window.resets_at = reset + window.period if window.period and window.limit else None
 
     def settle(self, name: str, headers: Mapping[str, str] | None) -> None:
@@ -164,7 +166,14 @@ class CredentialPacer:
                 if window.announced is None or resets_at > window.announced:
                     window.announced = resets_at
                 if resets_at <= now:
-                    return  # an answer from a window already over, arriving late: it says nothing about this one
+                    # An answer from a window already over, arriving late: its request was counted there, not in
+                    # this window — if this window's count was reduced for it (it might have crossed), that
+                    # request is given back. Under load answers are slow, the horizon of `_roll` wide, and
+                    # without this a credential lost a whole window for a request that never crossed.
+                    if window.crossing > 0 and window.remaining is not None:
+                        window.crossing -= 1
+                        window.remaining += 1
+                    return
                 if window.resets_at is None or resets_at > window.resets_at + 0.5:
                     # A new window: requests still in flight may be counted in it too.
                     window.resets_at = resets_at

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -19,3 +21,14 @@ class StoreTables:
 
     path: Path
     db: Database
+
+    def _append(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert rows that all have the same keys, in one prepared statement: a run stages thousands of small
+        batches, and sqlite-utils' `insert_all` reads the table's schema again for each."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        self.db.conn.executemany(
+            f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+            [[row[c] for c in columns] for row in rows],
+        )

@@ -160,9 +160,9 @@ class FindingsLifecycle(StoreTables):
             )
             events.append((FindingStatus.RESOLVED, finding_from_row(prev)))
         # Written in bulk: one statement per table instead of one per finding.
-        self.db.table("stage_findings").insert_all(finding_rows)
-        self.db.table("stage_events").insert_all(event_rows)
-        self.db.table("stage_carried").insert_all(carried)
+        self._append("stage_findings", finding_rows)
+        self._append("stage_events", event_rows)
+        self._append("stage_carried", carried)
         return events
 
     def _publish_lifecycle(self, run_id: int) -> None:
