@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from auditor.i18n import Lang, days, plural, t, term, waiver_time_left
-from auditor.model import FindingStatus, Report, ReportFinding, Severity, TrendPoint
+from auditor.model import FindingStatus, Report, ReportAccount, ReportFinding, Severity, TrendPoint
 from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
 from reports.escape import plain
@@ -99,12 +99,12 @@ ENV = jinja_environment("reports")
 
 def render_html(report: Report) -> str:
     lang: Lang = report.lang
-    by_institution: dict[str, list[ReportFinding]] = defaultdict(list)
-    for f in report.findings:
-        by_institution[f.institution].append(f)
     by_account: dict[tuple[str, str | None], list[ReportFinding]] = defaultdict(list)
     for f in report.findings:
         by_account[(f.institution, f.account if f.platform else None)].append(f)
+    accounts_of: dict[str, list[ReportAccount]] = defaultdict(list)  # a country's table, not accounts × institutions
+    for a in report.accounts:
+        accounts_of[a.institution].append(a)
     names = {i.id: i.name for i in report.institutions}
     context: dict[str, Any] = {
         "r": report,
@@ -116,6 +116,7 @@ def render_html(report: Report) -> str:
         "colours": SEVERITY_COLOURS,
         "statuses": list(FindingStatus),
         "by_account": by_account,
+        "accounts_of": accounts_of,
         "incidents": report.open_incidents,
         "counted": lambda n, one, many: plural(n, one, many, lang),
         "days": lambda n: days(n, lang),
