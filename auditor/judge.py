@@ -196,25 +196,14 @@ def judge_and_publish(
             after_account=lambda: crash_point("evaluate"),
             declarations=declarations,
         )
-        findings, waived = apply_human_input(merge_shared(part.findings), waivers, human, today)
-        store.stage_institution(
-            record.run_id,
-            inst_id,
-            {a.id for a in inst_inv.accounts},
-            findings,
-            waived,
-            evaluated=part.evaluated,
-            errored=part.errored,
-            unverified=part.unverified,
-            coverage_detail=part.coverage_detail,
-            ticketing=planner,
-        )
+        part.findings, waived = apply_human_input(merge_shared(part.findings), waivers, human, today)
+        store.stage_institution(record.run_id, inst_id, {a.id for a in inst_inv.accounts}, part, waived, planner)
         for name in ("evaluated", "not_observable", "errors"):
             setattr(coverage, name, getattr(coverage, name) + getattr(part.coverage, name))
         if observations is not None:
             failed = failed or any(s.error is not None for s in observations.snapshots.values())
             observed_accounts += len(observations.snapshots)
-        open_severities += [f.severity for f in findings if f.fingerprint not in waived]
+        open_severities += [f.severity for f in part.findings if f.fingerprint not in waived]
     status = RunStatus.INCOMPLETE if failed or coverage.errors else RunStatus.COMPLETE
     store.publish_run(
         record.run_id,

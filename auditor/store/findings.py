@@ -16,6 +16,7 @@ from auditor.model import (
     shared_scope,
 )
 from auditor.store.base import StoreTables
+from policies.evaluate import Evaluation
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,8 @@ class FindingsLifecycle(StoreTables):
         run_id: int,
         institution: str,
         registered: AbstractSet[str],
-        findings: list[Finding],
+        evaluation: Evaluation,
         waived: dict[str, Waiver],
-        evaluated: AbstractSet[tuple[str, str, str | None]],
-        errored: AbstractSet[tuple[str, str, str | None]],
-        unverified: AbstractSet[tuple[str, str, str | None]] = frozenset(),
     ) -> list[tuple[FindingStatus, Finding]]:
         """One institution's part of a run's lifecycle, staged (published with the run): new / persisting /
         regressed / waived for what this run saw; resolved for what it no longer sees where the rule really ran
@@ -78,6 +76,7 @@ class FindingsLifecycle(StoreTables):
         because of a fetch error (still open: the run's report must show it). `registered`: the institution's
         account ids in the inventory. Every key of the lifecycle names its institution (the fingerprint hashes
         it), so institutions are judged apart. Returns the institution's events."""
+        evaluated, errored, unverified = evaluation.evaluated, evaluation.errored, evaluation.unverified
         previous = {
             r["fingerprint"]: r for r in self.db.query("select * from findings where institution_id = ?", [institution])
         }
@@ -86,7 +85,7 @@ class FindingsLifecycle(StoreTables):
         finding_rows: list[dict[str, Any]] = []
         event_rows: list[dict[str, Any]] = []
         carried: list[dict[str, Any]] = []
-        for f in findings:
+        for f in evaluation.findings:
             if f.fingerprint in seen:
                 continue
             seen.add(f.fingerprint)

@@ -27,7 +27,6 @@ from auditor.model import (
     RunScope,
     RunStatus,
     RunType,
-    Severity,
     Waiver,
 )
 from auditor.store.base import STAGE_TABLES
@@ -35,6 +34,7 @@ from auditor.store.findings import FindingsLifecycle
 from auditor.store.inventory import InventoryTables
 from auditor.store.runs import RunRecords
 from auditor.store.tickets import TicketOutbox, TicketPlanner
+from policies.evaluate import Evaluation
 
 
 class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
@@ -83,21 +83,15 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
         run_id: int,
         institution: str,
         registered: AbstractSet[str],
-        findings: list[Finding],
+        evaluation: Evaluation,
         waived: dict[str, Waiver],
-        *,
-        evaluated: AbstractSet[tuple[str, str, str | None]],
-        errored: AbstractSet[tuple[str, str, str | None]],
-        unverified: AbstractSet[tuple[str, str, str | None]],
-        coverage_detail: Mapping[tuple[str, Severity], Coverage],
         ticketing: TicketPlanner | None = None,
     ) -> list[tuple[FindingStatus, Finding]]:
-        """One institution's findings judged against its last state, its coverage and its planned tickets, in
-        one short transaction. Returns its lifecycle events."""
+        """One institution's evaluation (its findings merged, waivers matched) judged against its last state,
+        its coverage and its planned tickets, in one short transaction. `registered`: the institution's account
+        ids in the inventory. Returns its lifecycle events."""
         with self._staging():
-            events = self._stage_lifecycle(
-                run_id, institution, registered, findings, waived, evaluated, errored, unverified
-            )
+            events = self._stage_lifecycle(run_id, institution, registered, evaluation, waived)
             crash_point("commit")
             self._append(
                 "stage_coverage",
@@ -110,7 +104,7 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
                         "not_observable": c.not_observable,
                         "errors": c.errors,
                     }
-                    for (inst, severity), c in coverage_detail.items()
+                    for (inst, severity), c in evaluation.coverage_detail.items()
                 ],
             )
             if ticketing is not None:
