@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import json
 import logging
@@ -39,11 +40,10 @@ from connectors.base import (
 )
 from connectors.deadline import excuse
 from connectors.pacing import CredentialPacer
-from connectors.transport import NoCookies, with_cheap_readiness
+from connectors.priority import CURRENT_RUN
+from connectors.transport import Pools, TooLarge
 
 log = logging.getLogger("auditor.http")
-
-_POOL_SIZE = 4  # connections per pool (see PlatformHttp._client_for)
 
 
 _TOKEN_PARAMS = re.compile(r"(?i)((?:access_token|input_token|token|key|apikey)=)[^&\s\"']+")
@@ -108,10 +108,6 @@ def platform_text(value: str) -> str:
 
 MAX_DEPTH = 64  # nesting of a platform's JSON answer: no documented answer comes near; 200,000 is an attack
 MAX_DIGITS = 40  # of one JSON number: ids are strings or ≤ 20 digits; 5,000 digits is an attack
-
-
-class TooLarge(ValueError):
-    """An answer over the configured size (counted after decompression)."""
 
 
 class UnreadableBody(ValueError):
@@ -225,7 +221,7 @@ class RequestStats:
 
 @dataclass
 class PlatformHttp:
-    """One platform's client: an `httpx.AsyncClient` plus the policies above."""
+    """One platform's client: its connections (`connectors.transport.Pools`) plus the policies above."""
 
     settings: HttpSettings
     error_mapper: ErrorMapper
@@ -242,8 +238,7 @@ class PlatformHttp:
     stats: RequestStats = field(default_factory=RequestStats)
 
     def __post_init__(self) -> None:
-        self._clients: list[httpx.AsyncClient] = []
-        self._busy: list[int] = []  # requests in flight per pool
+        self._pools: Pools | None = None
         self._platform_slots = asyncio.Semaphore(self.settings.concurrency)
         self._credential_slots: dict[str, asyncio.Semaphore] = {}
         self.pacer = CredentialPacer(
@@ -256,38 +251,21 @@ class PlatformHttp:
         )
         self._secrets: set[str] = set()
 
-    def _client_for(self) -> tuple[int, httpx.AsyncClient]:
-        """The least busy of a few small connection pools.
-
-        httpcore re-checks every pooled connection (`has_expired`: a `poll`, see `connectors.transport`) each
-        time a request starts or ends, so one pool as large as the platform's concurrency costs O(concurrency)
-        CPU per request — the largest CPU item at national scale. Pools of `_POOL_SIZE` connections, as many as
-        the concurrency needs, keep that scan short; a pool per credential would open thousands of sockets.
-        """
-        if not self._clients:
-            shards = max(1, -(-self.settings.concurrency // _POOL_SIZE))
-            size = min(_POOL_SIZE, self.settings.concurrency)
-            self._clients = [
-                httpx.AsyncClient(
-                    base_url=self.settings.base_url,
-                    timeout=self.settings.timeout_seconds,
-                    transport=self.transport,
-                    verify=shared_tls_context(),
-                    limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
-                    headers={"User-Agent": "oee-social-auditor/0.1", **self.default_headers},
-                    cookies=NoCookies(),
-                )
-                for _ in range(shards)
-            ]
-            for client in self._clients:
-                with_cheap_readiness(client)
-            self._busy = [0] * shards
-        shard = min(range(len(self._clients)), key=self._busy.__getitem__)
-        return shard, self._clients[shard]
+    def _connections(self) -> Pools:
+        if self._pools is None:
+            self._pools = Pools(
+                self.settings.base_url,
+                concurrency=self.settings.concurrency,
+                timeout_seconds=self.settings.timeout_seconds,
+                headers={"User-Agent": "oee-social-auditor/0.1", **self.default_headers},
+                verify=shared_tls_context(),
+                transport=self.transport,
+            )
+        return self._pools
 
     async def aclose(self) -> None:
-        for client in self._clients:
-            await client.aclose()
+        if self._pools is not None:
+            await self._pools.close()
 
     def _slots_for(self, secret: Secret) -> asyncio.Semaphore:
         if secret.name not in self._credential_slots:
@@ -309,33 +287,6 @@ class PlatformHttp:
         if seconds > 0:
             self.stats.waited_seconds += seconds
             await self.sleep(seconds)
-
-    async def _send(
-        self,
-        client: httpx.AsyncClient,
-        method: str,
-        path: str,
-        query: dict[str, Any],
-        json_body: Any,
-        headers: dict[str, str],
-    ) -> httpx.Response:
-        """One request within its total deadline (`timeout_seconds`: a server sending a byte a second cannot
-        hold it longer), its body read as it streams and decompresses, refused past `max_body_bytes`."""
-        limit = self.settings.max_body_bytes
-        async with asyncio.timeout(self.settings.timeout_seconds):
-            async with client.stream(method, path, params=query, json=json_body, headers=headers) as response:
-                announced = response.headers.get("content-length", "")
-                if announced.isdigit() and int(announced) > limit and not response.headers.get("content-encoding"):
-                    raise TooLarge(f"answer of {announced} bytes (limit {limit})")
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in response.aiter_bytes():  # decoded: a small gzip of a huge body is caught here
-                    size += len(chunk)
-                    if size > limit:
-                        raise TooLarge(f"answer over {limit} bytes")
-                    chunks.append(chunk)
-        kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length")}
-        return httpx.Response(response.status_code, headers=kept, content=b"".join(chunks), request=response.request)
 
     async def get_json(self, path: str, secret: Secret, params: dict[str, Any] | None = None) -> Any:
         """GET a JSON document, with every policy applied. Raises ConnectorError subclasses only."""
@@ -372,14 +323,15 @@ class PlatformHttp:
                 started = time.monotonic()
                 try:
                     queued = time.monotonic()
-                    async with self._platform_slots:
+                    run = CURRENT_RUN.get()
+                    async with (
+                        run.slot(secret.name) if run is not None else contextlib.nullcontext(),
+                        self._platform_slots,
+                    ):
                         excuse(time.monotonic() - queued)  # waiting for a free slot is not the account's time
-                        shard, client = self._client_for()
-                        self._busy[shard] += 1
-                        try:
-                            response = await self._send(client, method, path, query, json_body, send_headers)
-                        finally:
-                            self._busy[shard] -= 1
+                        response = await self._connections().send(
+                            method, path, query, json_body, send_headers, limit=self.settings.max_body_bytes
+                        )
                 except TooLarge as exc:
                     self.pacer.settle(secret.name, None)
                     raise PlatformError(self.redact(f"{exc} on {method} {path}")) from None

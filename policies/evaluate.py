@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -172,7 +172,7 @@ def _evaluate_account(
             if rule.shared_subject is not None:
                 result.unverified.add((rule.id, inst_id, None))
             continue
-        ctx = replace(ctx_base, params=er.params)
+        ctx = ctx_base.with_params(er.params)
         if rule.applies is not None and not rule.applies(ctx):
             continue
         if rule.id == "OPS-003":
@@ -213,7 +213,7 @@ def _evaluate_account(
             (result.evaluated if observed else result.errored).add((rule.id, inst_id, shared_scope(subject)))
     _reconcile_declarations(result, ctx_base, first, by_id)
     for er in deferred:
-        for v in er.rule.check(replace(ctx_base, params=er.params)):
+        for v in er.rule.check(ctx_base.with_params(er.params)):
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
         if partial:
             # The list of what needs attesting is incomplete when some rule could not even read its inputs:

@@ -21,73 +21,80 @@ def _contact(contact: Any) -> str | None:
 
 class InventoryTables(StoreTables):
     def _write_inventory(self, inventory: Inventory, digest: str, at: datetime) -> None:
-        for inst_inv in inventory.institutions:
-            inst = inst_inv.institution
-            for table in ("authorizations", "people", "accounts"):
-                self.db.execute(f"delete from {table} where institution_id = ?", [inst.id])
-            self.db.table("institutions").upsert(
+        """Replace each institution's registration, one statement per table for the whole inventory (a country's
+        first import was 4,000 statements for 1,000 institutions)."""
+        ids = [[i.institution.id] for i in inventory.institutions]
+        for table in ("authorizations", "people", "accounts"):
+            self.db.conn.executemany(f"delete from {table} where institution_id = ?", ids)
+        self.db.table("institutions").upsert_all(
+            (
                 {
-                    "id": inst.id,
-                    "name": inst.name,
-                    "ruc": inst.ruc,
-                    "pgn_code": inst.pgn_code,
-                    "level": inst.level.value if inst.level else None,
-                    "status": inst.status.value,
-                    "email_domains": json.dumps(inst.email_domains),
-                    "communications_director": _contact(inst.communications_director),
-                    "rsi": _contact(inst.rsi),
+                    "id": inst_inv.institution.id,
+                    "name": inst_inv.institution.name,
+                    "ruc": inst_inv.institution.ruc,
+                    "pgn_code": inst_inv.institution.pgn_code,
+                    "level": inst_inv.institution.level.value if inst_inv.institution.level else None,
+                    "status": inst_inv.institution.status.value,
+                    "email_domains": json.dumps(inst_inv.institution.email_domains),
+                    "communications_director": _contact(inst_inv.institution.communications_director),
+                    "rsi": _contact(inst_inv.institution.rsi),
                     "document": inst_inv.model_dump_json(),
                     "inventory_digest": digest,
                     "imported_at": at.isoformat(),
-                },
-                pk="id",
-            )
-            self.db.table("accounts").insert_all(
-                (
-                    {
-                        "institution_id": inst.id,
-                        "id": a.id,
-                        "platform": a.platform.value,
-                        "kind": a.kind.value,
-                        "handle": a.handle,
-                        "alternative_handle": a.alternative_handle,
-                        "display_name": a.display_name,
-                        "linked_email": a.linked_email,
-                        "status": a.status.value,
-                        "platform_account_id": a.platform_account_id,
-                    }
-                    for a in inst_inv.accounts
-                ),
-            )
-            self.db.table("people").insert_all(
-                (
-                    {
-                        "institution_id": inst.id,
-                        "id": p.id,
-                        "name": p.name,
-                        "ci": p.ci,
-                        "link_type": p.link_type.value if p.link_type else None,
-                        "email": p.email,
-                        "mobile": p.mobile,
-                        "status": p.status.value,
-                        "status_date": p.status_date.isoformat() if p.status_date else None,
-                    }
-                    for p in inst_inv.people
-                ),
-            )
-            self.db.table("authorizations").insert_all(
-                (
-                    {
-                        "institution_id": inst.id,
-                        "person_id": p.id,
-                        "account_id": acc.account,
-                        "role": acc.role.value if acc.role else None,
-                        "contact_point": int(acc.contact_point),
-                    }
-                    for p in inst_inv.people
-                    for acc in p.access
-                ),
-            )
+                }
+                for inst_inv in inventory.institutions
+            ),
+            pk="id",
+        )
+        self.db.table("accounts").insert_all(
+            (
+                {
+                    "institution_id": inst_inv.institution.id,
+                    "id": a.id,
+                    "platform": a.platform.value,
+                    "kind": a.kind.value,
+                    "handle": a.handle,
+                    "alternative_handle": a.alternative_handle,
+                    "display_name": a.display_name,
+                    "linked_email": a.linked_email,
+                    "status": a.status.value,
+                    "platform_account_id": a.platform_account_id,
+                }
+                for inst_inv in inventory.institutions
+                for a in inst_inv.accounts
+            ),
+        )
+        self.db.table("people").insert_all(
+            (
+                {
+                    "institution_id": inst_inv.institution.id,
+                    "id": p.id,
+                    "name": p.name,
+                    "ci": p.ci,
+                    "link_type": p.link_type.value if p.link_type else None,
+                    "email": p.email,
+                    "mobile": p.mobile,
+                    "status": p.status.value,
+                    "status_date": p.status_date.isoformat() if p.status_date else None,
+                }
+                for inst_inv in inventory.institutions
+                for p in inst_inv.people
+            ),
+        )
+        self.db.table("authorizations").insert_all(
+            (
+                {
+                    "institution_id": inst_inv.institution.id,
+                    "person_id": p.id,
+                    "account_id": acc.account,
+                    "role": acc.role.value if acc.role else None,
+                    "contact_point": int(acc.contact_point),
+                }
+                for inst_inv in inventory.institutions
+                for p in inst_inv.people
+                for acc in p.access
+            ),
+        )
 
     def import_inventory(self, inventory: Inventory, digest: str, at: datetime) -> None:
         with self.db.atomic():

@@ -1,10 +1,13 @@
-"""Under the platforms' httpx clients: the cheaper readiness check still notices a connection the server
-closed, no cookie is kept or sent, and the check is really in place (an httpx upgrade that moves the private
-attributes it relies on fails here, not silently)."""
+"""A platform's connections (`connectors.transport.Pools`): requests as httpx's client would have sent them,
+the environment's proxy honoured, no cookie kept or sent, and the cheaper readiness check in place (an httpx
+upgrade that moves the private attributes it relies on fails here, not silently) and still noticing a
+connection the server closed."""
 
 from __future__ import annotations
 
 import asyncio
+import gzip
+import ssl
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +16,7 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from connectors.transport import NoCookies, with_cheap_readiness
+from connectors.transport import Pools, TooLarge, _Backend, environment_proxy, with_cheap_readiness
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -50,21 +53,69 @@ def server() -> Iterator[str]:
         httpd.server_close()
 
 
+def pools(base_url: str, transport: httpx.AsyncBaseTransport | None = None) -> Pools:
+    return Pools(
+        base_url,
+        concurrency=8,
+        timeout_seconds=5,
+        headers={"User-Agent": "ua"},
+        verify=ssl.create_default_context(),
+        transport=transport,
+    )
+
+
 def test_a_connection_the_server_closed_is_replaced_and_no_cookie_is_sent_back(server: str) -> None:
     async def go() -> list[int]:
-        async with httpx.AsyncClient(base_url=server, cookies=NoCookies()) as client:
-            assert with_cheap_readiness(client)
-            statuses = [(await client.get("/then-close")).status_code]
+        connections = pools(server)
+        try:
+            statuses = [(await connections.send("GET", "/then-close", {}, None, {}, limit=100)).status_code]
             await asyncio.sleep(0.2)  # the server's close reaches the idle pooled connection
-            statuses.append((await client.get("/again")).status_code)
-            statuses.append((await client.get("/and-again")).status_code)  # kept alive: the same connection
+            for path in ("/again", "and-again"):  # kept alive: the same connection
+                statuses.append((await connections.send("GET", path, {}, None, {}, limit=100)).status_code)
             return statuses
+        finally:
+            await connections.close()
 
     assert asyncio.run(go()) == [200, 200, 200]
     assert len(Handler.connections) == 2
     assert Handler.cookies_seen == [None, None, None]
 
 
-def test_a_client_with_its_own_transport_is_left_alone() -> None:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(200)))
-    assert not with_cheap_readiness(client)
+def test_the_readiness_check_is_under_every_pool_and_not_under_a_given_transport() -> None:
+    mine = pools("https://graph.example/v25.0")
+    assert all(isinstance(t._pool._network_backend, _Backend) for t in mine._transports)  # type: ignore[attr-defined]
+    assert not with_cheap_readiness(httpx.MockTransport(lambda request: httpx.Response(200)))
+
+
+def test_requests_are_what_the_client_would_have_sent() -> None:
+    """Base URL joined as httpx joins it, parameters merged, the default headers, the timeout, and an answer
+    read whole (decompressed) and refused past its limit."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(
+            200, json={"ok": True}, headers={"Content-Encoding": "gzip"}, content=gzip.compress(b"x" * 500)
+        )
+
+    connections = pools("https://graph.example/v25.0/", httpx.MockTransport(answer))
+    response = asyncio.run(
+        connections.send("GET", "/123/assigned_users", {"limit": 5}, None, {"Authorization": "Bearer t"}, limit=1000)
+    )
+    request = seen[0]
+    assert str(request.url) == "https://graph.example/v25.0/123/assigned_users?limit=5"
+    assert request.headers["user-agent"] == "ua" and request.headers["authorization"] == "Bearer t"
+    assert "gzip" in request.headers["accept-encoding"] and request.extensions["timeout"]["read"] == 5
+    assert response.content == b"x" * 500 and response.request is request
+    with pytest.raises(TooLarge):
+        asyncio.run(connections.send("GET", "next", {}, None, {}, limit=100))
+    assert pools("https://a.example/").url("https://b.example/page?after=1") == "https://b.example/page?after=1"
+
+
+def test_the_environment_s_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.gov.py:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    assert environment_proxy("https://graph.facebook.com/v25.0/") == "http://proxy.gov.py:3128"
+    assert environment_proxy("http://127.0.0.1:8080/") is None
+    proxied = pools("https://graph.facebook.com/v25.0/")
+    assert all(type(t._pool).__name__ == "AsyncHTTPProxy" for t in proxied._transports)  # type: ignore[attr-defined]
