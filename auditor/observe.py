@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from auditor.config import AuditConfig, ConnectorSettings
+from auditor.config import AuditConfig
 from auditor.crashpoints import crash_point
 from auditor.credentials import Credentials, CredentialUnavailable
 from auditor.model import (
@@ -42,7 +42,6 @@ from connectors.base import (
 )
 from connectors.deadline import CURRENT, AccountDeadline
 from connectors.http import redact
-from connectors.priority import CURRENT_RUN, RunPriorities
 from policies.evaluate import in_scope
 
 log = logging.getLogger("auditor.observe")
@@ -87,20 +86,14 @@ def _suspect_empty_members(snapshot: AccountSnapshot, had: int | None) -> Accoun
     return snapshot.model_copy(update={"members": suspect})
 
 
-def _chains(weights: list[tuple[str, int]]) -> dict[str, int]:
-    """Per credential, roughly how many requests the run makes with it: the length of its chain."""
-    per_credential: dict[str, int] = defaultdict(int)
-    for credential, requests in weights:
-        per_credential[credential] += requests
-    return per_credential
-
-
 def _longest_first(jobs: list[Coroutine[Any, Any, None]], weights: list[tuple[str, int]]) -> list[asyncio.Future[None]]:
     """The jobs started longest chain first, returned in their own order. A run lasts as long as its busiest
     credential's chain of requests, one window at a time: those chains start before the short ones, instead of
     queueing behind a thousand first requests (the 1,000 × 1 bench layout lost a window per request in its
     first seconds that way)."""
-    per_credential = _chains(weights)
+    per_credential: dict[str, int] = defaultdict(int)
+    for credential, requests in weights:
+        per_credential[credential] += requests
     order = sorted(range(len(jobs)), key=lambda i: -per_credential[weights[i][0]] if weights[i][1] else 0)
     started = {i: asyncio.ensure_future(jobs[i]) for i in order}
     return [started[i] for i in range(len(jobs))]
@@ -196,7 +189,6 @@ async def observe(
             raise AccountTimedOut(f"{which} time limit passed before {request.account.id} was read") from None
 
     jobs = []
-    factories: set[ConnectorFactory] = set()
     weights: list[tuple[str, int]] = []  # per job: its credential, and roughly how many requests one account takes
     discovery_jobs: dict[tuple[str, str], tuple[ConnectorFactory, Any]] = {}
     users: defaultdict[str, dict[str, int]] = defaultdict(dict)  # credential -> institution -> accounts
@@ -208,8 +200,6 @@ async def observe(
             if not in_scope(scope, inst.id, account.platform, account.id):
                 continue
             factory = connector_for(account.platform, live.connectors)
-            if factory is not None:
-                factories.add(factory)
             target: FetchRequest | AccountSnapshot
             if factory is None and not PLATFORMS[account.platform].observable:
                 target = unobservable_snapshot(inst.id, account)  # «no observable en esta red», never a pass
@@ -255,10 +245,6 @@ async def observe(
         for inst_id in by_inst:
             if inst_id != owner:
                 discovery_jobs.pop((inst_id, credential_name), None)
-    # Longest chains first also when more requests are ready than all the platforms' slots together take.
-    default_slots = ConnectorSettings().concurrency
-    slots = sum(getattr(live.settings.get(name), "concurrency", default_slots) for name in {f.name for f in factories})
-    priorities = CURRENT_RUN.set(RunPriorities(_chains(weights), max(1, slots)))
     try:
         await asyncio.gather(*_longest_first(jobs, weights))
         discovered: dict[str, list[DiscoveredAccount]] = {}
@@ -286,7 +272,6 @@ async def observe(
             if getattr(c, "http", None) is not None
         )
     finally:
-        CURRENT_RUN.reset(priorities)
         for connector in instances.values():
             await connector.aclose()
     return Observation(kept, discovered, requests, frozenset(failed))

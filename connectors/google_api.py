@@ -8,7 +8,6 @@ through httpx, so the sandbox's transport, timeouts and redaction work as for ev
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import json
 import threading
@@ -36,7 +35,6 @@ from connectors.http import (
     shared_tls_context,
 )
 from connectors.pacing import CredentialPacer
-from connectors.priority import CURRENT_RUN
 
 T = TypeVar("T")
 
@@ -267,10 +265,8 @@ class GoogleCalls:
         attempt = throttled = 0
         while True:
             await self.pacer.admit(secret.name)
-            run = CURRENT_RUN.get()  # the run's gate: longest chains first when slots are short
             try:
-                async with run.slot(secret.name) if run is not None else contextlib.nullcontext():
-                    return await in_pool(self.pool, self._run, call, secret.name, http)
+                return await in_pool(self.pool, self._run, call, secret.name, http)
             except HttpError as exc:
                 error = map_http_error(exc, secret)
                 if isinstance(error, RateLimited) and not quota_exhausted(error, self.daily_reasons):

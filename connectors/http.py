@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import functools
 import json
 import logging
@@ -40,7 +39,6 @@ from connectors.base import (
 )
 from connectors.deadline import excuse
 from connectors.pacing import CredentialPacer
-from connectors.priority import CURRENT_RUN
 from connectors.transport import Pools, TooLarge
 
 log = logging.getLogger("auditor.http")
@@ -323,11 +321,7 @@ class PlatformHttp:
                 started = time.monotonic()
                 try:
                     queued = time.monotonic()
-                    run = CURRENT_RUN.get()
-                    async with (
-                        run.slot(secret.name) if run is not None else contextlib.nullcontext(),
-                        self._platform_slots,
-                    ):
+                    async with self._platform_slots:
                         excuse(time.monotonic() - queued)  # waiting for a free slot is not the account's time
                         response = await self._connections().send(
                             method, path, query, json_body, send_headers, limit=self.settings.max_body_bytes
