@@ -117,6 +117,8 @@ def run_audit(
                 inventory,
                 store.ticket_history(),
                 started,
+                # the snapshots a ticket quotes: its institution's, as judging reads them
+                snapshots=(lambda inst: observed.institution(inst).snapshots) if observed is not None else lambda _: {},
                 lang=tickets.lang,
                 recipient=tickets.recipient,
                 deadline_hours=tickets.deadline_hours,

@@ -176,8 +176,6 @@ def judge_and_publish(
     failed = False
     observed_accounts = 0
     open_severities: list[Severity] = []
-    if planner is not None and observed is not None:
-        planner.snapshots = lambda inst: observed.institution(inst).snapshots
     for inst_inv in inventory.institutions:
         inst_id = inst_inv.institution.id
         if not in_scope(record.scope, inst_id):

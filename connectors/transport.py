@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import select
 import ssl
-import typing
 import urllib.parse
 import urllib.request
 from collections.abc import Iterable, Mapping
@@ -24,7 +23,7 @@ import httpcore
 import httpx
 
 
-def socket_readable(sock: typing.Any) -> bool:
+def socket_readable(sock: Any) -> bool:
     """Whether reading would not wait (data, or the server's close); a closed socket counts as readable, so
     the pool drops the connection (httpcore's own rule)."""
     fileno = sock.fileno() if sock is not None else -1
@@ -54,7 +53,7 @@ class _Stream(httpcore.AsyncNetworkStream):
     ) -> httpcore.AsyncNetworkStream:
         return _Stream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
 
-    def get_extra_info(self, info: str) -> typing.Any:
+    def get_extra_info(self, info: str) -> Any:
         if info == "is_readable" and self._socket is not None:
             return socket_readable(self._socket)
         return self._stream.get_extra_info(info)

@@ -66,8 +66,7 @@ class RunRecords(StoreTables):
                 self.db.execute(
                     "update runs set status = 'aborted', finished_at = ? where status = 'running'", [at.isoformat()]
                 )
-                for table in STAGE_TABLES:
-                    self.db.execute(f"delete from {table} where run_id in ({','.join('?' * len(ids))})", ids)
+                self._discard_staged(ids)
         return ids
 
     def record_aborted_run(
@@ -88,9 +87,14 @@ class RunRecords(StoreTables):
             self.db.table("runs").update(
                 run_id, {"status": RunStatus.ABORTED.value, "finished_at": finished_at.isoformat()}
             )
-            for table in STAGE_TABLES:
-                self.db.execute(f"delete from {table} where run_id = ?", [run_id])
+            self._discard_staged([run_id])
         return run_id
+
+    def _discard_staged(self, run_ids: list[int]) -> None:
+        """Delete what runs staged (inside the caller's transaction): published, or never to be."""
+        marks = ",".join("?" * len(run_ids))
+        for table in STAGE_TABLES:
+            self.db.execute(f"delete from {table} where run_id in ({marks})", run_ids)
 
     def _publish_observations(self, run_id: int, discovered: Mapping[str, list[DiscoveredAccount]]) -> None:
         """The run's staged snapshots, the platform ids they pin, and its discoveries (inside the publishing

@@ -5,7 +5,7 @@ for long (the web application writes too): each account's snapshot is staged as 
 institution's findings, lifecycle events and tickets when it has been judged, each in a short transaction.
 `publish_run` then moves everything into the published tables and completes the run's row in one
 transaction of table-to-table copies. Until then nothing of the run is visible as a result; a run that
-dies leaves staging rows only, deleted with the run recorded as aborted (`discard_staged`).
+dies leaves staging rows only, deleted when the run is recorded as aborted.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from auditor.model import (
     RunType,
     Waiver,
 )
-from auditor.store.base import STAGE_TABLES
 from auditor.store.findings import FindingsLifecycle
 from auditor.store.inventory import InventoryTables
 from auditor.store.runs import RunRecords
@@ -146,7 +145,8 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
         profile: str | None,
     ) -> None:
         """The run, its inventory (when imported), snapshots, findings, events and tickets, made visible at
-        once. `keep_snapshots` False (a replay): its staged snapshots were read from an earlier run."""
+        once. `keep_snapshots` False (a replay): it read an earlier run's snapshots and records no snapshots,
+        pinned ids or discoveries of its own."""
         with self.db.atomic():
             if import_inventory:
                 self._write_inventory(inventory, digest, started_at)
@@ -196,7 +196,7 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
             crash_point("commit")
             if sinks:
                 self._publish_tickets(run_id, sinks, started_at)
-            self._discard(run_id)
+            self._discard_staged([run_id])
             crash_point("commit")
 
     @contextmanager
@@ -211,13 +211,3 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
                 yield
         finally:
             self.db.execute("PRAGMA synchronous = FULL")
-
-    def discard_staged(self, run_ids: Iterable[int]) -> None:
-        """Delete what runs that will never be published had staged."""
-        with self.db.atomic():
-            for run_id in run_ids:
-                self._discard(run_id)
-
-    def _discard(self, run_id: int) -> None:
-        for table in STAGE_TABLES:
-            self.db.execute(f"delete from {table} where run_id = ?", [run_id])
