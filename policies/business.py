@@ -60,18 +60,23 @@ def business_views(inventory: Inventory, owner: Mapping[tuple[str, str], str]) -
     by_business: dict[str, list[tuple[str, str]]] = {}
     for key, bid in owner.items():
         by_business.setdefault(bid, []).append(key)
+    # Every registered access by the account it is to, in the register's order: one pass over the country's
+    # people, not one per Business (a thousand institutions' Businesses scanned every person each time).
+    accesses: dict[tuple[str, str], list[tuple[int, AuthorizedPerson, AccountAccess]]] = {}
+    if owner:
+        order = 0
+        for inst in inventory.institutions:
+            for person in inst.people:
+                for access in person.access:
+                    key = (inst.institution.id, access.account)
+                    if key in owner:
+                        accesses.setdefault(key, []).append((order, person, access))
+                    order += 1
     views: dict[str, BusinessView] = {}
     for bid, assets in by_business.items():
         holder = min({inst for inst, _ in assets}, key=partial(_standing, inventory, assets))
-        accounts = set(assets)
-        registered = tuple(
-            (person, access)
-            for inst in inventory.institutions
-            for person in inst.people
-            for access in person.access
-            if (inst.institution.id, access.account) in accounts
-        )
-        views[bid] = BusinessView(bid, holder, registered)
+        entries = sorted((e for key in set(assets) for e in accesses.get(key, ())), key=lambda e: e[0])
+        views[bid] = BusinessView(bid, holder, tuple((person, access) for _, person, access in entries))
     return {key: views[bid] for key, bid in owner.items()}
 
 

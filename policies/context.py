@@ -84,7 +84,10 @@ class AccountContext:
 
     def with_params(self, params: dict[str, Any]) -> AccountContext:
         """This context under one rule's parameters, sharing everything else (what the rules record included):
-        a shallow copy, where `dataclasses.replace` rebuilt it through `__init__` 40 times an account."""
+        a shallow copy, where `dataclasses.replace` rebuilt it through `__init__` 40 times an account; itself
+        when the parameters are the same (most rules have none)."""
+        if params == self.params:
+            return self
         ctx = copy.copy(self)
         object.__setattr__(ctx, "params", params)  # a fresh copy: nothing else sees it change
         return ctx

@@ -59,7 +59,9 @@ class Evaluation:
     coverage_detail: dict[tuple[str, Severity], Coverage] = field(default_factory=dict)
 
     def tally(self, institution: str, severity: Severity, outcome: str) -> None:
-        detail = self.coverage_detail.setdefault((institution, severity), Coverage())
+        detail = self.coverage_detail.get((institution, severity))
+        if detail is None:  # not `setdefault`: it built a model on every one of an account's 40-odd calls
+            detail = self.coverage_detail[(institution, severity)] = Coverage()
         for target in (self.coverage, detail):
             setattr(target, outcome, getattr(target, outcome) + 1)
 

@@ -10,9 +10,10 @@ dies leaves staging rows only, deleted when the run is recorded as aborted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 
 from auditor.crashpoints import crash_point
@@ -20,8 +21,6 @@ from auditor.model import (
     AccountSnapshot,
     Coverage,
     DiscoveredAccount,
-    Finding,
-    FindingStatus,
     Inventory,
     RunMode,
     RunScope,
@@ -34,6 +33,17 @@ from auditor.store.inventory import InventoryTables
 from auditor.store.runs import RunRecords
 from auditor.store.tickets import TicketOutbox, TicketPlanner
 from policies.evaluate import Evaluation
+
+
+@dataclass(frozen=True)
+class JudgedInstitution:
+    """One institution's judgement, ready to stage: its evaluation, the waivers its findings matched, and its
+    account ids in the inventory (what a finding on an account no longer registered is resolved by)."""
+
+    institution: str
+    registered: AbstractSet[str]
+    evaluation: Evaluation
+    waived: dict[str, Waiver]
 
 
 class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
@@ -77,51 +87,49 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
         ).fetchall()
         return [(r[0], r[1], r[2], str(r[3]) if r[3] else None, bool(r[4])) for r in rows]
 
-    def stage_institution(
-        self,
-        run_id: int,
-        institution: str,
-        registered: AbstractSet[str],
-        evaluation: Evaluation,
-        waived: dict[str, Waiver],
-        ticketing: TicketPlanner | None = None,
-    ) -> list[tuple[FindingStatus, Finding]]:
-        """One institution's evaluation (its findings merged, waivers matched) judged against its last state,
-        its coverage and its planned tickets, in one short transaction. `registered`: the institution's account
-        ids in the inventory. Returns its lifecycle events."""
+    def stage_institutions(
+        self, run_id: int, judged: Sequence[JudgedInstitution], ticketing: TicketPlanner | None = None
+    ) -> None:
+        """Judged institutions (each one's findings merged, waivers matched) against their last state, with
+        their coverage and planned tickets, in one short transaction. A caller stages a few at a time: a
+        thousand one-account institutions each in its own transaction spent a third of their judging on commits."""
         with self._staging():
-            events = self._stage_lifecycle(run_id, institution, registered, evaluation, waived)
-            crash_point("commit")
+            for one in judged:
+                self._stage_judged(run_id, one, ticketing)
+
+    def _stage_judged(self, run_id: int, one: JudgedInstitution, ticketing: TicketPlanner | None) -> None:
+        evaluation = one.evaluation
+        events = self._stage_lifecycle(run_id, one.institution, one.registered, evaluation, one.waived)
+        crash_point("commit")
+        self._append(
+            "stage_coverage",
+            [
+                {
+                    "run_id": run_id,
+                    "institution_id": inst,
+                    "severity": severity.value,
+                    "evaluated": c.evaluated,
+                    "not_observable": c.not_observable,
+                    "errors": c.errors,
+                }
+                for (inst, severity), c in evaluation.coverage_detail.items()
+            ],
+        )
+        if ticketing is not None:
             self._append(
-                "stage_coverage",
+                "stage_tickets",
                 [
                     {
                         "run_id": run_id,
-                        "institution_id": inst,
-                        "severity": severity.value,
-                        "evaluated": c.evaluated,
-                        "not_observable": c.not_observable,
-                        "errors": c.errors,
+                        "fingerprint": p.content.fingerprint,
+                        "action": p.content.action.value,
+                        "evidence_hash": p.evidence_hash,
+                        "content": p.content.model_dump_json(),
+                        "held": int(p.held),
                     }
-                    for (inst, severity), c in evaluation.coverage_detail.items()
+                    for p in ticketing(run_id, events)
                 ],
             )
-            if ticketing is not None:
-                self._append(
-                    "stage_tickets",
-                    [
-                        {
-                            "run_id": run_id,
-                            "fingerprint": p.content.fingerprint,
-                            "action": p.content.action.value,
-                            "evidence_hash": p.evidence_hash,
-                            "content": p.content.model_dump_json(),
-                            "held": int(p.held),
-                        }
-                        for p in ticketing(run_id, events)
-                    ],
-                )
-        return events
 
     def publish_run(
         self,

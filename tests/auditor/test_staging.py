@@ -220,3 +220,61 @@ def test_the_country_view_from_stored_facts_is_the_one_from_the_snapshots(store,
     assert in_memory.businesses and from_store.businesses == in_memory.businesses
     assert from_store.known() == in_memory.known()
     assert any(not fetched for *_, fetched in facts)
+
+
+def test_small_institutions_are_staged_a_few_at_a_time_and_each_read_once(store, inventory, monkeypatch):
+    """Institutions are staged together up to `STAGE_BATCH_ACCOUNTS` accounts (a country of one-account
+    institutions spent a third of its judging on commits), each institution's snapshots read once (its tickets
+    quote them from memory), and none kept past its batch."""
+    monkeypatch.setattr(auditor.judge, "STAGE_BATCH_ACCOUNTS", 3)
+    batches: list[list[str]] = []
+    stage = Store.stage_institutions
+
+    def staging(self: Store, run_id: int, judged: Any, ticketing: Any = None) -> None:
+        batches.append([j.institution for j in judged])
+        stage(self, run_id, judged, ticketing)
+
+    reads: list[str] = []
+    staged_snapshots = Store.staged_snapshots
+
+    def read(self: Store, run_id: int, institution: str) -> Any:
+        reads.append(institution)
+        return staged_snapshots(self, run_id, institution)
+
+    kept: list[int] = []
+    release = auditor.judge.ObservedRun.release
+
+    def released(self: auditor.judge.ObservedRun) -> None:
+        kept.append(len(self._kept))
+        release(self)
+
+    monkeypatch.setattr(Store, "stage_institutions", staging)
+    monkeypatch.setattr(Store, "staged_snapshots", read)
+    monkeypatch.setattr(auditor.judge.ObservedRun, "release", released)
+    run_audit(store, inventory, live=live(), now=NOW)
+    sizes = {i.institution.id: len(i.accounts) for i in inventory.institutions}
+    assert [i for batch in batches for i in batch] == [i.institution.id for i in inventory.institutions]
+    assert len(batches) < len(sizes)  # some institutions shared a transaction
+    for batch in batches[:-1]:  # each batch closed as soon as it reached the limit, not later
+        assert sum(sizes[i] for i in batch) >= 3 and sum(sizes[i] for i in batch[:-1]) < 3
+    assert sorted(reads) == sorted(sizes) and kept == [len(b) for b in batches]
+    assert staged_rows(store) == 0
+
+
+def test_business_views_list_every_registration_on_a_business_s_assets_in_the_register_s_order(inventory):
+    """The index built once gives what scanning the register for each Business gave."""
+    from policies.business import business_views
+
+    keys = [(i.institution.id, a.id) for i in inventory.institutions for a in i.accounts]
+    owner = {key: f"biz-{n % 3}" for n, key in enumerate(keys)}
+    views = business_views(inventory, owner)
+    for key, view in views.items():
+        assets = {k for k, b in owner.items() if b == view.id}
+        expected = tuple(
+            (person, access)
+            for inst in inventory.institutions
+            for person in inst.people
+            for access in person.access
+            if (inst.institution.id, access.account) in assets
+        )
+        assert view.registered == expected and expected, key
