@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,17 +86,46 @@ def _suspect_empty_members(snapshot: AccountSnapshot, had: int | None) -> Accoun
     return snapshot.model_copy(update={"members": suspect})
 
 
-def _longest_first(jobs: list[Coroutine[Any, Any, None]], weights: list[tuple[str, int]]) -> list[asyncio.Future[None]]:
-    """The jobs started longest chain first, returned in their own order. A run lasts as long as its busiest
-    credential's chain of requests, one window at a time: those chains start before the short ones, instead of
-    queueing behind a thousand first requests (the 1,000 × 1 bench layout lost a window per request in its
-    first seconds that way)."""
+# Accounts of one credential read at once, per request it may have in flight (`per_credential_concurrency`):
+# enough that a job between two requests (parsing an answer) leaves the credential's slots busy.
+JOBS_PER_CREDENTIAL_SLOT = 2
+
+
+async def run_per_credential(
+    jobs: list[Coroutine[Any, Any, None]], weights: list[tuple[str, int]], at_once: Mapping[str, int]
+) -> None:
+    """Run the jobs (one account's reading each), at most `at_once[credential]` of a credential's at a time, the
+    credentials with the longest chains of requests first.
+
+    A credential sends one window's worth of requests at a time whatever the number of its accounts started:
+    a country's ten thousand accounts started at once were ten thousand tasks waiting in the pacer (some 20 KB
+    each, most of the audit's memory at that size, and a wake-up for each at every window). A run lasts as long
+    as its busiest credential's chain, so those chains start before the short ones instead of queueing behind
+    a thousand first requests (the 1,000 × 1 bench layout lost a window per request in its first seconds that
+    way). Jobs without a credential (an unobservable account, a missing token) run at once: they ask nothing.
+    """
+    queues: dict[str, deque[Coroutine[Any, Any, None]]] = {}
     per_credential: dict[str, int] = defaultdict(int)
-    for credential, requests in weights:
+    free: list[Coroutine[Any, Any, None]] = []
+    for job, (credential, requests) in zip(jobs, weights, strict=True):
+        if not credential or not requests:
+            free.append(job)
+            continue
+        queues.setdefault(credential, deque()).append(job)
         per_credential[credential] += requests
-    order = sorted(range(len(jobs)), key=lambda i: -per_credential[weights[i][0]] if weights[i][1] else 0)
-    started = {i: asyncio.ensure_future(jobs[i]) for i in order}
-    return [started[i] for i in range(len(jobs))]
+
+    async def worker(queue: deque[Coroutine[Any, Any, None]]) -> None:
+        while queue:
+            await queue.popleft()
+
+    order = sorted(queues, key=lambda c: -per_credential[c])
+    workers = [worker(queues[c]) for c in order for _ in range(min(max(1, at_once.get(c, 1)), len(queues[c])))]
+    try:
+        await asyncio.gather(*(asyncio.ensure_future(w) for w in [*workers, *free]))
+    finally:
+        for queue in queues.values():  # a run stopped midway: the jobs never started are closed, not leaked
+            while queue:
+                queue.popleft().close()
 
 
 async def observe(
@@ -189,6 +218,7 @@ async def observe(
             raise AccountTimedOut(f"{which} time limit passed before {request.account.id} was read") from None
 
     jobs = []
+    at_once: dict[str, int] = {}  # per credential: how many of its accounts are read at a time
     weights: list[tuple[str, int]] = []  # per job: its credential, and roughly how many requests one account takes
     discovery_jobs: dict[tuple[str, str], tuple[ConnectorFactory, Any]] = {}
     users: defaultdict[str, dict[str, int]] = defaultdict(dict)  # credential -> institution -> accounts
@@ -235,6 +265,9 @@ async def observe(
                         discovery_jobs.setdefault((inst.id, account.credential), (factory, secret))
                         users[account.credential][inst.id] = users[account.credential].get(inst.id, 0) + 1
             jobs.append(fetch_one(inst.id, target, factory))
+            if factory is not None and account.credential:
+                slots = getattr(live.settings.get(factory.name), "per_credential_concurrency", 4)
+                at_once[account.credential] = max(at_once.get(account.credential, 1), JOBS_PER_CREDENTIAL_SLOT * slots)
             weights.append(
                 (account.credential or "", getattr(factory, "requests_per_account", 1) if factory is not None else 0)
             )
@@ -246,7 +279,7 @@ async def observe(
             if inst_id != owner:
                 discovery_jobs.pop((inst_id, credential_name), None)
     try:
-        await asyncio.gather(*_longest_first(jobs, weights))
+        await run_per_credential(jobs, weights, at_once)
         discovered: dict[str, list[DiscoveredAccount]] = {}
         failed: set[str] = set()
         for (inst_id, credential_name), (factory, secret) in discovery_jobs.items():

@@ -10,6 +10,8 @@ import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
+
 from connectors.pacing import CredentialPacer
 
 EPOCH = 1_800_000_000.37  # the wall clock's offset: resets come in whole seconds of it, as X sends them
@@ -196,23 +198,53 @@ def test_a_window_over_before_anyone_waited_for_it_does_not_let_a_burst_through(
     assert server.throttled == 0, f"{server.throttled} requests over the limit"
 
 
-def test_the_longest_chains_start_first_and_results_keep_their_order():
-    """A run lasts as long as its busiest credential's chain: its accounts start before the short ones."""
-    from auditor.observe import _longest_first
+def test_the_longest_chains_start_first_and_a_credential_reads_a_few_accounts_at_a_time():
+    """A run lasts as long as its busiest credential's chain: its accounts start before the short ones. A
+    credential's accounts are read `at_once` at a time (a country's accounts started at once were as many tasks
+    waiting in the pacer), jobs without a credential at once, and every job runs."""
+    from auditor.observe import run_per_credential
 
     started: list[str] = []
+    running: dict[str, int] = {}
+    most: dict[str, int] = {}
 
-    async def job(name: str) -> str:
+    async def job(name: str) -> None:
+        credential = name.split("-")[0]
         started.append(name)
-        return name
+        running[credential] = running.get(credential, 0) + 1
+        most[credential] = max(most.get(credential, 0), running[credential])
+        await asyncio.sleep(0.01)
+        running[credential] -= 1
 
-    async def main() -> list[str]:
-        jobs = [job("x-1"), job("meta-1"), job("unobservable"), job("meta-2")]
-        weights = [("x", 2), ("meta", 6), ("", 0), ("meta", 6)]
-        return list(await asyncio.gather(*_longest_first(jobs, weights)))  # type: ignore[arg-type]
+    async def main() -> None:
+        names = ["x-1", "meta-1", "unobservable", "meta-2", *(f"meta-{n}" for n in range(3, 11)), "x-2"]
+        weights = [("" if n == "unobservable" else n.split("-")[0], 0 if n == "unobservable" else 6) for n in names]
+        await run_per_credential([job(n) for n in names], weights, {"meta": 3, "x": 1})  # type: ignore[arg-type]
 
-    assert asyncio.run(main()) == ["x-1", "meta-1", "unobservable", "meta-2"]
-    assert started[:2] == ["meta-1", "meta-2"] and started[2] == "x-1"
+    asyncio.run(main())
+    assert sorted(started) == sorted(["x-1", "x-2", "unobservable", *(f"meta-{n}" for n in range(1, 11))])
+    assert started[:3] == ["meta-1", "meta-2", "meta-3"] and started[3] == "x-1"
+    assert most == {"meta": 3, "x": 1, "unobservable": 1}
+
+
+def test_jobs_a_stopped_run_never_started_are_closed():
+    """A run stopped midway (an account's bug escaping, a cancellation) leaves no coroutine never awaited."""
+    from auditor.observe import run_per_credential
+
+    async def failing() -> None:
+        raise RuntimeError("boom")
+
+    async def idle() -> None:
+        await asyncio.sleep(0)
+
+    later = [idle() for _ in range(3)]
+
+    async def main() -> None:
+        await run_per_credential([failing(), *later], [("c", 1)] * 4, {"c": 1})  # type: ignore[arg-type]
+
+    with pytest.raises(RuntimeError):
+        asyncio.run(main())
+    assert all(job.cr_frame is None for job in later)  # closed (or run), none left pending
 
 
 def test_a_request_counted_in_the_window_before_gives_its_place_back():
