@@ -23,7 +23,7 @@ from apscheduler.events import (
     JobExecutionEvent,
     SchedulerEvent,
 )
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from auditor.app.audit import AuditRequest, audit
@@ -32,6 +32,8 @@ from auditor.config import Config, EmailSinkConfig
 from auditor.model import RunStatus, RunType
 
 log = logging.getLogger("auditor.schedule")
+
+SIGNAL_POLL_SECONDS = 1.0
 
 
 def scheduled_run(config: Config, institution: str | None, stop: threading.Event) -> RunStatus | None:
@@ -98,9 +100,9 @@ def daily_digest(config: Config) -> None:
 
 def build_scheduler(
     config: Config, stop: threading.Event, *, run_now: bool = False, cron: str | None = None
-) -> BlockingScheduler:
+) -> BackgroundScheduler:
     tz = ZoneInfo(config.schedule.timezone)
-    scheduler = BlockingScheduler(
+    scheduler = BackgroundScheduler(
         timezone=tz,
         job_defaults={
             "coalesce": True,
@@ -164,12 +166,19 @@ def serve(config: Config, *, run_now: bool = False, cron: str | None = None) -> 
             extra={"event": "shutdown"},
         )
         stop.set()
-        # Shut down from another thread: the handler may have interrupted the scheduler's own loop, which
-        # must not see its job store change under it; shutdown takes the scheduler's locks properly there.
-        threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}, daemon=True).start()
 
     signal.signal(signal.SIGTERM, shutdown)
     signal.signal(signal.SIGINT, shutdown)
     log.info("scheduler starting (timezone %s)", config.schedule.timezone, extra={"event": "scheduler_start"})
-    scheduler.start()  # blocks until shutdown; the pool's running job is joined at exit
+    scheduler.start()
+    # The main thread wakes every second. Python runs a signal's handler in the main thread only, and only
+    # when that thread runs: with the main thread asleep in the scheduler's own wait for the next cron time
+    # (hours), a SIGTERM sent as a run started was never handled — the daemon finished the run and went on
+    # waiting (seen twice in the test suite, under load). A wait of a second bounds how late it can be.
+    while not stop.wait(SIGNAL_POLL_SECONDS):
+        pass
+    # Not `wait=True`: shutdown holds the job stores' lock while it waits, and a finishing run's listener
+    # (`announce`) needs it. The pool's running job (it sees `stop`: aborted, or finishing its write) is
+    # joined when the interpreter exits.
+    scheduler.shutdown(wait=False)
     return 0
