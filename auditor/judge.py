@@ -3,8 +3,8 @@ lifecycle and the tickets of each institution, staged with the few judged before
 before the next ones are read.
 
 Memory follows the largest institution, not the country: an institution's snapshots (this run's and the
-last ones) are read from the store when it is judged and dropped once it is staged; what the rules need to know of the
-other institutions (whose Business holds a Page, which accounts the auditor knows anywhere) is a
+last ones) are read from the store when it is judged and dropped once it is staged; what the rules need to
+know of the other institutions (whose Business holds a Page, which accounts the auditor knows anywhere) is a
 `CountryView` built from a few facts per account. Nothing is visible as a result until `publish_run`.
 """
 

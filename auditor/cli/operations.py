@@ -311,7 +311,7 @@ def bench(
 
 def _bench_matrix(doc: Path, as_json: bool) -> None:
     if not doc.parent.is_dir():  # said now, not after twenty minutes of runs
-        raise click.BadParameter(f"no folder {doc.parent} to write the table in", param_hint="--doc")
+        raise click.BadParameter(t("bench.no_doc_folder", folder=doc.parent), param_hint="--doc")
 
     def show(result: MatrixResult) -> None:
         if not as_json:

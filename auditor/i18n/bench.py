@@ -41,6 +41,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "with that setting the accounts past the first window are recorded rate-limited; set `{section} "
         "max_wait_seconds = {seconds}`",
     },
+    "bench.no_doc_folder": {
+        "es": "no existe la carpeta {folder} donde escribir la tabla",
+        "en": "no folder {folder} to write the table in",
+    },
     "bench.unattributed": {
         "es": "! {n} solicitudes de la muestra no gastan ningún límite modelado (no cuentan en el tiempo): {paths}",
         "en": "! {n} sample requests spend no modelled limit (not counted in the time): {paths}",

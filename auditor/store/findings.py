@@ -170,7 +170,7 @@ class FindingsLifecycle(StoreTables):
         columns = [c for c in self.db.table("findings").columns_dict if c != "fingerprint"]
         self.db.execute(
             f"""insert into findings (fingerprint, {", ".join(columns)})
-                select fingerprint, {", ".join(columns)} from stage_findings where run_id = ? and true
+                select fingerprint, {", ".join(columns)} from stage_findings where run_id = ?
                 on conflict (fingerprint) do update set {", ".join(f"{c} = excluded.{c}" for c in columns)}""",
             [run_id],
         )

@@ -401,9 +401,9 @@ def _migration_10(db: Database) -> None:
 
 def _migration_11(db: Database) -> None:
     """A run's staging area: what a run has observed and judged so far, written an institution at a time in
-        short transactions while it runs, and moved into the published tables (snapshots, findings, events,
-        tickets) in one short transaction when it completes. Nothing here is read as a result: a run that dies
-        leaves only staging rows, which the next run deletes with the run it records as aborted. Each stage table
+    short transactions while it runs, and moved into the published tables (snapshots, findings, events,
+    tickets) in one short transaction when it completes. Nothing here is read as a result: a run that dies
+    leaves only staging rows, which the next run deletes with the run it records as aborted. Each stage table
     has its published table's columns (a later migration that adds a column to one adds it to both)."""
     snapshot = db.table("snapshots").columns_dict
     db.table("stage_snapshots").create(snapshot, pk=("run_id", "institution_id", "account_id"))
