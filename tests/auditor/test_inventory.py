@@ -277,3 +277,20 @@ def test_invalid_inventory_imports_nothing(tmp_path, store):
     assert result.exit_code == 2
     assert f"{bad}:1: institution.name: falta (es obligatorio)" in result.output, result.output
     assert store.load_inventory().institutions == []
+
+
+def test_an_institution_s_lookups_follow_its_lists_and_leave_equality_alone(tmp_path):
+    inv = load_inventory([write_yaml(tmp_path / "inv.yaml", clean_doc())])
+    inst = inv.institutions[0]
+    scanned = {a.id: [(p, x) for p in inst.people for x in p.access if x.account == a.id] for a in inst.accounts}
+    assert {a.id: inst.people_on(a.id) for a in inst.accounts} == scanned
+    assert [inst.account(a.id) for a in inst.accounts] == inst.accounts
+    assert inst.account("no-such-account") is None and inst.people_on("no-such-account") == []
+
+    fresh = load_inventory([tmp_path / "inv.yaml"]).institutions[0]
+    assert inst == fresh  # one has been asked (an index built), the other not: still equal
+
+    first = inst.accounts[0]
+    trimmed = inst.model_copy(update={"accounts": inst.accounts[1:], "people": []})
+    assert trimmed.account(first.id) is None and trimmed.people_on(first.id) == []
+    assert inst.account(first.id) is first  # the original keeps its own
