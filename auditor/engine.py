@@ -18,7 +18,8 @@ from typing import Any
 
 from auditor.config import TicketsConfig
 from auditor.inputs.inventory import inventory_digest
-from auditor.judge import RunRecord, judge_and_publish, replayed_run, staged_run
+from auditor.judge import Judging, RunRecord, judge_and_publish, replayed_run, staged_run
+from auditor.judge_early import EarlyJudging
 from auditor.model import (
     AccountSnapshot,
     Inventory,
@@ -31,7 +32,7 @@ from auditor.model import (
     Waiver,
 )
 from auditor.model.clock import utcnow
-from auditor.observe import LiveSetup, Observation, observe
+from auditor.observe import LiveSetup, Observation, may_discover, observe
 from auditor.store import Store
 from auditor.tickets.deliver import DeliveryReport, build_sinks, deliver
 from auditor.tickets.plan import TicketPlanner
@@ -92,16 +93,36 @@ def run_audit(
             mode=mode,
         )
 
+    record = RunRecord(run_id, run_type, scope, started, import_inventory)
     try:
         observed = None
+        human = store.human_state()  # as the run starts: every institution is judged with the same
+        judging = Judging.of(record, profile, waivers or [], human)
+        early = None
         if live is not None:
             pinned = store.pinned_ids()
             hints = store.previous_hints()
             stager = SnapshotStager(store, run_id)
+            early = EarlyJudging(
+                store,
+                run_id,
+                inventory,
+                scope,
+                judging,
+                hints=hints,
+                pinned=pinned,
+                discovering=may_discover(inventory, scope, live),
+                flush=stager.flush,
+            )
+
+            def sink(snapshot: AccountSnapshot) -> None:
+                early.arrived(snapshot)
+                stager.add(snapshot)
+
             try:
                 seen = asyncio.run(
                     _observe_unless_stopped(
-                        observe(inventory, scope, live, pinned, hints, progress, sink=stager.add), should_stop
+                        observe(inventory, scope, live, pinned, hints, progress, sink=sink), should_stop, early.run()
                     )
                 )
             except RunAborted:
@@ -127,15 +148,17 @@ def run_audit(
             )
         judged = judge_and_publish(
             store,
-            RunRecord(run_id, run_type, scope, started, import_inventory),
+            record,
             inventory,
             profile,
             waivers or [],
             observed,
-            human=store.human_state(),
+            human=human,
             planner=planner,
             sinks=list(tickets.sinks) if tickets else [],
             now=now,
+            judging=judging,
+            ahead=early.results if early is not None else None,
         )
         return AuditResult(
             run_id,
@@ -175,18 +198,30 @@ class RunAborted(Exception):
 
 
 async def _observe_unless_stopped(
-    work: Coroutine[Any, Any, Observation], should_stop: Callable[[], bool] | None
+    work: Coroutine[Any, Any, Observation],
+    should_stop: Callable[[], bool] | None,
+    alongside: Coroutine[Any, Any, None] | None = None,
 ) -> Observation:
-    """Observe, cancelling (and raising RunAborted) as soon as `should_stop` says so."""
+    """Observe, cancelling (and raising RunAborted) as soon as `should_stop` says so. `alongside` (early
+    judging) runs while observing and is cancelled when it ends; an exception of its own is the run's."""
     task = asyncio.ensure_future(work)
-    while not task.done():
-        if should_stop is not None and should_stop():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-            raise RunAborted
-        await asyncio.wait({task}, timeout=0.2)
-    return task.result()
+    helper = asyncio.ensure_future(alongside) if alongside is not None else None
+    try:
+        while not task.done():
+            if should_stop is not None and should_stop():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+                raise RunAborted
+            if helper is not None and helper.done():
+                helper.result()  # it failed: raise it here, not at the end of a long observation
+            await asyncio.wait({task} if helper is None or helper.done() else {task, helper}, timeout=0.2)
+        return task.result()
+    finally:
+        if helper is not None:
+            helper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await helper
 
 
 def deliver_tickets(

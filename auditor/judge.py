@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from auditor.crashpoints import crash_point
@@ -32,14 +32,15 @@ from auditor.model import (
     Waiver,
 )
 from auditor.model.clock import local_date, utcnow
-from auditor.model.declarations import HumanState
+from auditor.model.declarations import Declaration, DeclKey, HumanState
+from auditor.model.inventory import InstitutionInventory
 from auditor.store import Store
 from auditor.store.staging import JudgedInstitution
 from auditor.tickets.plan import TicketPlanner
 from policies.business import business_views
 from policies.evaluate import CountryView, Evaluation, Observations, evaluate_institution, in_scope, merge_shared
 from policies.human import apply_human_input, in_force_waivers
-from policies.profile import effective_rules
+from policies.profile import EffectiveRule, effective_rules
 
 Key = tuple[str, str]
 
@@ -143,6 +144,58 @@ def replayed_run(store: Store, run_id: int, inventory: Inventory) -> ObservedRun
 
 
 @dataclass(frozen=True)
+class InstitutionResult:
+    """One institution judged, with what the run's record needs of it."""
+
+    judged: JudgedInstitution
+    failed: bool  # some snapshot of it is an error: the run is incomplete
+    observed: int  # its accounts read this run
+
+
+@dataclass(frozen=True)
+class Judging:
+    """What every institution of a run is judged with — the same rules, waivers in force, declarations and day,
+    whether it is judged as soon as its accounts are read (`auditor.judge_early`) or after the last one."""
+
+    rules: list[EffectiveRule]
+    waivers: list[Waiver]
+    human: HumanState
+    declarations: Mapping[DeclKey, Declaration]
+    today: date
+    scope: RunScope
+
+    @classmethod
+    def of(cls, record: RunRecord, profile: Profile | None, waivers: list[Waiver], human: HumanState) -> Judging:
+        in_force = in_force_waivers(waivers, human)
+        rules = [r for r in effective_rules(profile or Profile()) if r.enabled]
+        return cls(rules, in_force, human, human.current(), local_date(record.started), record.scope)
+
+    def institution(
+        self, inst_inv: InstitutionInventory, observations: Observations | None, country: CountryView
+    ) -> InstitutionResult:
+        part = Evaluation()
+        evaluate_institution(
+            part,
+            inst_inv,
+            self.rules,
+            self.waivers,
+            self.today,
+            self.scope,
+            observations,
+            country,
+            after_account=lambda: crash_point("evaluate"),
+            declarations=self.declarations,
+        )
+        part.findings, waived = apply_human_input(merge_shared(part.findings), self.waivers, self.human, self.today)
+        snapshots = observations.snapshots.values() if observations is not None else ()
+        return InstitutionResult(
+            JudgedInstitution(inst_inv.institution.id, {a.id for a in inst_inv.accounts}, part, waived),
+            failed=any(s.error is not None for s in snapshots),
+            observed=len(snapshots),
+        )
+
+
+@dataclass(frozen=True)
 class Judged:
     status: RunStatus
     open_severities: list[Severity]  # of the findings this run's rules produced (not waived)
@@ -173,12 +226,13 @@ def judge_and_publish(
     planner: TicketPlanner | None = None,
     sinks: list[str] | None = None,
     now: datetime | None = None,
+    judging: Judging | None = None,
+    ahead: Mapping[str, InstitutionResult] | None = None,
 ) -> Judged:
-    """Judge every institution in scope, staging each, then publish the run."""
-    today = local_date(record.started)
-    waivers = in_force_waivers(waivers, human)
-    rules = [r for r in effective_rules(profile or Profile()) if r.enabled]
-    declarations = human.current()
+    """Judge every institution in scope, staging each, then publish the run. `ahead`: institutions already
+    judged while the platforms were read (with `judging`), staged here in the inventory's order like the others
+    (so the per-run ticket cap counts in the same order whatever finished first)."""
+    judging = judging or Judging.of(record, profile, waivers, human)
     country = observed.country if observed is not None else CountryView(inventory)
     coverage = Coverage()
     failed = False
@@ -199,31 +253,20 @@ def judge_and_publish(
         inst_id = inst_inv.institution.id
         if not in_scope(record.scope, inst_id):
             continue
-        observations = observed.institution(inst_id) if observed is not None else None
-        part = Evaluation()
-        evaluate_institution(
-            part,
-            inst_inv,
-            rules,
-            waivers,
-            today,
-            record.scope,
-            observations,
-            country,
-            after_account=lambda: crash_point("evaluate"),
-            declarations=declarations,
-        )
-        part.findings, waived = apply_human_input(merge_shared(part.findings), waivers, human, today)
-        batch.append(JudgedInstitution(inst_id, {a.id for a in inst_inv.accounts}, part, waived))
+        result = ahead.get(inst_id) if ahead is not None else None
+        if result is None:
+            observations = observed.institution(inst_id) if observed is not None else None
+            result = judging.institution(inst_inv, observations, country)
+        part = result.judged.evaluation
+        batch.append(result.judged)
         batched += max(1, len(inst_inv.accounts))
         if batched >= STAGE_BATCH_ACCOUNTS:
             stage()
         for name in ("evaluated", "not_observable", "errors"):
             setattr(coverage, name, getattr(coverage, name) + getattr(part.coverage, name))
-        if observations is not None:
-            failed = failed or any(s.error is not None for s in observations.snapshots.values())
-            observed_accounts += len(observations.snapshots)
-        open_severities += [f.severity for f in part.findings if f.fingerprint not in waived]
+        failed = failed or result.failed
+        observed_accounts += result.observed
+        open_severities += [f.severity for f in part.findings if f.fingerprint not in result.judged.waived]
     if batch:
         stage()
     status = RunStatus.INCOMPLETE if failed or coverage.errors else RunStatus.COMPLETE
@@ -240,7 +283,7 @@ def judge_and_publish(
         import_inventory=record.import_inventory,
         keep_snapshots=record.run_type is not RunType.REEVALUATION,
         discovered=(observed.discovered or {}) if observed is not None else {},
-        waivers=waivers,
+        waivers=judging.waivers,
         sinks=sinks or [],
         mode=RunMode.LIVE if observed is not None else RunMode.INVENTORY,
         replay_of=record.replay_of,

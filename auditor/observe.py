@@ -128,6 +128,25 @@ async def run_per_credential(
                 queue.popleft().close()
 
 
+def may_discover(inventory: Inventory, scope: RunScope, live: LiveSetup) -> frozenset[str]:
+    """The institutions `observe` may run discovery for (a superset: a credential that fails to resolve, or
+    one discovered on behalf of another institution, is still counted). What an institution's discovery finds
+    is compared with every account read this run, so such an institution is judged after the last one."""
+    if not live.discover or scope.platforms or scope.accounts:
+        return frozenset()
+    found = set()
+    for inst_inv in inventory.institutions:
+        inst_id = inst_inv.institution.id
+        if not in_scope(scope, inst_id):
+            continue
+        for account in inst_inv.accounts:
+            factory = connector_for(account.platform, live.connectors)
+            if factory is not None and account.credential and getattr(factory, "discovers", True):
+                found.add(inst_id)
+                break
+    return frozenset(found)
+
+
 async def observe(
     inventory: Inventory,
     scope: RunScope,

@@ -35,6 +35,7 @@ LAYERS: tuple[tuple[str, str], ...] = (
 ENGINE = (
     "auditor.engine",
     "auditor.judge",
+    "auditor.judge_early",
     "auditor.observe",
     "auditor.live",
     "auditor.store",

@@ -4,6 +4,7 @@ step reads the whole country's snapshots."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import sqlite3
 from datetime import timedelta
@@ -13,7 +14,9 @@ import pytest
 
 import auditor.engine
 import auditor.judge
+import auditor.judge_early
 from auditor.app.setup import demo_files
+from auditor.config import OutboxSinkConfig, TicketsConfig
 from auditor.engine import reevaluate, run_audit
 from auditor.inputs.inventory import load_inventory
 from auditor.judge import country_view
@@ -28,6 +31,7 @@ from auditor.model import (
     RunScope,
     RunType,
 )
+from auditor.observe import may_discover
 from auditor.store import Store
 from auditor.store.base import STAGE_TABLES
 from connectors.sandbox import Fault, Sandbox, load_scenario
@@ -278,3 +282,132 @@ def test_business_views_list_every_registration_on_a_business_s_assets_in_the_re
             if (inst.institution.id, access.account) in assets
         )
         assert view.registered == expected and expected, key
+
+
+def _published(store: Store) -> dict[str, list[tuple[Any, ...]]]:
+    """What a run publishes, with nothing that depends on the moment it was written."""
+    queries = {
+        "findings": "select * from findings order by fingerprint",
+        "finding_events": "select * from finding_events order by run_id, fingerprint",
+        "run_coverage": "select * from run_coverage order by run_id, institution_id, severity",
+        "runs": "select id, status, rules_evaluated, rules_not_observable, rules_errors from runs order by id",
+        "tickets": "select run_id, fingerprint, action, evidence_hash from tickets order by id",
+    }
+    return {name: store.db.execute(sql).fetchall() for name, sql in queries.items()}
+
+
+def test_institutions_judged_while_others_are_read_are_judged_as_after_the_last(tmp_path, inventory, monkeypatch):
+    """An institution whose accounts are all read, in no Business, with no look-alike found and no discovery
+    is judged while the others are still read (`auditor.judge_early`): the run publishes exactly what judging
+    it after the last account publishes — findings, their lifecycle over two runs, coverage, and which tickets
+    the per-run cap lets through (staged in the inventory's order either way)."""
+    monkeypatch.setattr(auditor.judge_early, "PROBE_SECONDS", 0.0)  # judge at every turn of the event loop
+    monkeypatch.setattr(auditor.judge_early, "BUSY_LAG_SECONDS", 1e9)
+    ahead: list[set[str]] = []
+    judge = auditor.engine.judge_and_publish
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        ahead.append(set(kwargs["ahead"] or {}))
+        return judge(*args, **kwargs)
+
+    monkeypatch.setattr(auditor.engine, "judge_and_publish", spy)
+    # Two institutions' Pages out of their Businesses: they can settle; the others' Pages stay in theirs.
+    outside = {"meta": {"pages": {"304857600000001": {"business": None}, "404857600000002": {"business": None}}}}
+    sandbox = Sandbox(load_scenario(DEMO / "sandbox.yaml")).with_overlay(outside)
+    setup = dataclasses.replace(live_from_sandbox(sandbox), discover=False)
+    published = {}
+    for held in (auditor.judge_early.HELD_ACCOUNTS, 0):
+        monkeypatch.setattr(auditor.judge_early, "HELD_ACCOUNTS", held)
+        store = Store(tmp_path / f"held-{held}.db")
+        tickets = TicketsConfig(sinks={"outbox": OutboxSinkConfig(path=tmp_path / f"out-{held}")}, max_new_per_run=3)
+        for days in (1, 0):
+            run_audit(store, inventory, live=setup, tickets=tickets, now=NOW - timedelta(days=days))
+        published[held] = _published(store)
+        store.close()
+    early, late = ahead[0], ahead[2]
+    assert early and not late and ahead[1] == early  # some institutions were judged early, in both runs
+    assert len(early) < len(inventory.institutions)  # and some were not: a Business, a look-alike
+    assert published[auditor.judge_early.HELD_ACCOUNTS] == published[0]
+    assert published[0]["tickets"] and published[0]["findings"]
+
+
+@pytest.mark.parametrize(
+    ("institution", "case", "judged"),
+    [
+        ("sinfo", "plain", True),
+        ("sinfo", "business-last-run", False),
+        ("sinfo", "business-this-run", False),
+        ("sinfo", "look-alike-found", False),
+        ("sinfo", "discovery-to-come", False),
+        ("mprueba", "plain", True),
+        ("mprueba", "more-than-may-be-held", False),
+    ],
+)
+def test_an_institution_is_judged_early_only_once_nothing_read_later_can_change_it(
+    store, inventory, monkeypatch, institution, case, judged
+):
+    """Only after its last account; never with discovery to come, a Business (this run's or the last run's) or
+    a look-alike found; never past the memory it may hold."""
+    inst_inv = next(i for i in inventory.institutions if i.institution.id == institution)
+    first = inst_inv.accounts[0].id
+    monkeypatch.setattr(auditor.judge_early, "HELD_ACCOUNTS", 5 if case == "more-than-may-be-held" else 2_000)
+    run_id = store.begin_run(started_at=NOW, run_type=RunType.ON_DEMAND, scope=RunScope(), digest="x")
+    record = auditor.judge.RunRecord(run_id, RunType.ON_DEMAND, RunScope(), NOW, False)
+    staged: list[AccountSnapshot] = []
+    early = auditor.judge_early.EarlyJudging(
+        store,
+        run_id,
+        inventory,
+        RunScope(),
+        auditor.judge.Judging.of(record, None, [], store.human_state()),
+        hints={(institution, first): PreviousHints(business_id="3001")} if case == "business-last-run" else {},
+        pinned={},
+        discovering=frozenset({institution}) if case == "discovery-to-come" else frozenset(),
+        flush=lambda: store.stage_snapshots(run_id, staged),
+    )
+    odd: dict[str, Any] = {
+        "business-this-run": {"evidence": {"business_id": "3001"}},
+        "look-alike-found": {"lookalikes": [DiscoveredAccount(platform=Platform.X, platform_account_id="9")]},
+    }.get(case, {})
+    for account in inst_inv.accounts:
+        assert not early._ready  # not before its last account
+        snap = AccountSnapshot(
+            institution=institution,
+            account=account.id,
+            platform=account.platform,
+            fetched_at=NOW,
+            **(odd if account.id == first else {}),
+        )
+        early.arrived(snap)
+        staged.append(snap)
+    early.flush()
+    while early._ready:
+        early.judge(early._ready.popleft())
+    assert (institution in early.results) is judged
+    if judged:
+        assert early.results[institution].observed == len(inst_inv.accounts) == early.held
+
+
+def test_discovery_is_expected_only_where_observe_may_run_it(inventory):
+    setup = live()
+    everyone = {i.institution.id for i in inventory.institutions}
+    assert may_discover(inventory, RunScope(), setup) == everyone  # each has a Meta credential
+    assert may_discover(inventory, RunScope(institutions=["una"]), setup) == {"una"}
+    assert may_discover(inventory, RunScope(platforms=[Platform.X]), setup) == set()  # a partial run discovers nothing
+    assert may_discover(inventory, RunScope(), dataclasses.replace(setup, discover=False)) == set()
+
+
+def test_a_failure_while_judging_early_stops_the_run_as_aborted(store, inventory, monkeypatch):
+    """Judging early runs the same code as judging after: a rule that raises there stops the run, recorded as
+    aborted, as it would have at the end — not swallowed by the background task."""
+    monkeypatch.setattr(auditor.judge_early, "PROBE_SECONDS", 0.0)
+    monkeypatch.setattr(auditor.judge_early, "BUSY_LAG_SECONDS", 1e9)
+
+    def broken(self: Any, inst_id: str) -> None:
+        raise RuntimeError("a rule failed")
+
+    monkeypatch.setattr(auditor.judge_early.EarlyJudging, "judge", broken)
+    with pytest.raises(RuntimeError, match="a rule failed"):
+        run_audit(store, inventory, live=dataclasses.replace(live(), discover=False), now=NOW)
+    assert [r[0] for r in store.db.execute("select status from runs")] == ["aborted"]
+    assert staged_rows(store) == 0
