@@ -76,9 +76,9 @@ def test_the_bound_names_its_term_and_a_run_far_from_it_names_what_held_it():
     assert limited_by(2.0, 0.2, terms[0]).startswith("unexplained wait")
 
 
-def _figures(run: int, wall: float, ratio: float, status: str = "complete") -> RunFigures:
+def _figures(run: int, wall: float, ratio: float, status: str = "complete", cpu: float = 4.0) -> RunFigures:
     return RunFigures(
-        run, 1000, 10_000, wall, wall / ratio, ratio, 20.0, 200.0, 1.0, status, "b", "c", 0.5, {"x": 1.5}, 12, 0
+        run, 1000, 10_000, wall, wall / ratio, ratio, cpu, 200.0, 1.0, status, "b", "c", 0.5, {"x": 1.5}, 12, 0
     )
 
 
@@ -90,13 +90,16 @@ def test_the_matrix_section_is_replaced_in_place_and_rows_are_judged(tmp_path: P
         MatrixResult(MatrixRow(1000, 1, platforms=(Platform.X,)), [_figures(1, 60, 1.4)]),
         MatrixResult(MatrixRow(100, 10, runs=2), [_figures(1, 60, 1.1), _figures(2, 70, 1.2)]),
         MatrixResult(MatrixRow(50, 20), [_figures(1, 60, 1.1, "incomplete")]),
+        MatrixResult(MatrixRow(20, 50), [_figures(1, 60, 1.1, cpu=6.2)]),
     ]
-    assert [r.meets for r in results] == [True, False, False, False]
+    assert [r.meets for r in results] == [True, False, False, False, False]
     write_matrix(doc, matrix_table(results, dt.date(2026, 12, 1), "a machine"))
     text = doc.read_text(encoding="utf-8")
     assert "old table" not in text and text.startswith("# Benchmarks\n\nbefore") and text.endswith("after\n")
     assert "Generated 2026-12-01" in text and "a machine" in text and text.count(BEGIN) == 1
-    assert "| 1000 × 1 | x |" in text and "run 2 / run 1 | | | | **1.17**" in text
+    assert "| 1000 × 1 | x |" in text and "run 2 / run 1 | | | | **1.17** | | | | | | | **no**: > 1.1 |" in text
+    assert "| 4.0 ms | 200 MB | yes |" in text and "| 6.2 ms | 200 MB | **no**: CPU > 5 ms |" in text
+    assert "**no**: wall > 1.25 × bound |" in text and "**no**: incomplete |" in text
 
 
 def test_bench_realistic_prints_json():
