@@ -77,7 +77,15 @@ class MatrixResult:
 
     @property
     def meets(self) -> bool:
-        return self.error is None and bool(self.runs) and not any(map(run_misses, self.runs)) and self.repeat_ok
+        return not self.misses
+
+    @property
+    def misses(self) -> list[str]:
+        """Every target the row misses, each named once (in the order the table gives them)."""
+        if self.error is not None or not self.runs:
+            return ["not measured"]
+        missed = list(dict.fromkeys(m for run in self.runs for m in run_misses(run)))
+        return missed if self.repeat_ok else [*missed, f"run {len(self.runs)} / run 1 > {REPEAT_LIMIT:g}"]
 
     @property
     def repeat_ok(self) -> bool:

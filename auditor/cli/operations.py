@@ -316,13 +316,16 @@ def _bench_matrix(doc: Path, as_json: bool) -> None:
     def show(result: MatrixResult) -> None:
         if not as_json:
             ratios = ", ".join(f"{r.ratio:.2f}" for r in result.runs)
-            verdict = "meets" if result.meets else "MISSES"
+            verdict = "meets" if result.meets else f"MISSES ({', '.join(result.misses)})"
             held = result.error or result.runs[-1].limited_by
             click.echo(f"{result.row.layout} {result.row.platform_names}: ratio {ratios} ({held}) {verdict}")
 
     results = run_and_write_matrix(doc, progress=show)
     if as_json:
-        document = [{"row": asdict(r.row), "runs": [asdict(f) for f in r.runs], "meets": r.meets} for r in results]
+        document = [
+            {"row": asdict(r.row), "runs": [asdict(f) for f in r.runs], "meets": r.meets, "misses": r.misses}
+            for r in results
+        ]
         click.echo(json.dumps(document, indent=2, default=str))
     else:
         click.echo(f"{sum(r.meets for r in results)} of {len(results)} rows meet the targets; table written to {doc}")

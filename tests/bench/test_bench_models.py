@@ -92,6 +92,13 @@ def test_the_matrix_section_is_replaced_in_place_and_rows_are_judged(tmp_path: P
         MatrixResult(MatrixRow(50, 20), [_figures(1, 60, 1.1, "incomplete")]),
         MatrixResult(MatrixRow(20, 50), [_figures(1, 60, 1.1, cpu=6.2)]),
     ]
+    assert [r.misses for r in results] == [
+        [],
+        ["wall > 1.25 × bound"],
+        ["run 2 / run 1 > 1.1"],
+        ["incomplete"],
+        ["CPU > 5 ms"],
+    ]
     assert [r.meets for r in results] == [True, False, False, False, False]
     write_matrix(doc, matrix_table(results, dt.date(2026, 12, 1), "a machine"))
     text = doc.read_text(encoding="utf-8")
