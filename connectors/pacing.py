@@ -19,6 +19,12 @@ seen between two announced resets (gaps are multiples of it: a credential that s
 halve its pace for the rest of the run), and an answer announcing a reset earlier than the one assumed moves
 the assumption back. Until a credential's first answer, only one of its requests is in flight: nothing is
 known of its window yet, and a burst would only collect 429s.
+
+A credential's waiting requests queue for their turn (`_Turn`): only the first of them watches the clock, and
+when it is admitted it hands the turn to the next, which is admitted at once if the window has room. Every
+waiter sleeping to the reset woke them all at each window for one place: seven or eight sleeps per request
+sent with eight requests waiting (232 for 30 on the fake clock), 0.7 ms of CPU per account on the 100 × 10
+YouTube bench layout (9.3 → 8.6 ms).
 """
 
 from __future__ import annotations
@@ -54,6 +60,27 @@ class _Window:
     crossing: int = 0  # requests the current window's count was reduced by, still unanswered (see `_roll`)
 
 
+@dataclass
+class _Turn:
+    """Whose turn it is to wait for a credential's next place: the requests after the first wait here."""
+
+    held: bool = False
+    queue: deque[asyncio.Future[None]] = field(default_factory=deque)
+    # The holder's loop and a flag an answer raises when it frees a place the holder is sleeping past (a place
+    # given back, a reset earlier than assumed): answers may settle from worker threads.
+    loop: asyncio.AbstractEventLoop | None = None
+    nudged: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def pass_on(self) -> None:
+        """The turn's holder is admitted (or gave up): the next waiter still waiting takes it."""
+        while self.queue:
+            waiter = self.queue.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.held = False
+
+
 class CredentialPacer:
     def __init__(
         self,
@@ -76,6 +103,7 @@ class CredentialPacer:
         self.limit_header = limit_header
         self.paused_seconds: dict[str, float] = {}  # per credential, for the bench and the logs
         self._windows: dict[str, _Window] = {}
+        self._turns: dict[str, _Turn] = {}  # only ever touched on the event loop (answers settle from threads)
         self._lock = threading.Lock()
 
     def _window(self, name: str) -> _Window:
@@ -85,7 +113,31 @@ class CredentialPacer:
         return window
 
     async def admit(self, name: str) -> None:
-        """Wait until the credential may send one more request, and count it as sent."""
+        """Wait until the credential may send one more request, and count it as sent: in turn, behind the
+        credential's requests that were waiting before it."""
+        turn = self._turns.get(name)
+        if turn is None:
+            turn = self._turns[name] = _Turn()
+        if turn.held:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            turn.queue.append(waiter)
+            try:
+                await waiter
+            except BaseException:  # cancelled (an account's deadline): a turn handed to it goes on to the next
+                if waiter.done() and not waiter.cancelled():
+                    turn.pass_on()
+                raise
+        else:
+            turn.held = True
+        loop = asyncio.get_running_loop()
+        if turn.loop is not loop:  # a new run's loop: an event is bound to the loop it first waited in
+            turn.loop, turn.nudged = loop, asyncio.Event()
+        try:
+            await self._admit(name, turn)
+        finally:
+            turn.pass_on()
+
+    async def _admit(self, name: str, turn: _Turn) -> None:
         while True:
             with self._lock:
                 window = self._window(name)
@@ -119,7 +171,8 @@ class CredentialPacer:
                         "allowed): not called",
                         retry_after=wait,
                     )
-            await self._wait(name, wait)
+            if not await self._wait(name, wait, turn):
+                continue  # woken early by an answer that freed a place: look again, nothing waited out
             with self._lock:
                 window = self._window(name)
                 # The window waited for is over (trusting the sleep, not the clock: tests sleep no time). Where
@@ -173,14 +226,18 @@ class CredentialPacer:
                     if window.crossing > 0 and window.remaining is not None:
                         window.crossing -= 1
                         window.remaining += 1
+                        self._nudge(name)
                     return
                 if window.resets_at is None or resets_at > window.resets_at + 0.5:
                     # A new window: requests still in flight may be counted in it too.
                     window.resets_at = resets_at
                     window.remaining = max(0, remaining - window.in_flight)
+                    if window.remaining > 0:
+                        self._nudge(name)
                 elif resets_at < window.resets_at - 0.5:
                     # The reset assumed was wrong (later than the platform's): the platform's word wins.
                     window.resets_at = resets_at
+                    self._nudge(name)
                     window.remaining = remaining if window.remaining is None else min(window.remaining, remaining)
                 elif window.remaining is not None:
                     window.remaining = min(window.remaining, remaining)
@@ -191,11 +248,27 @@ class CredentialPacer:
             window = self._window(name)
             window.paused_until = max(window.paused_until, self.clock() + seconds)
 
-    async def _wait(self, name: str, seconds: float) -> None:
+    def _nudge(self, name: str) -> None:
+        """Wake the credential's waiting request to look again (from any thread)."""
+        turn = self._turns.get(name)
+        if turn is not None and turn.loop is not None and not turn.loop.is_closed():
+            turn.loop.call_soon_threadsafe(turn.nudged.set)
+
+    async def _wait(self, name: str, seconds: float, turn: _Turn) -> bool:
+        """Sleep `seconds` (the injectable `sleep`), or less if an answer frees a place meanwhile: whether the
+        whole wait was slept."""
         self.paused_seconds[name] = self.paused_seconds.get(name, 0.0) + seconds
         if self.on_wait is not None:
             self.on_wait(seconds)
-        await self.sleep(seconds)
+        turn.nudged.clear()
+        sleeping = asyncio.ensure_future(self.sleep(seconds))
+        nudged = asyncio.ensure_future(turn.nudged.wait())
+        try:
+            await asyncio.wait({sleeping, nudged}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sleeping, nudged):
+                task.cancel()
+        return sleeping.done() and not sleeping.cancelled()
 
 
 def _int(raw: str | None) -> int | None:

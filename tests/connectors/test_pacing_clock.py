@@ -18,7 +18,7 @@ EPOCH = 1_800_000_000.37  # the wall clock's offset: resets come in whole second
 
 
 class FakeTime:
-    """Time moves only when every task waits: then to the earliest wake-up."""
+    """Time moves only when every task waits: then to the earliest wake-up still awaited."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -43,6 +43,8 @@ class FakeTime:
                 assert self.now < 3600, "the pacer waits for something that never comes"
                 for _ in range(20):
                     await asyncio.sleep(0)
+                while self._sleepers and self._sleepers[0][2].done():  # a sleep cut short (cancelled)
+                    heapq.heappop(self._sleepers)
                 if self._sleepers and not task.done():
                     wake, _, future = heapq.heappop(self._sleepers)
                     self.now = max(self.now, wake)
@@ -258,3 +260,23 @@ def test_a_request_counted_in_the_window_before_gives_its_place_back():
     assert server.served == 20
     assert t.now <= 30, f"{t.now:.1f} s"
     assert server.throttled <= 2
+
+
+def test_a_credential_s_waiting_requests_are_woken_one_at_a_time_not_all_at_each_window():
+    """Eight callers on a one-request window: the requests behind the first wait for their turn instead of each
+    sleeping to the reset (every waiter woke at every window for one place: 232 sleeps for these 30 requests),
+    and the pace is still one request a window."""
+    t, pacer, server = _setup(limit=1, window=1.0, latency=0.05)
+    sleeps = 0
+    sleep = pacer.sleep
+
+    async def counted(seconds: float) -> None:
+        nonlocal sleeps
+        sleeps += 1
+        await sleep(seconds)
+
+    pacer.sleep = counted
+    t.run(lambda: callers(server, pacer, "c", requests=30, callers=8))
+    assert server.served == 30 and server.throttled == 0
+    assert t.now <= 30.2, f"{t.now:.2f} s"  # one a window, from the first
+    assert sleeps <= 2 * 30, sleeps
