@@ -25,6 +25,9 @@ class Handler(BaseHTTPRequestHandler):
     cookies_seen: ClassVar[list[str | None]] = []
 
     def do_GET(self) -> None:
+        if self.path == "/silent":  # accepts the request and never answers
+            threading.Event().wait(3)
+            return
         Handler.connections.add(self.client_address)
         Handler.cookies_seen.append(self.headers.get("Cookie"))
         body = b'{"ok": true}'
@@ -53,11 +56,11 @@ def server() -> Iterator[str]:
         httpd.server_close()
 
 
-def pools(base_url: str, transport: httpx.AsyncBaseTransport | None = None) -> Pools:
+def pools(base_url: str, transport: httpx.AsyncBaseTransport | None = None, timeout_seconds: float = 5) -> Pools:
     return Pools(
         base_url,
         concurrency=8,
-        timeout_seconds=5,
+        timeout_seconds=timeout_seconds,
         headers={"User-Agent": "ua"},
         verify=ssl.create_default_context(),
         transport=transport,
@@ -105,7 +108,9 @@ def test_requests_are_what_the_client_would_have_sent() -> None:
     request = seen[0]
     assert str(request.url) == "https://graph.example/v25.0/123/assigned_users?limit=5"
     assert request.headers["user-agent"] == "ua" and request.headers["authorization"] == "Bearer t"
-    assert "gzip" in request.headers["accept-encoding"] and request.extensions["timeout"]["read"] == 5
+    assert "gzip" in request.headers["accept-encoding"]
+    # httpcore's per-operation timeouts are unset (each armed a timer per read and write): the total deadline holds
+    assert request.extensions["timeout"] == {"connect": None, "read": None, "write": None, "pool": None}
     assert response.content == b"x" * 500 and response.request is request
     with pytest.raises(TooLarge):
         asyncio.run(connections.send("GET", "next", {}, None, {}, limit=100))
@@ -119,3 +124,20 @@ def test_the_environment_s_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) ->
     assert environment_proxy("http://127.0.0.1:8080/") is None
     proxied = pools("https://graph.facebook.com/v25.0/")
     assert all(type(t._pool).__name__ == "AsyncHTTPProxy" for t in proxied._transports)  # type: ignore[attr-defined]
+
+
+def test_a_server_that_never_answers_is_left_at_the_request_s_total_deadline(server: str) -> None:
+    """Over a real socket, with httpcore's own timeouts unset: the one total deadline ends the request."""
+
+    async def go() -> float:
+        connections = pools(server, timeout_seconds=0.5)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            with pytest.raises(TimeoutError):
+                await connections.send("GET", "/silent", {}, None, {}, limit=100)
+            return loop.time() - started
+        finally:
+            await connections.close()
+
+    assert 0.4 < asyncio.run(go()) < 2.0
