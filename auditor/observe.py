@@ -128,23 +128,29 @@ async def run_per_credential(
                 queue.popleft().close()
 
 
+def _discovers(live: LiveSetup, scope: RunScope, factory: ConnectorFactory | None) -> bool:
+    """Whether an account read through `factory` has its credential's discovery run too (never in a partial run)."""
+    return (
+        live.discover
+        and factory is not None
+        and getattr(factory, "discovers", True)
+        and not (scope.platforms or scope.accounts)
+    )
+
+
 def may_discover(inventory: Inventory, scope: RunScope, live: LiveSetup) -> frozenset[str]:
     """The institutions `observe` may run discovery for (a superset: a credential that fails to resolve, or
     one discovered on behalf of another institution, is still counted). What an institution's discovery finds
     is compared with every account read this run, so such an institution is judged after the last one."""
-    if not live.discover or scope.platforms or scope.accounts:
-        return frozenset()
-    found = set()
-    for inst_inv in inventory.institutions:
-        inst_id = inst_inv.institution.id
-        if not in_scope(scope, inst_id):
-            continue
-        for account in inst_inv.accounts:
-            factory = connector_for(account.platform, live.connectors)
-            if factory is not None and account.credential and getattr(factory, "discovers", True):
-                found.add(inst_id)
-                break
-    return frozenset(found)
+    return frozenset(
+        inst_inv.institution.id
+        for inst_inv in inventory.institutions
+        if in_scope(scope, inst_inv.institution.id)
+        and any(
+            a.credential and _discovers(live, scope, connector_for(a.platform, live.connectors))
+            for a in inst_inv.accounts
+        )
+    )
 
 
 async def observe(
@@ -276,11 +282,7 @@ async def observe(
                         lookalike_offset=(utcnow().toordinal() * live.lookalike_lookups_per_account),
                         lookalike_found=before.lookalikes,
                     )
-                    if (
-                        live.discover
-                        and getattr(factory, "discovers", True)
-                        and not (scope.platforms or scope.accounts)
-                    ):
+                    if _discovers(live, scope, factory):
                         discovery_jobs.setdefault((inst.id, account.credential), (factory, secret))
                         users[account.credential][inst.id] = users[account.credential].get(inst.id, 0) + 1
             jobs.append(fetch_one(inst.id, target, factory))

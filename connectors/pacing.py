@@ -237,8 +237,8 @@ class CredentialPacer:
                 elif resets_at < window.resets_at - 0.5:
                     # The reset assumed was wrong (later than the platform's): the platform's word wins.
                     window.resets_at = resets_at
-                    self._nudge(name)
                     window.remaining = remaining if window.remaining is None else min(window.remaining, remaining)
+                    self._nudge(name)
                 elif window.remaining is not None:
                     window.remaining = min(window.remaining, remaining)
 
