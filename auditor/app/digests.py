@@ -13,7 +13,7 @@ from pathlib import Path
 
 from auditor.app.errors import RequestError
 from auditor.app.lookup import open_store
-from auditor.app.report_document import build_report
+from auditor.app.report_document import RunDocuments
 from auditor.app.web_views import latest_run
 from auditor.config import Config, EmailSinkConfig, TicketsConfig
 from auditor.i18n import Lang, t
@@ -39,11 +39,16 @@ class Digest:
         return not self.lines
 
 
-def _institution_lines(store: Store, institution: str, today: date, lang: Lang) -> list[str]:
+def _institution_lines(
+    store: Store, institution: str, today: date, lang: Lang, documents: dict[int, RunDocuments]
+) -> list[str]:
+    """`documents`: each run's, shared by every institution whose latest run it is (read once)."""
     lines: list[str] = []
     run = latest_run(store, institution)
     if run is not None:
-        report = build_report(store, run.id, lang, institution)
+        if run.id not in documents:
+            documents[run.id] = RunDocuments(store, run.id, lang)
+        report = documents[run.id].report(institution)
         new = [
             f
             for f in report.findings
@@ -55,7 +60,7 @@ def _institution_lines(store: Store, institution: str, today: date, lang: Lang) 
             )
         if report.pending_declarations:
             lines.append(t("digest.pending", lang, n=len(report.pending_declarations)))
-    state = store.human_state()
+    state = store.human_state(institution)
     for a in state.annotations.values():
         if (
             a.institution == institution
@@ -105,6 +110,7 @@ def compose_digests(
     out: list[Digest] = []
     with open_store(config, db) as store:
         users = [u for u in store.users() if u.digest and u.email and not u.disabled]
+        documents: dict[int, RunDocuments] = {}
         for inst in store.load_inventory().institutions:
             iid = inst.institution.id
             to = sorted(
@@ -116,7 +122,7 @@ def compose_digests(
                 }
             )
             if to:
-                out.append(Digest(to, iid, _institution_lines(store, iid, today, lang)))
+                out.append(Digest(to, iid, _institution_lines(store, iid, today, lang, documents)))
         central = sorted({u.email for u in users if u.role is UserRole.CENTRAL and u.email})
         if central:
             out.append(Digest(central, None, _central_lines(store, lang)))

@@ -14,12 +14,14 @@ from auditor.i18n import Lang
 from auditor.model import (
     Coverage,
     FindingStatus,
+    Inventory,
     Report,
     ReportAccount,
     ReportFinding,
     ReportInstitution,
     ReportWaiver,
     ReportWaiverStatus,
+    Run,
     Severity,
     SeverityCount,
     TrendPoint,
@@ -70,14 +72,33 @@ def _report_finding(event: StoredEvent, lang: Lang) -> ReportFinding:
 
 
 def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str | None = None) -> Report:
-    run = store.run(run_id)
-    if run is None:
-        raise LookupError(f"no run {run_id} in {store.path}")
+    """One report document (a web page, an institution's digest); `RunDocuments` when a run needs several."""
+    return RunDocuments(store, run_id, lang).report(institution)
+
+
+class RunDocuments:
+    """The report documents of one stored run. What they all share — the run and the inventory version it
+    audited (a country's, parsed whole) — is read once; each institution's document reads only that
+    institution's rows. A country's reports, one per institution, each used to read the whole run and parse
+    the whole inventory again: their cost grew with institutions × country."""
+
+    def __init__(self, store: Store, run_id: int, lang: Lang = "es") -> None:
+        run = store.run(run_id)
+        if run is None:
+            raise LookupError(f"no run {run_id} in {store.path}")
+        self.store, self.run, self.lang = store, run, lang
+        self.inventory = store.inventory_version(run.inventory_digest) or store.load_inventory()
+
+    def report(self, institution: str | None = None) -> Report:
+        """The whole run's document, or one institution's."""
+        return _document(self.store, self.run, self.inventory, self.lang, institution)
+
+
+def _document(store: Store, run: Run, inventory: Inventory, lang: Lang, institution: str | None) -> Report:
+    run_id = run.id
     findings: list[ReportFinding] = []
     resolved: list[ReportFinding] = []
-    for event in store.events(run_id):
-        if institution and event.finding.institution != institution:
-            continue
+    for event in store.events(run_id, institution):
         target = resolved if event.status is FindingStatus.RESOLVED else findings
         target.append(_report_finding(event, lang))
 
@@ -86,7 +107,6 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
 
     findings.sort(key=key)
     resolved.sort(key=key)
-    inventory = store.inventory_version(run.inventory_digest) or store.load_inventory()
     institutions = [
         ReportInstitution(id=i.institution.id, name=i.institution.name, accounts=len(i.accounts), people=len(i.people))
         for i in inventory.institutions

@@ -87,7 +87,7 @@ def pending_rows(
 
 
 def with_people(report: Report, store: Store, lang: Lang) -> Report:
-    human: HumanState = store.human_state()
+    human: HumanState = store.human_state(report.institution)
     today = local_date(report.run.started_at)
     mine = {i.id for i in report.institutions}
 
@@ -95,7 +95,7 @@ def with_people(report: Report, store: Store, lang: Lang) -> Report:
         return institution in mine
 
     by_fp = human.annotations_by_fingerprint()
-    entries = [e for e in store.trail() if ours(e.institution)]
+    entries = [e for e in store.trail(report.institution) if ours(e.institution)]
     trail_by_fp: dict[str, list[str]] = {}
     for e in entries:
         if e.fingerprint:

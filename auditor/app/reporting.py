@@ -11,7 +11,7 @@ from pathlib import Path
 from auditor.app.errors import RequestError
 from auditor.app.lookup import check_institutions, check_run, open_store
 from auditor.app.outputs import point_to, prune, run_dir
-from auditor.app.report_document import build_report
+from auditor.app.report_document import RunDocuments
 from auditor.config import Config
 from auditor.i18n import Lang, t
 from auditor.model import Report
@@ -78,12 +78,12 @@ def write_run_reports(
     """The overall report of a run in `out_dir`, plus one per institution in `out_dir/<institution>/`."""
     if screenshot and "html" not in formats:
         raise RequestError("a screenshot needs the html format", "screenshot")
-    report = build_report(store, run_id, lang, institution)
+    documents = RunDocuments(store, run_id, lang)
+    report = documents.report(institution)
     written = write_reports(report, out_dir, formats, options)
     if per_institution and institution is None:
         for inst in report.institutions:
-            per = build_report(store, run_id, lang, inst.id)
-            written += write_reports(per, out_dir / inst.id, formats, options)
+            written += write_reports(documents.report(inst.id), out_dir / inst.id, formats, options)
     if not screenshot:
         return WrittenReports(report, out_dir, written)
     from reports.screenshot import screenshot as take

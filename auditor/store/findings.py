@@ -221,13 +221,21 @@ class FindingsLifecycle(StoreTables):
             "waiver": waiver.model_dump_json() if waiver else None,
         }
 
-    def events(self, run_id: int) -> Iterator[StoredEvent]:
-        sql = """select e.status as event_status, e.severity as event_severity, e.message_es as e_es,
+    def events(self, run_id: int, institution: str | None = None) -> Iterator[StoredEvent]:
+        """A run's findings as it recorded them; of one institution, read through its own findings (a country's
+        reports, one per institution, would otherwise each read the whole run)."""
+        # `cross join` keeps SQLite's loop order: the institution's findings first, then each one's event.
+        tables, where, args = (
+            ("findings f cross join finding_events e", " and f.institution_id = ?", [institution])
+            if institution
+            else ("finding_events e join findings f", "", [])
+        )
+        sql = f"""select e.status as event_status, e.severity as event_severity, e.message_es as e_es,
                         e.message_en as e_en, e.evidence as e_evidence, e.waiver, f.*
-                 from finding_events e join findings f on f.fingerprint = e.fingerprint
-                 where e.run_id = ? order by f.institution_id, f.platform, f.account_id, f.policy_id,
+                 from {tables} on f.fingerprint = e.fingerprint
+                 where e.run_id = ?{where} order by f.institution_id, f.platform, f.account_id, f.policy_id,
                  f.subject"""
-        for r in self.db.query(sql, [run_id]):
+        for r in self.db.query(sql, [run_id, *args]):
             yield StoredEvent(
                 run_id=run_id,
                 status=FindingStatus(r["event_status"]),

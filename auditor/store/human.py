@@ -167,16 +167,18 @@ class HumanRecords(StoreTables):
         row = self.db.execute("select record from waiver_requests where id = ?", [request_id]).fetchone()
         return WaiverRequest.model_validate_json(row[0]) if row else None
 
-    def human_state(self) -> HumanState:
-        """The materialised view: every declaration, annotation and waiver request as stored."""
+    def human_state(self, institution: str | None = None) -> HumanState:
+        """The materialised view: every declaration, annotation and waiver request as stored (of one institution:
+        its report, built for each institution of a country, reads only its own)."""
+        where, args = (" where institution_id = ?", [institution]) if institution else ("", [])
         state = HumanState()
-        for (record,) in self.db.execute("select record from declarations"):
+        for (record,) in self.db.execute("select record from declarations" + where, args):
             d = Declaration.model_validate_json(record)
             state.declarations[d.id] = d
-        for (record,) in self.db.execute("select record from annotations"):
+        for (record,) in self.db.execute("select record from annotations" + where, args):
             a = Annotation.model_validate_json(record)
             state.annotations[a.id] = a
-        for (record,) in self.db.execute("select record from waiver_requests"):
+        for (record,) in self.db.execute("select record from waiver_requests" + where, args):
             r = WaiverRequest.model_validate_json(record)
             state.waiver_requests[r.id] = r
         return state

@@ -43,20 +43,25 @@ class ReadQueries(StoreTables):
             "and mode = (select mode from runs where id = ?) order by id desc limit ?",
             [up_to_run, up_to_run, limit],
         ).fetchall()
-        out = []
-        for run_id, started in reversed(runs):
-            sql = (
-                "select e.severity, count(*) from finding_events e join findings f on f.fingerprint = e.fingerprint "
-                "where e.run_id = ? and e.status in ('new', 'persisting', 'regressed', 'unverified')"
-                + (" and f.institution_id = ?" if institution else "")
-                + " group by e.severity"
-            )
-            counts = {
-                Severity(r[0]): r[1]
-                for r in self.db.execute(sql, [run_id, institution] if institution else [run_id]).fetchall()
-            }
-            out.append((run_id, started, counts))
-        return out
+        if not runs:
+            return []
+        marks = ",".join("?" * len(runs))
+        # Of one institution, its findings first (`cross join` keeps that order), each one's events in these runs:
+        # a country's reports, one per institution, must not each count the whole country's runs.
+        tables, where, args = (
+            ("findings f cross join finding_events e", " and f.institution_id = ?", [institution])
+            if institution
+            else ("finding_events e join findings f", "", [])
+        )
+        counted: dict[int, dict[Severity, int]] = {}
+        for run_id, severity, n in self.db.execute(
+            f"select e.run_id, e.severity, count(*) from {tables} on f.fingerprint = e.fingerprint "
+            f"where e.run_id in ({marks}) and e.status in ('new', 'persisting', 'regressed', 'unverified'){where} "
+            "group by e.run_id, e.severity",
+            [*(r[0] for r in runs), *args],
+        ):
+            counted.setdefault(run_id, {})[Severity(severity)] = n
+        return [(run_id, started, counted.get(run_id, {})) for run_id, started in reversed(runs)]
 
     def findings(
         self, *, status: str = "open", min_severity: Severity | None = None, institution: str | None = None
