@@ -39,8 +39,11 @@ from dataclasses import dataclass, field
 from connectors.base import RateLimited
 
 # After a reset the new window is unknown until an answer announces it; requests beyond the last known
-# limit wait this long for that answer instead of guessing.
-_ANNOUNCEMENT_POLL_SECONDS = 0.05
+# limit wait for that answer instead of guessing. The answer wakes them (every admitted request is settled);
+# this is only how long one sleeps if it somehow does not. It was a 50 ms poll: a country's credentials,
+# their first requests queued behind the platform's concurrency for seconds, woke 20 times a second each
+# (1,000 institutions × 10 accounts: 248,000 wake-ups for 56,000 requests, most of the run's CPU).
+_ANNOUNCEMENT_WAIT_SECONDS = 1.0
 # Reset epochs come in whole seconds from another clock: a little margin avoids landing just before it.
 _RESET_MARGIN_SECONDS = 0.02
 
@@ -58,6 +61,7 @@ class _Window:
     sent: deque[float] = field(default_factory=deque)  # when each request still in flight was admitted
     latency: float = 0.0  # a moving average of admission to answer
     crossing: int = 0  # requests the current window's count was reduced by, still unanswered (see `_roll`)
+    awaiting_answer: bool = False  # the credential's next request waits for an answer to learn the window
 
 
 @dataclass
@@ -66,10 +70,16 @@ class _Turn:
 
     held: bool = False
     queue: deque[asyncio.Future[None]] = field(default_factory=deque)
-    # The holder's loop and a flag an answer raises when it frees a place the holder is sleeping past (a place
-    # given back, a reset earlier than assumed): answers may settle from worker threads.
+    # The holder's loop, and while it sleeps the future that wakes it: an answer that frees a place it is
+    # sleeping past (a place given back, a reset earlier than assumed) ends the sleep early. Answers may settle
+    # from worker threads.
     loop: asyncio.AbstractEventLoop | None = None
-    nudged: asyncio.Event = field(default_factory=asyncio.Event)
+    waking: asyncio.Future[bool] | None = None
+
+    def wake(self, slept: bool) -> None:
+        """End the holder's sleep: `slept` when its time is up, not when an answer woke it."""
+        if self.waking is not None and not self.waking.done():
+            self.waking.set_result(slept)
 
     def pass_on(self) -> None:
         """The turn's holder is admitted (or gave up): the next waiter still waiting takes it."""
@@ -129,9 +139,7 @@ class CredentialPacer:
                 raise
         else:
             turn.held = True
-        loop = asyncio.get_running_loop()
-        if turn.loop is not loop:  # a new run's loop: an event is bound to the loop it first waited in
-            turn.loop, turn.nudged = loop, asyncio.Event()
+        turn.loop = asyncio.get_running_loop()
         try:
             await self._admit(name, turn)
         finally:
@@ -149,14 +157,16 @@ class CredentialPacer:
                 wait = max(0.0, window.paused_until - now)
                 waited_for, paused_to = window.resets_at, window.paused_until
                 if not window.answered and window.in_flight > 0:
-                    wait = max(wait, _ANNOUNCEMENT_POLL_SECONDS)
+                    wait = max(wait, _ANNOUNCEMENT_WAIT_SECONDS)
+                    window.awaiting_answer = True
                 if window.remaining is not None and window.remaining <= 0:
                     if window.resets_at is None and window.in_flight == 0:
                         # Nothing in flight will announce the window: one request goes to learn it (waiting
                         # here would wait forever) — one, not every waiter.
                         window.remaining = 1
                     elif window.resets_at is None:
-                        wait = max(wait, _ANNOUNCEMENT_POLL_SECONDS)
+                        wait = max(wait, _ANNOUNCEMENT_WAIT_SECONDS)
+                        window.awaiting_answer = True
                     else:
                         wait = max(wait, window.resets_at - now + _RESET_MARGIN_SECONDS)
                 if wait <= 0:
@@ -200,6 +210,9 @@ class CredentialPacer:
             window = self._window(name)
             window.in_flight = max(0, window.in_flight - 1)
             window.answered = True
+            if window.awaiting_answer:  # whatever it says (or that it failed), the waiter looks again
+                window.awaiting_answer = False
+                self._nudge(name)
             if window.sent:  # answers are matched to the oldest request in flight: close enough for a mean
                 sample = self.clock() - window.sent.popleft()
                 window.latency = sample if window.latency == 0.0 else 0.8 * window.latency + 0.2 * sample
@@ -252,23 +265,31 @@ class CredentialPacer:
         """Wake the credential's waiting request to look again (from any thread)."""
         turn = self._turns.get(name)
         if turn is not None and turn.loop is not None and not turn.loop.is_closed():
-            turn.loop.call_soon_threadsafe(turn.nudged.set)
+            turn.loop.call_soon_threadsafe(turn.wake, False)
 
     async def _wait(self, name: str, seconds: float, turn: _Turn) -> bool:
-        """Sleep `seconds` (the injectable `sleep`), or less if an answer frees a place meanwhile: whether the
-        whole wait was slept."""
+        """Sleep `seconds`, or less if an answer frees a place meanwhile: whether the whole wait was slept.
+
+        One future and one timer a wait (it was two tasks and an `asyncio.wait`: a country's credentials wait
+        about once a request each). An injected `sleep` (a test's clock) runs as a task instead of the timer."""
         self.paused_seconds[name] = self.paused_seconds.get(name, 0.0) + seconds
         if self.on_wait is not None:
             self.on_wait(seconds)
-        turn.nudged.clear()
-        sleeping = asyncio.ensure_future(self.sleep(seconds))
-        nudged = asyncio.ensure_future(turn.nudged.wait())
+        loop = asyncio.get_running_loop()
+        waking: asyncio.Future[bool] = loop.create_future()
+        turn.waking = waking
+        timer: asyncio.TimerHandle | asyncio.Future[None]
+        if self.sleep is asyncio.sleep:
+            timer = loop.call_later(seconds, turn.wake, True)
+        else:
+            timer = asyncio.ensure_future(self.sleep(seconds))
+            timer.add_done_callback(lambda done: None if done.cancelled() else turn.wake(True))
         try:
-            await asyncio.wait({sleeping, nudged}, return_when=asyncio.FIRST_COMPLETED)
+            return await waking
         finally:
-            for task in (sleeping, nudged):
-                task.cancel()
-        return sleeping.done() and not sleeping.cancelled()
+            timer.cancel()
+            if turn.waking is waking:
+                turn.waking = None
 
 
 def _int(raw: str | None) -> int | None:

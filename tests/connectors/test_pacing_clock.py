@@ -280,3 +280,23 @@ def test_a_credential_s_waiting_requests_are_woken_one_at_a_time_not_all_at_each
     assert server.served == 30 and server.throttled == 0
     assert t.now <= 30.2, f"{t.now:.2f} s"  # one a window, from the first
     assert sleeps <= 2 * 30, sleeps
+
+
+def test_requests_waiting_for_a_credential_s_first_answer_sleep_until_it_comes_not_in_polls():
+    """The first answer says the window; until it comes the credential's next request waits. It polled every
+    50 ms: a country's credentials, their first requests queued for seconds behind the platform's concurrency,
+    woke 20 times a second each (here: the first answer takes 3 s, and 122 polls went before it)."""
+    t, pacer, server = _setup(limit=2, window=5.0, latency=3.0)
+    sleeps: list[float] = []
+    sleep = pacer.sleep
+
+    async def counted(seconds: float) -> None:
+        sleeps.append(seconds)
+        await sleep(seconds)
+
+    pacer.sleep = counted
+    t.run(lambda: callers(server, pacer, "c", requests=6, callers=3))
+    assert server.served == 6 and server.throttled == 0
+    before_first_answer = [s for s in sleeps if s < 0.5]
+    assert len(before_first_answer) <= 3, before_first_answer
+    assert len(sleeps) <= 3 * 6, sleeps
