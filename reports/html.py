@@ -87,6 +87,9 @@ def jinja_environment(package: str) -> Environment:
         autoescape=select_autoescape(["html", "j2"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the package and do not change while it runs; with reloading on, every
+        # `{% include %}` (one per finding) checked the template file's modification time.
+        auto_reload=False,
     )
     env.filters["plain"] = plain
     env.filters["safe_url"] = safe_url
@@ -123,6 +126,9 @@ def render_html(report: Report) -> str:
         "time_left": lambda n: waiver_time_left(n, lang),
         "attest": [f for f in report.findings if f.policy_id == "OPS-003"],
         "not_audited": [a for a in report.accounts if a.error_kind],
+        # The pending-declaration table's columns: every item any account has pending (the template's
+        # `sum(start=[])` of the rows' lists was quadratic in a country's thousands of rows).
+        "pending_columns": sorted({item for row in report.pending_declarations for item in row.items}),
         "trend": trend_svg(report.trend, lang),
         "title": t("title", lang)
         + (f" — {names.get(report.institution, report.institution)}" if report.institution else ""),

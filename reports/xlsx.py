@@ -49,8 +49,11 @@ def render_xlsx(report: Report) -> bytes:
     taken: set[str] = set()
     everything = list(all_findings(report))
     _sheet(book, _title(t("csv.all_sheet", report.lang), taken), report, everything)
+    by_institution: dict[str, list[ReportFinding]] = {}  # grouped once: a country has a thousand institutions
+    for f in everything:
+        by_institution.setdefault(f.institution, []).append(f)
     for inst in report.institutions:
-        _sheet(book, _title(inst.id, taken), report, [f for f in everything if f.institution == inst.id])
+        _sheet(book, _title(inst.id, taken), report, by_institution.get(inst.id, []))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

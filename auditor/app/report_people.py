@@ -59,11 +59,10 @@ def pending_rows(
 ) -> list[PendingRow]:
     """From each account's OPS-003 finding: the state of every item it lists as pending, and «valid» for the
     account's items declared and in force (so a blank cell means the item does not concern the account)."""
-    declared = {
-        (d.institution, d.account, d.item)
-        for d in current.values()
-        if d.account and not d.expired(today) and d.item.startswith("CHK-")
-    }
+    declared: dict[tuple[str, str], set[str]] = {}  # per account (a country's: looked up, not scanned per row)
+    for d in current.values():
+        if d.account and not d.expired(today) and d.item.startswith("CHK-"):
+            declared.setdefault((d.institution, d.account), set()).add(d.item)
     rows = []
     for f in findings:
         if f.policy_id != "OPS-003" or not f.account:
@@ -79,8 +78,8 @@ def pending_rows(
             # A person item pending for several people keeps its worst state.
             if items.get(item_id) not in ("contradicted", "no_cumple"):
                 items[item_id] = state
-        for institution, account, item_id in declared:
-            if (institution, account) == (f.institution, f.account) and item_id not in items:
+        for item_id in sorted(declared.get((f.institution, f.account), ())):
+            if item_id not in items:
                 items[item_id] = "valid"
         rows.append(PendingRow(institution=f.institution, account=f.account, items=items, attributes=attributes))
     return sorted(rows, key=lambda r: (r.institution, r.account))

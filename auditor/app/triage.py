@@ -45,8 +45,7 @@ def _reference(ticket: tuple[int, str, str | None, str] | None, lang: Lang) -> s
     return f"#{ticket_id} ({sink}: {t(f'delivery.{status}', lang)})"
 
 
-def _row(report: Report, institution: str, name: str, store: Store) -> TriageRow:
-    open_here = [f for f in report.findings if f.institution == institution and f.status.is_open]
+def _row(report: Report, institution: str, name: str, open_here: list[ReportFinding], store: Store) -> TriageRow:
     by_severity = store.coverage_by_severity(report.run.id, institution)
     ages = [f.age_days for f in open_here if f.age_days is not None]
     return TriageRow(
@@ -70,6 +69,10 @@ def with_triage(report: Report, store: Store) -> Report:
     """The report with ages and tickets on its findings, the per-institution triage rows and, for an
     incomplete run, why."""
     aged = report.model_copy(update={"findings": _aged(report.findings, report, store)})
-    rows = [_row(aged, i.id, i.name, store) for i in aged.institutions]
+    open_by_institution: dict[str, list[ReportFinding]] = {}
+    for f in aged.findings:  # once, not once per institution: a country's report has a thousand of them
+        if f.status.is_open:
+            open_by_institution.setdefault(f.institution, []).append(f)
+    rows = [_row(aged, i.id, i.name, open_by_institution.get(i.id, []), store) for i in aged.institutions]
     rows.sort(key=lambda r: (-r.critical, -r.incidents, -r.high, r.institution))
     return aged.model_copy(update={"triage": rows, "incomplete_because": incomplete_reasons(aged)})
