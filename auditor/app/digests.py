@@ -17,7 +17,7 @@ from auditor.app.report_document import RunDocuments
 from auditor.app.web_views import latest_run
 from auditor.config import Config, EmailSinkConfig, TicketsConfig
 from auditor.i18n import Lang, t
-from auditor.model import FindingStatus, Severity
+from auditor.model import FindingStatus, Run, Severity
 from auditor.model.clock import local_date, utcnow
 from auditor.model.declarations import AnnotationKind, WaiverRequestState
 from auditor.model.users import UserRole
@@ -40,11 +40,11 @@ class Digest:
 
 
 def _institution_lines(
-    store: Store, institution: str, today: date, lang: Lang, documents: dict[int, RunDocuments]
+    store: Store, institution: str, today: date, lang: Lang, runs: list[Run], documents: dict[int, RunDocuments]
 ) -> list[str]:
-    """`documents`: each run's, shared by every institution whose latest run it is (read once)."""
+    """`runs`, `documents`: the store's latest runs and each run's documents, read once for every institution."""
     lines: list[str] = []
-    run = latest_run(store, institution)
+    run = latest_run(store, institution, runs)
     if run is not None:
         if run.id not in documents:
             documents[run.id] = RunDocuments(store, run.id, lang)
@@ -110,6 +110,7 @@ def compose_digests(
     out: list[Digest] = []
     with open_store(config, db) as store:
         users = [u for u in store.users() if u.digest and u.email and not u.disabled]
+        runs = store.runs(200)
         documents: dict[int, RunDocuments] = {}
         for inst in store.load_inventory().institutions:
             iid = inst.institution.id
@@ -122,7 +123,7 @@ def compose_digests(
                 }
             )
             if to:
-                out.append(Digest(to, iid, _institution_lines(store, iid, today, lang, documents)))
+                out.append(Digest(to, iid, _institution_lines(store, iid, today, lang, runs, documents)))
         central = sorted({u.email for u in users if u.role is UserRole.CENTRAL and u.email})
         if central:
             out.append(Digest(central, None, _central_lines(store, lang)))

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from auditor.app.lookup import open_store, store_path
-from auditor.app.report_document import build_report
+from auditor.app.report_document import RunDocuments, build_report
 from auditor.app.signin import NotVisible, Viewer
 from auditor.config import Config
 from auditor.i18n import Lang, t
@@ -43,9 +43,10 @@ def prepare(config: Config, db: Path | None = None) -> Path:
         return store.path
 
 
-def latest_run(store: Store, institution: str | None = None) -> Run | None:
-    """The latest recorded run whose scope takes in the institution (any, without one)."""
-    for run in store.runs(200):
+def latest_run(store: Store, institution: str | None = None, runs: list[Run] | None = None) -> Run | None:
+    """The latest recorded run whose scope takes in the institution (any, without one). `runs`: the store's
+    latest, read once by a caller that asks for each institution of a country."""
+    for run in store.runs(200) if runs is None else runs:
         if run.status in RECORDED and (institution is None or in_scope(run.scope, institution)):
             return run
     return None
@@ -85,15 +86,20 @@ def overview(
     """The triage row of each visible institution from the latest run that audited it (a later run scoped to
     other institutions does not make it «not audited»), and the latest run overall."""
     with reader(config, db) as store:
+        runs = store.runs(200)
         by_run: dict[int, list[str]] = {}
         for inst in store.load_inventory().institutions:
-            found = latest_run(store, inst.institution.id) if viewer.sees(inst.institution.id) else None
+            found = latest_run(store, inst.institution.id, runs) if viewer.sees(inst.institution.id) else None
             if found is not None:
                 by_run.setdefault(found.id, []).append(inst.institution.id)
         rows = []
-        for run_id, wanted in by_run.items():  # one report per run (usually one run for all)
-            rows += [r for r in build_report(store, run_id, lang).triage if r.institution in wanted]
-        return latest_run(store), rows
+        for run_id, wanted in by_run.items():  # usually one run for all
+            # Each institution's own document, not the whole country's at once: a page view's memory stays
+            # one institution's.
+            documents = RunDocuments(store, run_id, lang)
+            rows += [row for institution in wanted for row in documents.report(institution).triage]
+        rows.sort(key=lambda r: (-r.critical, -r.incidents, -r.high, r.institution))
+        return latest_run(store, runs=runs), rows
 
 
 @dataclass(frozen=True)
