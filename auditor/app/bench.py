@@ -21,7 +21,8 @@ from typing import Any
 import httpx
 
 from auditor.app.bench_country import generate
-from auditor.app.reporting import write_run_reports
+from auditor.app.report_document import RunDocuments
+from auditor.app.reporting import write_institution_reports, write_run_reports
 from auditor.config import ConnectorSettings, OutboxSinkConfig, TicketsConfig
 from auditor.credentials import Credentials
 from auditor.engine import AuditResult, deliver_tickets, run_audit
@@ -71,6 +72,9 @@ class RunFigures:
     in_flight_mean: dict[str, float] = field(default_factory=dict)  # per platform, measured at the sandbox
     in_flight_peak: int = 0  # requests in flight at once, all platforms
     throttled: int = 0  # 429s the sandbox answered (each one a request the pacer should not have sent)
+    # Each institution's reports, which the nightly job writes after the national one: timed apart, and not in
+    # `cpu_ms_per_account` (the audit, the national report and the tickets, as the bench has always counted).
+    institution_reports_seconds: float = 0.0
 
 
 @dataclass
@@ -153,6 +157,7 @@ def lower_bound(spec: BenchSpec, per_credential: dict[str, int]) -> float:
     return terms[0].seconds if terms else 0.0
 
 
+REPORT_FORMATS = ["html", "json", "csv"]  # the formats the bench has always written
 AT_BOUND = 1.25  # a run within this ratio of its bound is held by the bound's term
 CPU_BOUND_SHARE = 0.85  # an audit whose CPU time is this share of its wall time is held by the CPU
 
@@ -268,16 +273,17 @@ def run_bench(
             wall = time.monotonic() - started
             audit_cpu = _cpu() - cpu
             report_started = time.monotonic()
-            write_run_reports(
-                store, audit.run_id, base / f"reports-{n}", ["html", "json", "csv"], "es", per_institution=False
-            )
+            write_run_reports(store, audit.run_id, base / f"reports-{n}", REPORT_FORMATS, "es", per_institution=False)
             report_seconds = time.monotonic() - report_started
             deliver_tickets(store, tickets)
             cpu_used = _cpu() - cpu
             after = sandbox_stats(url)
-            result.runs.append(
-                _figures(spec, n, audit, accounts, wall, audit_cpu, cpu_used, report_seconds, before, after)
-            )
+            institutions_started = time.monotonic()
+            write_institution_reports(RunDocuments(store, audit.run_id, "es"), base / f"reports-{n}", REPORT_FORMATS)
+            institution_reports = time.monotonic() - institutions_started
+            figures = _figures(spec, n, audit, accounts, wall, audit_cpu, cpu_used, report_seconds, before, after)
+            figures.institution_reports_seconds = round(institution_reports, 2)
+            result.runs.append(figures)
             if progress is not None:
                 progress(result.runs[-1])
         if profiler is not None and profile is not None:

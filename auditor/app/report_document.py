@@ -93,6 +93,10 @@ class RunDocuments:
         """The whole run's document, or one institution's."""
         return _document(self.store, self.run, self.inventory, self.lang, institution)
 
+    def institutions(self) -> list[str]:
+        """The institutions the run took in, in the inventory's order: one document each."""
+        return [i.institution.id for i in self.inventory.institutions if in_scope(self.run.scope, i.institution.id)]
+
 
 def _document(store: Store, run: Run, inventory: Inventory, lang: Lang, institution: str | None) -> Report:
     run_id = run.id

@@ -82,8 +82,7 @@ def write_run_reports(
     report = documents.report(institution)
     written = write_reports(report, out_dir, formats, options)
     if per_institution and institution is None:
-        for inst in report.institutions:
-            written += write_reports(documents.report(inst.id), out_dir / inst.id, formats, options)
+        written += write_institution_reports(documents, out_dir, formats, options)
     if not screenshot:
         return WrittenReports(report, out_dir, written)
     from reports.screenshot import screenshot as take
@@ -93,6 +92,16 @@ def write_run_reports(
     except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
         return WrittenReports(report, out_dir, written, screenshot_error=str(exc))
     return WrittenReports(report, out_dir, [*written, png], screenshot=png)
+
+
+def write_institution_reports(
+    documents: RunDocuments, out_dir: Path, formats: list[str], options: RenderOptions | None = None
+) -> list[Path]:
+    """Each institution's report of the run in `out_dir/<institution>/`: its RSI's and director's."""
+    written: list[Path] = []
+    for institution in documents.institutions():
+        written += write_reports(documents.report(institution), out_dir / institution, formats, options)
+    return written
 
 
 def publish_run(

@@ -291,7 +291,8 @@ def bench(
             click.echo(
                 f"run {f.run}: {f.accounts} accounts, {f.requests} requests, wall {f.wall_seconds:.1f} s, "
                 f"bound {f.bound_seconds:.1f} s, ratio {f.ratio:.2f}, CPU {f.cpu_ms_per_account:.2f} ms/account, "
-                f"peak RSS {f.peak_rss_mb:.0f} MB, report {f.report_seconds:.2f} s ({f.status})\n"
+                f"peak RSS {f.peak_rss_mb:.0f} MB, report {f.report_seconds:.2f} s, each institution's "
+                f"{f.institution_reports_seconds:.2f} s ({f.status})\n"
                 f"  bound set by {f.bound_by}; held by {f.limited_by}; in flight "
                 f"{', '.join(f'{p} {n:.1f}' for p, n in f.in_flight_mean.items())} (peak {f.in_flight_peak}); "
                 f"{f.throttled} answered 429"

@@ -35,7 +35,15 @@ def test_bench_runs_and_prints_every_figure():
     assert figures["spec"]["accounts"] == 8 and len(figures["runs"]) == 2
     for run in figures["runs"]:
         assert run["accounts"] == 8 and run["requests"] > 8 and run["status"] == "complete"
-        for key in ("wall_seconds", "bound_seconds", "ratio", "cpu_ms_per_account", "peak_rss_mb", "report_seconds"):
+        for key in (
+            "wall_seconds",
+            "bound_seconds",
+            "ratio",
+            "cpu_ms_per_account",
+            "peak_rss_mb",
+            "report_seconds",
+            "institution_reports_seconds",
+        ):
             assert run[key] > 0, key
         assert run["bound_by"].split()[1].startswith("facebook-") and run["limited_by"]  # the Business edges
         assert set(run["in_flight_mean"]) == {"facebook", "x", "youtube", "linkedin"} and run["in_flight_peak"] >= 1
