@@ -9,7 +9,6 @@ import asyncio
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-
 # Waits shorter than this are summed and the deadline moved once they add up to it: most waits for a free
 # slot last microseconds, and moving the deadline re-arms a timer (three or four a request).
 EXCUSE_STEP_SECONDS = 0.05
