@@ -14,6 +14,7 @@ from auditor.i18n import Lang
 from auditor.model import (
     Coverage,
     FindingStatus,
+    InstitutionInventory,
     Inventory,
     Report,
     ReportAccount,
@@ -87,18 +88,37 @@ class RunDocuments:
         if run is None:
             raise LookupError(f"no run {run_id} in {store.path}")
         self.store, self.run, self.lang = store, run, lang
-        self.inventory = store.inventory_version(run.inventory_digest) or store.load_inventory()
+        self._whole: Inventory | None = None
+
+    @property
+    def inventory(self) -> Inventory:
+        """The inventory version the run audited, parsed whole once (a country's: 0.3 s at 10,000 accounts)."""
+        if self._whole is None:
+            self._whole = self.store.inventory_version(self.run.inventory_digest) or self.store.load_inventory()
+        return self._whole
 
     def report(self, institution: str | None = None) -> Report:
         """The whole run's document, or one institution's."""
-        return _document(self.store, self.run, self.inventory, self.lang, institution)
+        return _document(self.store, self.run, self._registered(institution), self.lang, institution)
+
+    def _registered(self, institution: str | None) -> list[InstitutionInventory]:
+        """The registrations a document covers, in the inventory's order. One institution's, while the whole
+        version is not parsed, comes from the row the same import wrote: a web page's document does not parse
+        the country's."""
+        if institution is not None and self._whole is None:
+            one = self.store.registered_institution(institution, self.run.inventory_digest)
+            if one is not None:
+                return [one]
+        return [i for i in self.inventory.institutions if institution is None or i.institution.id == institution]
 
     def institutions(self) -> list[str]:
         """The institutions the run took in, in the inventory's order: one document each."""
         return [i.institution.id for i in self.inventory.institutions if in_scope(self.run.scope, i.institution.id)]
 
 
-def _document(store: Store, run: Run, inventory: Inventory, lang: Lang, institution: str | None) -> Report:
+def _document(
+    store: Store, run: Run, registered: list[InstitutionInventory], lang: Lang, institution: str | None
+) -> Report:
     run_id = run.id
     findings: list[ReportFinding] = []
     resolved: list[ReportFinding] = []
@@ -113,8 +133,8 @@ def _document(store: Store, run: Run, inventory: Inventory, lang: Lang, institut
     resolved.sort(key=key)
     institutions = [
         ReportInstitution(id=i.institution.id, name=i.institution.name, accounts=len(i.accounts), people=len(i.people))
-        for i in inventory.institutions
-        if (not institution or i.institution.id == institution) and in_scope(run.scope, i.institution.id)
+        for i in registered
+        if in_scope(run.scope, i.institution.id)
     ]
     coverage_by_severity = store.coverage_by_severity(run_id, institution)
     summary = [
@@ -141,9 +161,9 @@ def _document(store: Store, run: Run, inventory: Inventory, lang: Lang, institut
             open_by_account[(f.institution, f.account)] = open_by_account.get((f.institution, f.account), 0) + 1
     accounts = []
     changes = []
-    for inst_inv in inventory.institutions:
+    for inst_inv in registered:
         inst_id = inst_inv.institution.id
-        if (institution and inst_id != institution) or not in_scope(run.scope, inst_id):
+        if not in_scope(run.scope, inst_id):
             continue
         # An institution's snapshots at a time: a country's are never all in memory.
         snapshots = store.run_snapshots(run_id, inst_id)

@@ -10,6 +10,7 @@ from typing import Any
 
 from auditor.model import (
     Institution,
+    InstitutionInventory,
     Inventory,
 )
 from auditor.store.base import StoreTables
@@ -102,8 +103,6 @@ class InventoryTables(StoreTables):
 
     def load_inventory(self) -> Inventory:
         """The inventory as last imported (one document per institution, as validated then)."""
-        from auditor.model import InstitutionInventory
-
         rows = self.db.execute("select document from institutions order by id").fetchall()
         return Inventory(institutions=[InstitutionInventory.model_validate_json(r[0]) for r in rows])
 
@@ -113,6 +112,14 @@ class InventoryTables(StoreTables):
     def institution(self, institution_id: str) -> Institution | None:
         inv = self.load_inventory().get(institution_id)
         return inv.institution if inv else None
+
+    def registered_institution(self, institution_id: str, digest: str) -> InstitutionInventory | None:
+        """An institution as the import of inventory `digest` registered it, if that import's row is still the
+        current one (a later import that changed the inventory rewrote it: then None)."""
+        row = self.db.execute(
+            "select document from institutions where id = ? and inventory_digest = ?", [institution_id, digest]
+        ).fetchone()
+        return InstitutionInventory.model_validate_json(row[0]) if row else None
 
     def inventory_version(self, digest: str) -> Inventory | None:
         row = self.db.execute("select document from inventory_versions where digest = ?", [digest]).fetchone()

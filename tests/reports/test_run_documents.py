@@ -4,6 +4,7 @@ document, not the whole country once per institution."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from auditor.app.declare import AnnotateRequest, DeclareRequest, annotate, decla
 from auditor.app.report_document import RunDocuments, build_report
 from auditor.app.reporting import write_run_reports
 from auditor.engine import run_audit
+from auditor.inputs.inventory import inventory_digest
 from auditor.live import live_from_sandbox
 from auditor.model import FindingStatus, Report
 from auditor.store import Store
@@ -113,3 +115,46 @@ def test_writing_a_country_s_reports_reads_the_run_once_per_document(answered_ru
         total = len(written.report.findings) + len(written.report.resolved)
     assert len(written.report.institutions) >= 3
     assert read == {"events": 2 * total, "inventories": 1}
+
+
+def test_one_institution_s_document_reads_its_registration_not_the_country_s(
+    answered_run,
+    inventory,  # noqa: F811
+    monkeypatch,
+    tmp_path,
+):
+    """A web page's document: the registration the run audited, read from the row its import wrote, without
+    parsing the whole inventory version — and from the version once a later import changed the inventory."""
+    shared, run_id = answered_run
+    db = tmp_path / "copy.db"  # this test imports another inventory: the module's store stays as it was
+    with sqlite3.connect(shared) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+    parsed = {"n": 0}
+    inventory_version = Store.inventory_version
+
+    def counted(self, digest):
+        parsed["n"] += 1
+        return inventory_version(self, digest)
+
+    monkeypatch.setattr(Store, "inventory_version", counted)
+    with Store(db) as store:
+        whole = RunDocuments(store, run_id).report()
+        parsed["n"] = 0
+        own = RunDocuments(store, run_id).report("aguas")
+        assert parsed["n"] == 0
+        assert _restricted(own, "aguas") == _restricted(whole, "aguas")
+        assert own.institutions == [i for i in whole.institutions if i.id == "aguas"]
+        renamed = inventory.model_copy(
+            update={
+                "institutions": [
+                    i.model_copy(update={"institution": i.institution.model_copy(update={"name": "Aguas Renombradas"})})
+                    if i.institution.id == "aguas"
+                    else i
+                    for i in inventory.institutions
+                ]
+            }
+        )
+        store.import_inventory(renamed, inventory_digest(renamed), NOW)
+        again = RunDocuments(store, run_id).report("aguas")
+        assert parsed["n"] == 1  # the row is the new import's: the audited version is parsed instead
+        assert again.institutions == own.institutions and again.institutions[0].name != "Aguas Renombradas"
