@@ -78,10 +78,11 @@ def build_report(store: Store, run_id: int, lang: Lang = "es", institution: str 
 
 
 class RunDocuments:
-    """The report documents of one stored run. What they all share — the run and the inventory version it
-    audited (a country's, parsed whole) — is read once; each institution's document reads only that
-    institution's rows. A country's reports, one per institution, each used to read the whole run and parse
-    the whole inventory again: their cost grew with institutions × country."""
+    """The report documents of one stored run. What they share — the run, and the inventory version it audited
+    (a country's, parsed whole only when a document needs more than one institution's registration) — is read
+    once; each institution's document reads only that institution's rows. A country's reports, one per
+    institution, each used to read the whole run and parse the whole inventory again: their cost grew with
+    institutions × country."""
 
     def __init__(self, store: Store, run_id: int, lang: Lang = "es") -> None:
         run = store.run(run_id)
