@@ -8,6 +8,7 @@ chart drawn here as inline SVG. Prints on A4.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
@@ -101,6 +102,12 @@ ENV = jinja_environment("reports")
 
 
 def render_html(report: Report) -> str:
+    return "".join(html_chunks(report))
+
+
+def html_chunks(report: Report) -> Iterator[str]:
+    """The page as the template yields it, for writing as it comes: a country's page is tens of MB, and
+    joined into one string (then encoded for the file) it was held two or three times at once."""
     lang: Lang = report.lang
     by_account: dict[tuple[str, str | None], list[ReportFinding]] = defaultdict(list)
     for f in report.findings:
@@ -133,4 +140,4 @@ def render_html(report: Report) -> str:
         "title": t("title", lang)
         + (f" — {names.get(report.institution, report.institution)}" if report.institution else ""),
     }
-    return ENV.get_template("report.html.j2").render(**context)
+    return ENV.get_template("report.html.j2").generate(**context)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.model import Report
 from reports.csv import CsvDialect, render_action_plan, render_csv
 from reports.files import private_dir
-from reports.html import render_html
+from reports.html import html_chunks
 from reports.json import render_json
 from reports.markdown import render_markdown
 from reports.ocsf import render_ocsf
@@ -23,11 +23,11 @@ class RenderOptions:
     csv_dialect: CsvDialect = "excel-es"
 
 
-Renderer = Callable[[Report, RenderOptions], "str | bytes"]
+Renderer = Callable[[Report, RenderOptions], "str | bytes | Iterable[str]"]
 
 # format -> (file name, renderer). One renderer per format, shared by every platform.
 RENDERERS: dict[str, tuple[str, Renderer]] = {
-    "html": ("report.html", lambda report, _: render_html(report)),
+    "html": ("report.html", lambda report, _: html_chunks(report)),
     "md": ("report.md", lambda report, _: render_markdown(report)),
     "json": ("report.json", lambda report, _: render_json(report)),
     "csv": ("findings.csv", lambda report, options: render_csv(report, options.csv_dialect)),
@@ -37,8 +37,9 @@ RENDERERS: dict[str, tuple[str, Renderer]] = {
 }
 
 
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a report.
+def write_atomically(path: Path, content: str | bytes | Iterable[str]) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a report. `content` may come in
+    pieces (a renderer's, as it makes them).
 
     Reports hold personal data (names, CI numbers, emails): files are 0600 and new folders 0700.
     """
@@ -50,7 +51,7 @@ def write_atomically(path: Path, content: str | bytes) -> None:
                 fh.write(content)
         else:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(content)
+                fh.writelines([content] if isinstance(content, str) else content)
         os.replace(tmp, path)  # mkstemp made it 0600; a rename replaces a planted link, never follows it
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

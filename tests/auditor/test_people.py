@@ -387,7 +387,7 @@ def test_cli_checklist_lists_the_catalogue_as_json_and_declare_speaks_spanish(db
 
 
 def test_annotations_are_shown_escaped_in_every_text_format(db, inventory):  # noqa: F811
-    from reports.render import RENDERERS, RenderOptions
+    from reports.render import RENDERERS, write_reports
 
     target = _open(db, "AUT-001", "aguas-fb")
     hostile = '=HYPERLINK("http://x") <script>alert(1)</script>'
@@ -395,7 +395,9 @@ def test_annotations_are_shown_escaped_in_every_text_format(db, inventory):  # n
     run_id = _audit(db, inventory)
     with Store(db) as store:
         report = build_report(store, run_id)
-    outputs = {fmt: render(report, RenderOptions()) for fmt, (_, render) in RENDERERS.items() if fmt != "xlsx"}
+    formats = [fmt for fmt in RENDERERS if fmt != "xlsx"]
+    write_reports(report, db.parent / "rendered", formats)
+    outputs = {fmt: (db.parent / "rendered" / RENDERERS[fmt][0]).read_text(encoding="utf-8") for fmt in formats}
     html = str(outputs["html"])
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "alert(1)" in str(outputs["md"]) and "<script>" not in str(outputs["md"])
