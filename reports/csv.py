@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
 from auditor.i18n import Lang, t
@@ -70,13 +70,24 @@ def institution_names(report: Report) -> dict[str, str]:
     return {i.id: i.name for i in report.institutions}
 
 
-def _write(header: Sequence[str], rows: Iterable[Sequence[object]], dialect: CsvDialect) -> str:
+_ROWS_A_CHUNK = 500
+
+
+def _chunks(header: Sequence[str], rows: Iterable[Sequence[object]], dialect: CsvDialect) -> Iterator[str]:
+    """The table's text a few hundred rows at a time, for writing as it is made: a country's table is tens of
+    MB, and made whole (then prefixed, then encoded) it was held three times at once."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";" if dialect == "excel-es" else ",", lineterminator="\r\n")
+    if dialect == "excel-es":
+        out.write(BOM)
     writer.writerow(list(header))
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         writer.writerow([cell(v) for v in row])
-    return (BOM if dialect == "excel-es" else "") + out.getvalue()
+        if n % _ROWS_A_CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def finding_header(lang: Lang) -> list[str]:
@@ -121,15 +132,23 @@ def finding_row(report: Report, f: ReportFinding, lang: Lang | None, names: dict
 
 
 def render_csv(report: Report, dialect: CsvDialect = "excel-es") -> str:
+    return "".join(csv_chunks(report, dialect))
+
+
+def csv_chunks(report: Report, dialect: CsvDialect = "excel-es") -> Iterator[str]:
     """One row per finding of the run (open, waived and resolved)."""
     names = institution_names(report)
     if dialect == "rfc4180":
-        return _write(FINDING_COLUMNS, (finding_row(report, f, None, names) for f in all_findings(report)), dialect)
+        return _chunks(FINDING_COLUMNS, (finding_row(report, f, None, names) for f in all_findings(report)), dialect)
     lang = report.lang
-    return _write(finding_header(lang), (finding_row(report, f, lang, names) for f in all_findings(report)), dialect)
+    return _chunks(finding_header(lang), (finding_row(report, f, lang, names) for f in all_findings(report)), dialect)
 
 
 def render_action_plan(report: Report, dialect: CsvDialect = "excel-es") -> str:
+    return "".join(action_plan_chunks(report, dialect))
+
+
+def action_plan_chunks(report: Report, dialect: CsvDialect = "excel-es") -> Iterator[str]:
     """Open findings with empty columns for the owner to fill: reason, planned date, justification (the way
     ScubaGear's action plan works), in the report's language, ready to send to the director."""
     lang = report.lang
@@ -151,7 +170,7 @@ def render_action_plan(report: Report, dialect: CsvDialect = "excel-es") -> str:
         t("plan.justification", lang),
     )
     open_findings = [f for f in report.findings if f.status is not FindingStatus.WAIVED]
-    return _write(
+    return _chunks(
         header,
         (
             (

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.model import Report
-from reports.csv import CsvDialect, render_action_plan, render_csv
+from reports.csv import CsvDialect, action_plan_chunks, csv_chunks
 from reports.files import private_dir
 from reports.html import html_chunks
 from reports.json import render_json
@@ -30,8 +30,8 @@ RENDERERS: dict[str, tuple[str, Renderer]] = {
     "html": ("report.html", lambda report, _: html_chunks(report)),
     "md": ("report.md", lambda report, _: render_markdown(report)),
     "json": ("report.json", lambda report, _: render_json(report)),
-    "csv": ("findings.csv", lambda report, options: render_csv(report, options.csv_dialect)),
-    "plan": ("action-plan.csv", lambda report, options: render_action_plan(report, options.csv_dialect)),
+    "csv": ("findings.csv", lambda report, options: csv_chunks(report, options.csv_dialect)),
+    "plan": ("action-plan.csv", lambda report, options: action_plan_chunks(report, options.csv_dialect)),
     "ocsf": ("findings.ocsf.jsonl", lambda report, _: render_ocsf(report)),
     "xlsx": ("findings.xlsx", lambda report, _: render_xlsx(report)),
 }

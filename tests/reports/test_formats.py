@@ -290,3 +290,24 @@ def test_printing_the_html_shows_every_evidence(demo_report):
     assert html.count('<div class="print-evidence">') == with_evidence == html.count("<details>")
     print_css = html[html.index("@media print") :]
     assert "details { display: none; } .print-evidence { display: block; }" in print_css.split("</style>")[0]
+
+
+def test_reports_written_in_pieces_are_the_reports_made_whole(demo_report, tmp_path, monkeypatch):
+    """The files are written as each renderer makes its text (a country's report is never held whole): what
+    lands on disk is byte for byte the text made in one piece, across many pieces."""
+    import reports.csv as csv_module
+    from reports.render import write_reports
+
+    _, _, report = demo_report
+    monkeypatch.setattr(csv_module, "_ROWS_A_CHUNK", 7)  # the demo's ~110 findings in many pieces
+    write_reports(report, tmp_path, ["html", "json", "csv", "plan"])
+
+    def text(name: str) -> str:  # as written: no newline translation
+        return (tmp_path / name).read_bytes().decode("utf-8")
+
+    assert text("report.html") == render_html(report)
+    assert text("findings.csv") == render_csv(report)
+    assert text("action-plan.csv") == render_action_plan(report)
+    assert json.loads((tmp_path / "report.json").read_bytes()) == json.loads(report.model_dump_json())
+    assert text("findings.csv").startswith("\ufeff")  # Excel's BOM, once
+    assert text("findings.csv").count("\ufeff") == 1
