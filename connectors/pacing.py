@@ -76,10 +76,10 @@ class _Turn:
     loop: asyncio.AbstractEventLoop | None = None
     waking: asyncio.Future[bool] | None = None
 
-    def wake(self, slept: bool) -> None:
-        """End the holder's sleep: `slept` when its time is up, not when an answer woke it."""
-        if self.waking is not None and not self.waking.done():
-            self.waking.set_result(slept)
+    def wake(self) -> None:
+        """End the holder's sleep early: an answer freed a place (it looks again)."""
+        if self.waking is not None:
+            _resolve(self.waking, False)
 
     def pass_on(self) -> None:
         """The turn's holder is admitted (or gave up): the next waiter still waiting takes it."""
@@ -265,7 +265,7 @@ class CredentialPacer:
         """Wake the credential's waiting request to look again (from any thread)."""
         turn = self._turns.get(name)
         if turn is not None and turn.loop is not None and not turn.loop.is_closed():
-            turn.loop.call_soon_threadsafe(turn.wake, False)
+            turn.loop.call_soon_threadsafe(turn.wake)
 
     async def _wait(self, name: str, seconds: float, turn: _Turn) -> bool:
         """Sleep `seconds`, or less if an answer frees a place meanwhile: whether the whole wait was slept.
@@ -279,17 +279,23 @@ class CredentialPacer:
         waking: asyncio.Future[bool] = loop.create_future()
         turn.waking = waking
         timer: asyncio.TimerHandle | asyncio.Future[None]
+        # The timer settles this wait's own future: one that fires late cannot end a later wait as slept.
         if self.sleep is asyncio.sleep:
-            timer = loop.call_later(seconds, turn.wake, True)
+            timer = loop.call_later(seconds, _resolve, waking, True)
         else:
             timer = asyncio.ensure_future(self.sleep(seconds))
-            timer.add_done_callback(lambda done: None if done.cancelled() else turn.wake(True))
+            timer.add_done_callback(lambda done: None if done.cancelled() else _resolve(waking, True))
         try:
             return await waking
         finally:
             timer.cancel()
             if turn.waking is waking:
                 turn.waking = None
+
+
+def _resolve(future: asyncio.Future[bool], slept: bool) -> None:
+    if not future.done():
+        future.set_result(slept)
 
 
 def _int(raw: str | None) -> int | None:
