@@ -59,6 +59,11 @@ def _row(report: Report, institution: str, name: str, open_here: list[ReportFind
     )
 
 
+def triage_order(row: TriageRow) -> tuple[int, int, int, str]:
+    """Most critical first, then most incidents, then most high, then by institution: every triage table."""
+    return -row.critical, -row.incidents, -row.high, row.institution
+
+
 def with_triage(report: Report, store: Store) -> Report:
     """The report with ages and tickets on its findings (set on the document's own findings), the
     per-institution triage rows and, for an incomplete run, why."""
@@ -68,5 +73,5 @@ def with_triage(report: Report, store: Store) -> Report:
         if f.status.is_open:
             open_by_institution.setdefault(f.institution, []).append(f)
     rows = [_row(report, i.id, i.name, open_by_institution.get(i.id, []), store) for i in report.institutions]
-    rows.sort(key=lambda r: (-r.critical, -r.incidents, -r.high, r.institution))
+    rows.sort(key=triage_order)
     return report.model_copy(update={"triage": rows, "incomplete_because": incomplete_reasons(report)})

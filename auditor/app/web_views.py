@@ -14,6 +14,7 @@ from pathlib import Path
 from auditor.app.lookup import open_store, store_path
 from auditor.app.report_document import RunDocuments, build_report
 from auditor.app.signin import NotVisible, Viewer
+from auditor.app.triage import triage_order
 from auditor.config import Config
 from auditor.i18n import Lang, t
 from auditor.model import Coverage, FindingRecord, Report, ReportFinding, Run, RunStatus, TriageRow
@@ -98,7 +99,7 @@ def overview(
             # one institution's.
             documents = RunDocuments(store, run_id, lang)
             rows += [row for institution in wanted for row in documents.report(institution).triage]
-        rows.sort(key=lambda r: (-r.critical, -r.incidents, -r.high, r.institution))
+        rows.sort(key=triage_order)
         return latest_run(store, runs=runs), rows
 
 

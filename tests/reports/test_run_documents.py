@@ -40,10 +40,6 @@ def answered_run(tmp_path_factory, inventory) -> tuple[Path, int]:  # noqa: F811
 
 def _restricted(report: Report, institution: str) -> dict[str, object]:
     """What of the whole run's document concerns one institution, in the terms both documents share."""
-
-    def mine(items: list, key: str = "institution") -> list:
-        return [getattr(i, key) for i in items]
-
     return {
         "findings": [
             (f.fingerprint, f.status, f.age_days, f.ticket, len(f.annotations), len(f.trail))
@@ -59,7 +55,7 @@ def _restricted(report: Report, institution: str) -> dict[str, object]:
         "triage": [r for r in report.triage if r.institution == institution],
         "waivers": [w.id for w in report.waivers if w.institution == institution],
         "drift": [(d.account, d.attribute) for d in report.drift if d.institution == institution],
-        "institutions": [i for i in mine(report.institutions, "id") if i == institution],
+        "institutions": [i.id for i in report.institutions if i.id == institution],
     }
 
 
