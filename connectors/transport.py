@@ -1,97 +1,32 @@
-"""How a platform's requests reach it: small connection pools used through httpx's transports (`Pools`), and
-under them a cheaper readiness check.
-
-Before each request httpcore asks every idle connection of the pool whether its server closed it
-(`get_extra_info("is_readable")`). On asyncio that question goes through anyio, which builds the stream's
-whole attribute table (with a `getpeername` system call) every time: measured on the 1,000 × 1 bench layout,
-22,000 such questions cost about 1.7 s of the run's CPU (profiled), some 0.25 ms per request. The network
-stream below keeps its socket from the connection's start and answers the question with one `poll`. Every
-other operation is the wrapped backend's own, so TLS, timeouts and proxies behave as before.
+"""How a platform's requests reach it: small connection pools used through httpx's transports (`Pools`), with
+httpcore reaching the network through asyncio's own transports (`connectors.network`) rather than anyio's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import select
 import ssl
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import httpcore
 import httpx
 
-
-def socket_readable(sock: Any) -> bool:
-    """Whether reading would not wait (data, or the server's close); a closed socket counts as readable, so
-    the pool drops the connection (httpcore's own rule)."""
-    fileno = sock.fileno() if sock is not None else -1
-    if fileno < 0:
-        return True
-    poller = select.poll()
-    poller.register(fileno, select.POLLIN)
-    return bool(poller.poll(0))
+from connectors.network import AsyncioBackend
 
 
-class _Stream(httpcore.AsyncNetworkStream):
-    def __init__(self, stream: httpcore.AsyncNetworkStream) -> None:
-        self._stream = stream
-        self._socket = stream.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._stream.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._stream.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-    async def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._stream.start_tls(ssl_context, server_hostname, timeout))
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._socket is not None:
-            return socket_readable(self._socket)
-        return self._stream.get_extra_info(info)
-
-
-class _Backend(httpcore.AsyncNetworkBackend):
-    def __init__(self, backend: httpcore.AsyncNetworkBackend) -> None:
-        self._backend = backend
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
-
-    async def connect_unix_socket(
-        self, path: str, timeout: float | None = None, socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None
-    ) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._backend.connect_unix_socket(path, timeout, socket_options))
-
-    async def sleep(self, seconds: float) -> None:
-        await self._backend.sleep(seconds)
-
-
-def with_cheap_readiness(transport: httpx.AsyncBaseTransport) -> bool:
-    """Put the cheaper check under an httpx transport's own connection pool (a proxy's pool is left as it is).
-    Returns whether it could: httpx and httpcore keep these as private attributes, and a test says so when an
-    upgrade moves them."""
+def on_asyncio_backend(transport: httpx.AsyncBaseTransport) -> bool:
+    """Put the asyncio backend under an httpx transport's own connection pool (a proxy's pool keeps httpcore's
+    own: its tunnels may run TLS inside TLS). Returns whether it could: httpx and httpcore keep these as private
+    attributes, and a test says so when an upgrade moves them."""
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
     if type(pool) is not httpcore.AsyncConnectionPool or not isinstance(backend, httpcore.AsyncNetworkBackend):
         return False
-    if not isinstance(backend, _Backend):
-        pool._network_backend = _Backend(backend)
+    if not isinstance(backend, AsyncioBackend):
+        pool._network_backend = AsyncioBackend()
     return True
 
 
@@ -158,7 +93,7 @@ class Pools:
                     limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
                     proxy=proxy,
                 )
-                with_cheap_readiness(pooled)
+                on_asyncio_backend(pooled)
                 self._transports.append(pooled)
         self._busy = [0] * len(self._transports)
 
@@ -177,9 +112,12 @@ class Pools:
     ) -> httpx.Response:
         """One request within its total deadline (`timeout_seconds`: a server sending a byte a second cannot hold
         it longer), its body read as it streams and decompresses, refused past `limit` bytes."""
+        url = self.url(path)
+        if params and "?" not in url:  # the query written once (httpx would parse the URL again to merge it)
+            url, params = f"{url}?{httpx.QueryParams(params)}", {}
         request = httpx.Request(
             method,
-            self.url(path),
+            url,
             params=dict(params) if params else None,
             json=json_body,
             headers={**self.headers, **headers},

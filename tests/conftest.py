@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -103,3 +105,32 @@ def spanish_by_default():
     set_lang("es")
     yield
     set_lang("es")
+
+
+@pytest.fixture
+def localhost_certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for `localhost` (certificate, key), for test servers that speak TLS."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make the test server's certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    names = ["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"]
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            *names,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key

@@ -16,7 +16,8 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from connectors.transport import Pools, TooLarge, _Backend, environment_proxy, with_cheap_readiness
+from connectors.network import AsyncioBackend
+from connectors.transport import Pools, TooLarge, environment_proxy, on_asyncio_backend
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -84,10 +85,10 @@ def test_a_connection_the_server_closed_is_replaced_and_no_cookie_is_sent_back(s
     assert Handler.cookies_seen == [None, None, None]
 
 
-def test_the_readiness_check_is_under_every_pool_and_not_under_a_given_transport() -> None:
+def test_the_asyncio_backend_is_under_every_pool_and_not_under_a_given_transport() -> None:
     mine = pools("https://graph.example/v25.0")
-    assert all(isinstance(t._pool._network_backend, _Backend) for t in mine._transports)  # type: ignore[attr-defined]
-    assert not with_cheap_readiness(httpx.MockTransport(lambda request: httpx.Response(200)))
+    assert all(isinstance(t._pool._network_backend, AsyncioBackend) for t in mine._transports)  # type: ignore[attr-defined]
+    assert not on_asyncio_backend(httpx.MockTransport(lambda request: httpx.Response(200)))
 
 
 def test_requests_are_what_the_client_would_have_sent() -> None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import shutil
 import ssl
-import subprocess
 from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
@@ -200,33 +198,9 @@ def test_jira_issue_label_search_comment_and_transitions(store, inv):
 
 
 @pytest.fixture
-def smtp_server(tmp_path):
+def smtp_server(localhost_certificate):
     aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make the test server's certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost",
-        ],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = localhost_certificate
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(cert, key)
     received: list[tuple[list[str], bytes]] = []
