@@ -29,6 +29,7 @@ from urllib.parse import quote
 import httpx
 
 from auditor.model.secret import Secret
+from connectors.answer_body import UnusableAnswer
 from connectors.base import (
     ConnectorError,
     CredentialError,
@@ -39,7 +40,7 @@ from connectors.base import (
 )
 from connectors.deadline import excuse
 from connectors.pacing import CredentialPacer
-from connectors.transport import Pools, TooLarge
+from connectors.transport import Pools
 
 log = logging.getLogger("auditor.http")
 
@@ -326,7 +327,7 @@ class PlatformHttp:
                         response = await self._connections().send(
                             method, path, query, json_body, send_headers, limit=self.settings.max_body_bytes
                         )
-                except TooLarge as exc:
+                except UnusableAnswer as exc:  # too large, or in an encoding not asked for
                     self.pacer.settle(secret.name, None)
                     raise PlatformError(self.redact(f"{exc} on {method} {path}")) from None
                 except (httpx.TransportError, TimeoutError) as exc:  # refused, reset, the request's deadline

@@ -6,6 +6,7 @@ without a system call."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ import httpcore
 import httpx
 import pytest
 
+from connectors.answer_body import TooLarge, UnusableAnswer
 from connectors.network import _HIGH_WATER, AsyncioBackend
 from connectors.transport import Pools
 
@@ -197,3 +199,33 @@ def test_an_idle_connection_the_server_closed_reads_as_readable_without_asking_t
             return before, after
 
     assert asyncio.run(go()) == (False, True)
+
+
+def test_answers_through_the_pool_are_decoded_once_and_an_unasked_encoding_is_the_request_s_error() -> None:
+    text = b'{"name": "' + b"a" * 5000 + b'"}'
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while head := await reader.readuntil(b"\r\n\r\n"):
+            encoding, body = (b"br", b"\x0b\x02") if b"/brotli" in head else (b"gzip", gzip.compress(text))
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %d\r\n\r\n" % (encoding, len(body))
+            )
+            writer.write(body)
+            await writer.drain()
+
+    async def go() -> None:
+        async with serving(serve) as port:
+            connections = pools(f"http://127.0.0.1:{port}/")
+            try:
+                answer = await connections.send("GET", "/page", {"fields": "name"}, None, {}, limit=10_000)
+                assert answer.content == text and answer.json()["name"] == "a" * 5000
+                assert "content-encoding" not in answer.headers  # the body handed on is the decoded one
+                assert str(answer.request.url) == f"http://127.0.0.1:{port}/page?fields=name"
+                with pytest.raises(UnusableAnswer, match="not asked for"):
+                    await connections.send("GET", "/brotli", {}, None, {}, limit=10_000)
+                with pytest.raises(TooLarge):
+                    await connections.send("GET", "/page", {}, None, {}, limit=len(text) - 1)
+            finally:
+                await connections.close()
+
+    asyncio.run(go())

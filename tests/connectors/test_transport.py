@@ -16,8 +16,9 @@ from typing import ClassVar
 import httpx
 import pytest
 
+from connectors.answer_body import TooLarge
 from connectors.network import AsyncioBackend
-from connectors.transport import Pools, TooLarge, environment_proxy, on_asyncio_backend
+from connectors.transport import Pools, environment_proxy, on_asyncio_backend
 
 
 class Handler(BaseHTTPRequestHandler):
