@@ -316,14 +316,18 @@ class PlatformHttp:
             excuse(time.monotonic() - queued)  # the credential's other requests ran first: not this account's time
             attempt = throttled = 0
             while True:
-                # Waiting for the credential's rate limit happens before a platform slot is taken.
-                await self.pacer.admit(secret.name)
+                # Waiting for the credential's rate limit happens before a platform slot is taken; the pacer
+                # learns when the request goes (a window may end while it waits for the slot).
+                await self.pacer.admit(secret.name, on_wire=False)
                 self.stats.requests += 1
                 started = time.monotonic()
+                went = False
                 try:
                     queued = time.monotonic()
                     async with self._platform_slots:
                         excuse(time.monotonic() - queued)  # waiting for a free slot is not the account's time
+                        self.pacer.goes(secret.name)
+                        went = True
                         response = await self._connections().send(
                             method, path, query, json_body, send_headers, limit=self.settings.max_body_bytes
                         )
@@ -331,7 +335,7 @@ class PlatformHttp:
                     self.pacer.settle(secret.name, None)
                     raise PlatformError(self.redact(f"{exc} on {method} {path}")) from None
                 except (httpx.TransportError, TimeoutError) as exc:  # refused, reset, the request's deadline
-                    self.pacer.settle(secret.name, None)
+                    self.pacer.settle(secret.name, None, went=went)
                     failure: ConnectorError = PlatformError(self.redact(f"{type(exc).__name__} on {method} {path}"))
                     if attempt < self.settings.max_retries:
                         attempt += 1
@@ -340,7 +344,7 @@ class PlatformHttp:
                         continue
                     raise failure from None
                 except BaseException:  # cancelled (a deadline) or anything unforeseen: the slot is freed all the same
-                    self.pacer.settle(secret.name, None)
+                    self.pacer.settle(secret.name, None, went=went)
                     raise
                 self.pacer.settle(secret.name, response.headers)
                 if log.isEnabledFor(logging.DEBUG):  # redacting costs a regex pass: only for a line that is kept

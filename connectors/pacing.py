@@ -20,6 +20,11 @@ halve its pace for the rest of the run), and an answer announcing a reset earlie
 the assumption back. Until a credential's first answer, only one of its requests is in flight: nothing is
 known of its window yet, and a burst would only collect 429s.
 
+A platform counts a request in the window it arrives in. Requests admitted here still wait for one of the
+platform's connections (`admit(on_wire=False)`, then `goes`): one still waiting at a reset is counted in the
+next window for certain, and those on their way just before it by the estimate of what crossed. (Counting
+them only where they were admitted, a layout held by the platform's concurrency answered hundreds of 429s.)
+
 A credential's waiting requests queue for their turn (`_Turn`): only the first of them watches the clock, and
 when it is admitted it hands the turn to the next, which is admitted at once if the window has room. Every
 waiter sleeping to the reset woke them all at each window for one place: seven or eight sleeps per request
@@ -62,6 +67,7 @@ class _Window:
     latency: float = 0.0  # a moving average of admission to answer
     crossing: int = 0  # requests the current window's count was reduced by, still unanswered (see `_roll`)
     awaiting_answer: bool = False  # the credential's next request waits for an answer to learn the window
+    queued: int = 0  # admitted, still waiting for one of the platform's connections (`admit(on_wire=False)`)
 
 
 @dataclass
@@ -122,9 +128,13 @@ class CredentialPacer:
             window = self._windows[name] = _Window()
         return window
 
-    async def admit(self, name: str) -> None:
-        """Wait until the credential may send one more request, and count it as sent: in turn, behind the
-        credential's requests that were waiting before it."""
+    async def admit(self, name: str, *, on_wire: bool = True) -> None:
+        """Wait until the credential may send one more request, and count it: in turn, behind the credential's
+        requests that were waiting before it.
+
+        `on_wire=False`: the request still waits for one of the platform's connections, and says when it
+        `goes`. A request still waiting at a reset arrives in the next window whatever happens: it is counted
+        there (`_roll`), not left to the estimate of what crossed."""
         turn = self._turns.get(name)
         if turn is None:
             turn = self._turns[name] = _Turn()
@@ -141,11 +151,18 @@ class CredentialPacer:
             turn.held = True
         turn.loop = asyncio.get_running_loop()
         try:
-            await self._admit(name, turn)
+            await self._admit(name, turn, on_wire)
         finally:
             turn.pass_on()
 
-    async def _admit(self, name: str, turn: _Turn) -> None:
+    def goes(self, name: str) -> None:
+        """A request admitted with `on_wire=False` got its connection and goes now."""
+        with self._lock:
+            window = self._window(name)
+            window.queued = max(0, window.queued - 1)
+            window.sent.append(self.clock())
+
+    async def _admit(self, name: str, turn: _Turn, on_wire: bool) -> None:
         while True:
             with self._lock:
                 window = self._window(name)
@@ -173,7 +190,10 @@ class CredentialPacer:
                     if window.remaining is not None:
                         window.remaining -= 1
                     window.in_flight += 1
-                    window.sent.append(now)
+                    if on_wire:
+                        window.sent.append(now)
+                    else:
+                        window.queued += 1
                     return
                 if wait > self.max_wait_seconds:
                     raise RateLimited(
@@ -196,19 +216,24 @@ class CredentialPacer:
     @staticmethod
     def _roll(window: _Window, reset: float) -> None:
         """The window ending at `reset` is over: the next one allows `limit`, less the requests sent just before
-        the reset (they may arrive after it and count in the new window), and ends one period later if the
-        period is known (else the next answer says when)."""
+        the reset (they may arrive after it and count in the new window) and those still waiting for a
+        connection (they will), and ends one period later if the period is known (else the next answer says
+        when)."""
         horizon = reset - 2 * window.latency
         crossing = sum(1 for at in window.sent if at >= horizon)
-        window.remaining = max(0, window.limit - crossing) if window.limit else window.limit
+        window.remaining = max(0, window.limit - crossing - window.queued) if window.limit else window.limit
         window.crossing = min(crossing, window.limit) if window.limit else 0
         window.resets_at = reset + window.period if window.period and window.limit else None
 
-    def settle(self, name: str, headers: Mapping[str, str] | None) -> None:
-        """An answer (or a failure, with `headers=None`) to an admitted request: learn the window from it."""
+    def settle(self, name: str, headers: Mapping[str, str] | None, *, went: bool = True) -> None:
+        """An answer (or a failure, with `headers=None`) to an admitted request: learn the window from it.
+        `went=False`: a request admitted with `on_wire=False` failed before it went (cancelled while waiting)."""
         with self._lock:
             window = self._window(name)
             window.in_flight = max(0, window.in_flight - 1)
+            if not went:
+                window.queued = max(0, window.queued - 1)
+                return
             window.answered = True
             if window.awaiting_answer:  # whatever it says (or that it failed), the waiter looks again
                 window.awaiting_answer = False
@@ -240,6 +265,13 @@ class CredentialPacer:
                         window.crossing -= 1
                         window.remaining += 1
                         self._nudge(name)
+                    elif window.remaining is None and window.limit is not None:
+                        # The credential's first announcement, from a window already over (its request waited
+                        # for a connection past the reset): the next window is not known yet, but it is not
+                        # unlimited either — its limit goes until an answer announces it. (It was left unknown,
+                        # and every request waiting for that first answer went at once: most of the 429s of
+                        # the layouts held by the platform's concurrency.)
+                        window.remaining = max(0, window.limit - window.in_flight)
                     return
                 if window.resets_at is None or resets_at > window.resets_at + 0.5:
                     # A new window: requests still in flight may be counted in it too.

@@ -171,3 +171,39 @@ def test_a_cancelled_request_frees_its_credential():
             await http.aclose()
 
     assert asyncio.run(go()) < 1.0
+
+
+def test_a_request_cancelled_while_waiting_for_a_connection_is_no_longer_counted_as_on_its_way():
+    """Requests wait for one of the platform's connections after their credential admitted them; one cancelled
+    there never went: the credential counts it neither in flight nor waiting (it would be counted in the next
+    window at every reset)."""
+    release = asyncio.Event()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json={})
+
+    http = PlatformHttp(
+        HttpSettings(base_url="https://api.example", concurrency=1, per_credential_concurrency=4),
+        error_mapper=lambda r, b: None,
+        transport=httpx.MockTransport(handler),
+    )
+
+    async def go() -> tuple[int, int, int, int]:
+        try:
+            holder = asyncio.ensure_future(http.get_json("/holds-the-only-connection", B))
+            await asyncio.sleep(0.05)
+            waiting = asyncio.ensure_future(http.get_json("/waits-for-it", A))
+            await asyncio.sleep(0.05)
+            window = http.pacer._windows[A.name]
+            counted = (window.in_flight, window.queued)
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            release.set()
+            await holder
+            return (*counted, window.in_flight, window.queued)
+        finally:
+            await http.aclose()
+
+    assert asyncio.run(go()) == (1, 1, 0, 0)
