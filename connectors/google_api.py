@@ -1,8 +1,11 @@
-"""Google APIs through google-api-python-client, with the shared transport of the other connectors.
+"""Google APIs through google-api-python-client.
 
 Requests are built by the client library from its bundled discovery documents (`static_discovery=True`:
-paths and parameter names come from Google's own definitions, and nothing is fetched at run time), and sent
-through httpx, so the sandbox's transport, timeouts and redaction work as for every other platform.
+paths and parameter names come from Google's own definitions, and nothing is fetched at run time). YouTube's
+(an API key) are sent by `PlatformHttp` like every REST platform's (`google_error_mapper`). The Directory
+API's go through the library's own `execute` (`GoogleCalls`, `HttpxHttp`): with a service account,
+google-auth refreshes the token synchronously inside the library's `http`, so those calls run in worker
+threads, over httpx, with the sandbox's transport, timeouts and redaction as for every other platform.
 """
 
 from __future__ import annotations
@@ -10,12 +13,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import math
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
-from urllib.parse import urlencode
 
 import httplib2
 import httpx
@@ -26,6 +29,7 @@ from googleapiclient.errors import HttpError
 from auditor.model.secret import Secret
 from connectors.base import ConnectorError, CredentialError, NotFound, PermissionDenied, PlatformError, RateLimited
 from connectors.http import (
+    ErrorMapper,
     HttpSettings,
     UnreadableBody,
     backoff_delay,
@@ -53,14 +57,12 @@ class HttpxHttp:
         on_response: Callable[[Mapping[str, str] | None], None] | None = None,
         client: httpx.Client | None = None,
         max_body_bytes: int = HttpSettings.max_body_bytes,
-        api_key: str | None = None,
     ):
         self.transport = transport
         self.timeout = timeout
         self.max_body_bytes = max_body_bytes
         self._bearer = bearer
-        self._api_key = api_key  # added to every request's query (`key=`): one service serves every API key
-        self._secrets = {s for s in (bearer, api_key) if s}
+        self._secrets = {bearer} if bearer else set()
         self._on_response = on_response  # the credential's pacer learns the rate-limit window from answers
         # Over the network (or a sandbox server), one pooled, thread-safe sync client keeps connections alive;
         # an in-process async transport (the sandbox's) needs its own short event loop per request.
@@ -79,8 +81,6 @@ class HttpxHttp:
         connection_type: Any = None,
     ) -> tuple[httplib2.Response, bytes]:
         send = dict(headers or {})
-        if self._api_key:
-            uri += ("&" if "?" in uri else "?") + urlencode({"key": self._api_key})
         if self._bearer:
             send["authorization"] = f"Bearer {self._bearer}"
 
@@ -182,25 +182,46 @@ def google_service(api: str, version: str, base_url: str, http: Any, developer_k
 
 
 def map_http_error(exc: HttpError, secret: Secret) -> ConnectorError:
-    """Google's JSON errors → ours. `quotaExceeded` is a RateLimited that will not pass this run."""
+    """Google's JSON errors, as the library raises them (the Directory API's calls) → ours."""
     reasons = (
         {str(d.get("reason")) for d in exc.error_details or [] if isinstance(d, dict)}
         if isinstance(exc.error_details, list)
         else set()
     )
-    text = redact(
-        f"Google API HTTP {exc.status_code}: {exc.reason} ({', '.join(sorted(reasons)) or 'no reason'})", {secret.value}
-    )
-    if exc.status_code == 401:
+    return google_failure(exc.status_code or 0, exc.reason or "", reasons, {secret.value})
+
+
+def google_error_mapper(daily_reasons: frozenset[str]) -> ErrorMapper:
+    """Google's JSON errors, as `PlatformHttp` reads them (YouTube's calls) → ours: the same as
+    `map_http_error`, and a quota gone for the day is a `RateLimited` nobody waits for (its `retry_after` is
+    past any allowed wait), where a per-minute one is retried."""
+
+    def mapped(response: httpx.Response, body: Any) -> ConnectorError | None:
+        if response.status_code < 400:
+            return None
+        error = body.get("error") if isinstance(body, dict) else None
+        details = error.get("errors") if isinstance(error, dict) else None
+        reasons = {str(d.get("reason")) for d in details if isinstance(d, dict)} if isinstance(details, list) else set()
+        message = str(error.get("message") or "") if isinstance(error, dict) else ""
+        failure = google_failure(response.status_code, message or response.reason_phrase, reasons, set())
+        if isinstance(failure, RateLimited) and reasons & daily_reasons:
+            failure.retry_after = math.inf
+        return failure
+
+    return mapped
+
+
+def google_failure(status: int, message: str, reasons: set[str], secrets: set[str]) -> ConnectorError:
+    """`quotaExceeded` and the other rate reasons are a RateLimited (whether one passes this run is the caller's
+    `quota_exhausted`)."""
+    text = redact(f"Google API HTTP {status}: {message} ({', '.join(sorted(reasons)) or 'no reason'})", secrets)
+    if status == 401:
         return CredentialError(text)
-    if (
-        reasons & {"quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded", "userRateLimitExceeded"}
-        or exc.status_code == 429
-    ):
+    if reasons & {"quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded", "userRateLimitExceeded"} or status == 429:
         return RateLimited(text)
-    if exc.status_code == 403:
+    if status == 403:
         return PermissionDenied(text)
-    if exc.status_code == 404:
+    if status == 404:
         return NotFound(text)
     return PlatformError(text)
 
@@ -214,7 +235,7 @@ YOUTUBE_DAILY_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
 
 
 class GoogleCalls:
-    """How a Google connector runs google-api-python-client calls: in a worker pool as wide as the allowed
+    """How the Workspace connector runs google-api-python-client calls: in a worker pool as wide as the allowed
     concurrency (the library is synchronous), one HTTP request per attempt, with retries decided on the
     event loop.
 
@@ -243,13 +264,12 @@ class GoogleCalls:
 
         return settle
 
-    def _run(self, call: Any, name: str, http: Any = None) -> Any:
-        """One attempt in a worker thread (through `http`, the credential's, when the service is shared).
-        Whatever the transport (a test's mock calls no `on_response`) and however it ends, the request
-        admitted for it is settled exactly once."""
+    def _run(self, call: Any, name: str) -> Any:
+        """One attempt in a worker thread. Whatever the transport (a test's mock calls no `on_response`) and
+        however it ends, the request admitted for it is settled exactly once."""
         self._local.settled = False
         try:
-            return call.execute(http=http, num_retries=0) if http is not None else call.execute(num_retries=0)
+            return call.execute(num_retries=0)
         finally:
             if not self._local.settled:
                 self.pacer.settle(name, None)
@@ -257,7 +277,7 @@ class GoogleCalls:
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)  # a stopped run calls nothing more
 
-    async def execute(self, call: Any, secret: Secret, http: Any = None) -> Any:
+    async def execute(self, call: Any, secret: Secret) -> Any:
         max_retries = int(setting(self.settings, "max_retries", 4))
         max_throttled = int(setting(self.settings, "max_throttled_retries", 8))
         backoff = setting(self.settings, "backoff_seconds", 0.5)
@@ -266,7 +286,7 @@ class GoogleCalls:
         while True:
             await self.pacer.admit(secret.name)
             try:
-                return await in_pool(self.pool, self._run, call, secret.name, http)
+                return await in_pool(self.pool, self._run, call, secret.name)
             except HttpError as exc:
                 error = map_http_error(exc, secret)
                 if isinstance(error, RateLimited) and not quota_exhausted(error, self.daily_reasons):

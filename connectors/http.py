@@ -230,7 +230,7 @@ class PlatformHttp:
     reset_header: str | None = "x-rate-limit-reset"
     remaining_header: str | None = "x-rate-limit-remaining"
     limit_header: str | None = "x-rate-limit-limit"
-    auth: Literal["bearer", "query", "basic"] = "bearer"
+    auth: Literal["bearer", "query", "basic", "key"] = "bearer"  # "key": Google's API keys, `key=` in the query
     default_headers: dict[str, str] = field(default_factory=dict)
     transport: httpx.AsyncBaseTransport | None = None
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
@@ -306,6 +306,8 @@ class PlatformHttp:
         send_headers = dict(headers or {})
         if self.auth == "query":
             query["access_token"] = secret.value
+        elif self.auth == "key":
+            query["key"] = secret.value
         elif self.auth == "basic":  # Mailchimp: any user name, the API key as password
             token = base64.b64encode(f"auditor:{secret.value}".encode()).decode()
             send_headers["Authorization"] = f"Basic {token}"

@@ -123,12 +123,11 @@ class Pools:
         """One request within its total deadline (`timeout_seconds`: a server sending a byte a second cannot hold
         it longer), its body read as it streams and decompresses, refused past `limit` bytes."""
         url = self.url(path)
-        if params and "?" not in url:  # the query written once (httpx would parse the URL again to merge it)
-            url, params = f"{url}?{httpx.QueryParams(params)}", {}
+        if params:  # added to the query the path may have (httpx's `params=` would replace it, parsing the URL twice)
+            url = f"{url}{'&' if '?' in url else '?'}{httpx.QueryParams(params)}"
         request = httpx.Request(
             method,
             url,
-            params=dict(params) if params else None,
             json=json_body,
             headers={**self.headers, **headers},
             extensions={"timeout": self.timeout},

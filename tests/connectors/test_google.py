@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import googleapiclient
+import httpx
 import pytest
 from googleapiclient.http import HttpMockSequence
 
@@ -49,14 +51,31 @@ QUOTA = {
 }
 
 
+class Answers:
+    """YouTube's answers in order, through httpx (its requests are sent by `PlatformHttp`), and the requests."""
+
+    def __init__(self, *answers: tuple[int, dict[str, Any]]) -> None:
+        self.answers = list(answers)
+        self.seen: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(str(request.url))
+        status, body = self.answers.pop(0)
+        return httpx.Response(status, json=body)
+
+
+def youtube_answering(*answers: tuple[int, dict[str, Any]]) -> tuple[YouTubeConnector, Answers]:
+    given = Answers(*answers)
+    return YouTubeConnector(None, transport=httpx.MockTransport(given)), given
+
+
 def test_youtube_channel_last_upload_and_privacy():
-    http = HttpMockSequence([({"status": "200"}, json.dumps(CHANNEL)), ({"status": "200"}, json.dumps(UPLOADS))])
-    connector = YouTubeConnector(http=http)
+    connector, http = youtube_answering((200, CHANNEL), (200, UPLOADS))
     snap = run(connector.fetch(request_for("youtube", handle="unapruebaoficial")))
     assert snap.platform_account_id == "UCx" and snap.handle.value == "unapruebaoficial"
     assert snap.status.value is AccountState.UNLISTED  # «no listada», not private; still not public (IDN-008)
     assert snap.last_activity.value.isoformat() == "2026-06-16T15:00:07+00:00"
-    channels_uri, uploads_uri = (r[0] for r in http.request_sequence)
+    channels_uri, uploads_uri = http.seen
     assert "/youtube/v3/channels?" in channels_uri and "forHandle=unapruebaoficial" in channels_uri
     assert "part=snippet%2Cstatus%2CcontentDetails%2Cstatistics" in channels_uri and "key=EAAG" in channels_uri
     assert "/youtube/v3/playlistItems?" in uploads_uri and "maxResults=1" in uploads_uri
@@ -66,18 +85,17 @@ def test_youtube_channel_last_upload_and_privacy():
 
 
 def test_youtube_unknown_channel_is_not_found():
-    connector = YouTubeConnector(http=HttpMockSequence([({"status": "200"}, json.dumps({"items": []}))]))
+    connector, _ = youtube_answering((200, {"items": []}))
     assert run(connector.fetch(request_for("youtube"))).status.value is AccountState.NOT_FOUND
 
 
 def test_youtube_quota_exceeded_stops_further_calls_for_that_key():
-    http = HttpMockSequence([({"status": "403"}, json.dumps(QUOTA))])
-    connector = YouTubeConnector(http=http, settings=None)
+    connector, http = youtube_answering((403, QUOTA))
     with pytest.raises(RateLimited, match="quotaExceeded"):
-        run(connector.fetch(request_for("youtube")))
+        run(connector.fetch(request_for("youtube")))  # for the day: not retried
     with pytest.raises(RateLimited, match="exhausted earlier in this run"):
         run(connector.fetch(request_for("youtube", handle="otro")))
-    assert len(http.request_sequence) == 1  # the second channel did not cost a call
+    assert len(http.seen) == 1  # the second channel did not cost a call
 
 
 def test_youtube_requested_parts_and_parameters_exist_in_the_discovery_document():
@@ -183,8 +201,8 @@ def test_youtube_missing_or_unexpected_privacy_is_unknown_not_active(privacy):
     """Issue 16 point 3: a missing or undocumented privacyStatus is unknown (attested), never «active»."""
     channel = json.loads(json.dumps(CHANNEL))
     channel["items"][0]["status"] = {"privacyStatus": privacy} if privacy else {}
-    http = HttpMockSequence([({"status": "200"}, json.dumps(channel)), ({"status": "200"}, json.dumps(UPLOADS))])
-    snap = run(YouTubeConnector(http=http).fetch(request_for("youtube", handle="unapruebaoficial")))
+    connector, _ = youtube_answering((200, channel), (200, UPLOADS))
+    snap = run(connector.fetch(request_for("youtube", handle="unapruebaoficial")))
     assert snap.status.state is ObservationState.NOT_EXPOSED and snap.status.value is None
     assert snap.status.raw == f"privacyStatus={privacy or 'null'}"  # what the platform said, in the evidence
 
@@ -259,4 +277,3 @@ def test_one_youtube_service_serves_every_key_and_each_request_carries_its_own()
     for key, what in seen:  # each institution's requests carry its key: its handle, its look-alikes
         if what in {"canala", "canalb"}:
             assert key == f"KEY-{what[-1]}"
-    assert len(connector._services) == 1  # one service, whatever the number of keys

@@ -117,6 +117,9 @@ def test_requests_are_what_the_client_would_have_sent() -> None:
     with pytest.raises(TooLarge):
         asyncio.run(connections.send("GET", "next", {}, None, {}, limit=100))
     assert pools("https://a.example/").url("https://b.example/page?after=1") == "https://b.example/page?after=1"
+    # parameters are added to a query the path already has (a request a library built), never replace it
+    asyncio.run(connections.send("GET", "channels?part=id&forHandle=una", {"key": "K"}, None, {}, limit=1000))
+    assert str(seen[-1].url) == "https://graph.example/v25.0/channels?part=id&forHandle=una&key=K"
 
 
 def test_the_environment_s_proxy_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
