@@ -12,7 +12,7 @@ from auditor.model import Report
 from reports.csv import CsvDialect, action_plan_chunks, csv_chunks
 from reports.files import private_dir
 from reports.html import html_chunks
-from reports.json import render_json
+from reports.json import json_chunks
 from reports.markdown import render_markdown
 from reports.ocsf import render_ocsf
 from reports.xlsx import render_xlsx
@@ -23,13 +23,13 @@ class RenderOptions:
     csv_dialect: CsvDialect = "excel-es"
 
 
-Renderer = Callable[[Report, RenderOptions], "str | bytes | Iterable[str]"]
+Renderer = Callable[[Report, RenderOptions], "str | bytes | Iterable[str] | Iterable[bytes]"]
 
 # format -> (file name, renderer). One renderer per format, shared by every platform.
 RENDERERS: dict[str, tuple[str, Renderer]] = {
     "html": ("report.html", lambda report, _: html_chunks(report)),
     "md": ("report.md", lambda report, _: render_markdown(report)),
-    "json": ("report.json", lambda report, _: render_json(report)),
+    "json": ("report.json", lambda report, _: json_chunks(report)),
     "csv": ("findings.csv", lambda report, options: csv_chunks(report, options.csv_dialect)),
     "plan": ("action-plan.csv", lambda report, options: action_plan_chunks(report, options.csv_dialect)),
     "ocsf": ("findings.ocsf.jsonl", lambda report, _: render_ocsf(report)),
@@ -37,21 +37,18 @@ RENDERERS: dict[str, tuple[str, Renderer]] = {
 }
 
 
-def write_atomically(path: Path, content: str | bytes | Iterable[str]) -> None:
+def write_atomically(path: Path, content: str | bytes | Iterable[str] | Iterable[bytes]) -> None:
     """Write through a temporary file and rename, so a reader never sees half a report. `content` may come in
-    pieces (a renderer's, as it makes them).
+    pieces (a renderer's, as it makes them), of text or of bytes.
 
     Reports hold personal data (names, CI numbers, emails): files are 0600 and new folders 0700.
     """
     private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        if isinstance(content, bytes):
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(content)
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.writelines([content] if isinstance(content, str) else content)
+        with os.fdopen(fd, "wb") as fh:
+            for piece in [content] if isinstance(content, (str, bytes)) else content:
+                fh.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
         os.replace(tmp, path)  # mkstemp made it 0600; a rename replaces a planted link, never follows it
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -30,6 +30,7 @@ from auditor.model import (
 )
 from auditor.model.clock import local_date, utcnow
 from auditor.model.platforms import PLATFORMS
+from auditor.model.report import from_validated
 from auditor.store import Store, StoredEvent
 from policies.evaluate import in_scope
 from policies.registry import get_rule
@@ -42,7 +43,8 @@ WAIVER_WARNING_DAYS = 30
 def _report_finding(event: StoredEvent, lang: Lang) -> ReportFinding:
     f = event.finding
     rule = get_rule(f.policy_id)
-    return ReportFinding(
+    return from_validated(
+        ReportFinding,
         policy_id=f.policy_id,
         title=rule.title(lang) if rule else f.policy_id,
         severity=f.severity,
@@ -174,7 +176,8 @@ def _document(
                 continue
             snap = snapshots.get((inst_id, a.id))
             accounts.append(
-                ReportAccount(
+                from_validated(
+                    ReportAccount,
                     institution=inst_id,
                     account=a.id,
                     platform=a.platform,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date as Date
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -19,6 +19,21 @@ from auditor.model.snapshot import AccountState, FetchError
 
 # of report.json (1.1: run.mode, triage, ages, tickets; 1.2: declarations, annotations, waiver requests, trail)
 SCHEMA_VERSION = "1.2"
+
+M = TypeVar("M", bound=BaseModel)
+_EVERY_FIELD: dict[type[BaseModel], set[str]] = {}
+
+
+def from_validated(model: type[M], **values: Any) -> M:
+    """A report row built from values taken from models already validated (a stored finding, the rule
+    registry, the inventory): not validated a second time, and sharing one set of field names with every row
+    of its kind. pydantic keeps that set per instance, 2 KB for a finding: 55 MB of a national report's
+    26,000 findings. The set names every field, so assigning one later (triage sets ages) never changes it;
+    a test re-validates every row of a document to itself."""
+    every = _EVERY_FIELD.get(model)
+    if every is None:
+        every = _EVERY_FIELD[model] = set(model.model_fields)
+    return model.model_construct(every, **values)
 
 
 class ReportWaiver(BaseModel):

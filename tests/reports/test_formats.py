@@ -17,11 +17,12 @@ from auditor.app.reporting import write_run_reports
 from auditor.engine import run_audit
 from auditor.inputs.inventory import load_inventory
 from auditor.live import live_from_sandbox
-from auditor.model import FindingStatus, Severity
+from auditor.model import FindingStatus, Report, Severity
 from auditor.store import Store
 from connectors.sandbox import Sandbox
 from reports.csv import FORMULA_STARTS, cell, render_action_plan, render_csv
 from reports.html import render_html, safe_url
+from reports.json import render_json
 from reports.ocsf import render_ocsf
 from tests.conftest import NOW
 
@@ -308,6 +309,19 @@ def test_reports_written_in_pieces_are_the_reports_made_whole(demo_report, tmp_p
     assert text("report.html") == render_html(report)
     assert text("findings.csv") == render_csv(report)
     assert text("action-plan.csv") == render_action_plan(report)
-    assert json.loads((tmp_path / "report.json").read_bytes()) == json.loads(report.model_dump_json())
+    # JSON: the document serialized without its long lists, and their items one by one, indented to their place
+    whole = Report.__pydantic_serializer__.to_json(report, indent=2) + b"\n"
+    assert (tmp_path / "report.json").read_bytes() == whole
+    assert report.findings and report.accounts and report.pending_declarations  # the pieces were exercised
+    empty = report.model_copy(update={"findings": [], "resolved": [], "accounts": [], "pending_declarations": []})
+    assert render_json(empty) == Report.__pydantic_serializer__.to_json(empty, indent=2) + b"\n"
     assert text("findings.csv").startswith("\ufeff")  # Excel's BOM, once
     assert text("findings.csv").count("\ufeff") == 1
+
+
+def test_report_rows_built_from_validated_values_validate_to_themselves(demo_report):
+    """Findings and accounts of a document are built without a second validation (`from_validated`): every
+    one of them is what validating it would give."""
+    _, _, report = demo_report
+    for row in [*report.findings, *report.resolved, *report.accounts]:
+        assert type(row).model_validate(row.model_dump()) == row, row
