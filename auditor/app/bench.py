@@ -90,20 +90,21 @@ class BenchResult:
 # -- the sandbox in its own process --------------------------------------------------------------------
 
 
-def _serve(scenario: dict[str, Any], latency_ms: int, rate_limit: tuple[int, float], port_queue: Any) -> None:
+def _serve(spec: BenchSpec, port_queue: Any) -> None:
     from connectors.sandbox import Sandbox
     from connectors.sandbox.server import make_server
 
-    sandbox = Sandbox(scenario, latency_ms=latency_ms, rate_limit=rate_limit, keep_log=False)
+    _, scenario = generate(spec)  # the same country (seeded), made here: the auditor's process never holds it
+    sandbox = Sandbox(scenario, latency_ms=spec.latency_ms, rate_limit=spec.rate_limit, keep_log=False)
     server = make_server(sandbox, "127.0.0.1", 0)
     port_queue.put(server.server_address[1])
     server.serve_forever()
 
 
-def start_sandbox(spec: BenchSpec, scenario: dict[str, Any]) -> tuple[Any, str]:
+def start_sandbox(spec: BenchSpec) -> tuple[Any, str]:
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
-    process = ctx.Process(target=_serve, args=(scenario, spec.latency_ms, spec.rate_limit, queue), daemon=True)
+    process = ctx.Process(target=_serve, args=(spec, queue), daemon=True)
     process.start()
     return process, f"http://127.0.0.1:{queue.get(timeout=60)}"
 
@@ -238,8 +239,9 @@ def run_bench(
 ) -> BenchResult:
     inventory, scenario = generate(spec)
     tokens = {info["credential"]: token for token, info in scenario["tokens"].items()}
+    del scenario  # the sandbox makes its own: the memory measured is the auditor's alone
     accounts = sum(len(i.accounts) for i in inventory.institutions)
-    process, url = start_sandbox(spec, scenario)
+    process, url = start_sandbox(spec)
     result = BenchResult(spec={**asdict(spec), "platforms": [p.value for p in spec.platforms], "accounts": accounts})
     base = Path(workdir or tempfile.mkdtemp(prefix="auditor-bench-"))
     try:
