@@ -61,6 +61,16 @@ def pools(base_url: str, verify: ssl.SSLContext | None = None) -> Pools:
     )
 
 
+async def fails_with(error: type[Exception], base_url: str) -> None:
+    """One request to `base_url` ends in `error` (and its connections are closed all the same)."""
+    connections = pools(base_url)
+    try:
+        with pytest.raises(error):
+            await connections.send("GET", "/", {}, None, {}, limit=10_000)
+    finally:
+        await connections.close()
+
+
 def test_tls_is_verified_as_the_context_says_and_connections_are_kept_alive(
     localhost_certificate: tuple[Path, Path],
 ) -> None:
@@ -138,12 +148,7 @@ def test_a_server_that_resets_mid_answer_is_a_transport_error_not_a_hang() -> No
 
     async def go() -> None:
         async with serving(serve) as port:
-            connections = pools(f"http://127.0.0.1:{port}/")
-            try:
-                with pytest.raises(httpx.TransportError):
-                    await connections.send("GET", "/cut", {}, None, {}, limit=10_000)
-            finally:
-                await connections.close()
+            await fails_with(httpx.TransportError, f"http://127.0.0.1:{port}/")
 
     asyncio.run(go())
 
@@ -154,12 +159,7 @@ def test_nobody_listening_is_a_connect_error() -> None:
         port = server.sockets[0].getsockname()[1]
         server.close()
         await server.wait_closed()
-        connections = pools(f"http://127.0.0.1:{port}/")
-        try:
-            with pytest.raises(httpx.ConnectError):
-                await connections.send("GET", "/", {}, None, {}, limit=100)
-        finally:
-            await connections.close()
+        await fails_with(httpx.ConnectError, f"http://127.0.0.1:{port}/")
 
     asyncio.run(go())
 
