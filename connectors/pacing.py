@@ -64,7 +64,7 @@ class _Window:
     in_flight: int = 0
     answered: bool = False  # an answer (any) has arrived: the window, if announced, is known
     sent: deque[float] = field(default_factory=deque)  # when each request still in flight was admitted
-    latency: float = 0.0  # a moving average of admission to answer
+    latency: float = 0.0  # a moving average of going out (admission, or `goes`) to answer
     crossing: int = 0  # requests the current window's count was reduced by, still unanswered (see `_roll`)
     awaiting_answer: bool = False  # the credential's next request waits for an answer to learn the window
     queued: int = 0  # admitted, still waiting for one of the platform's connections (`admit(on_wire=False)`)

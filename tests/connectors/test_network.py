@@ -61,11 +61,13 @@ def pools(base_url: str, verify: ssl.SSLContext | None = None) -> Pools:
     )
 
 
-async def fails_with(error: type[Exception], base_url: str) -> None:
+async def fails_with(
+    error: type[Exception], base_url: str, verify: ssl.SSLContext | None = None, match: str | None = None
+) -> None:
     """One request to `base_url` ends in `error` (and its connections are closed all the same)."""
-    connections = pools(base_url)
+    connections = pools(base_url, verify)
     try:
-        with pytest.raises(error):
+        with pytest.raises(error, match=match):
             await connections.send("GET", "/", {}, None, {}, limit=10_000)
     finally:
         await connections.close()
@@ -88,12 +90,11 @@ def test_tls_is_verified_as_the_context_says_and_connections_are_kept_alive(
                     assert answer.json() == {"ok": True}
             finally:
                 await trusted.close()
-            stranger = pools(f"https://localhost:{port}/")  # the system's roots: a self-signed server is refused
-            try:
-                with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
-                    await stranger.send("GET", "/me", {}, None, {}, limit=100)
-            finally:
-                await stranger.close()
+            # the certificate names localhost, not the address: refused though its issuer is trusted
+            issuer = ssl.create_default_context(cafile=str(cert))
+            await fails_with(httpx.ConnectError, f"https://127.0.0.1:{port}/", issuer, "CERTIFICATE_VERIFY_FAILED")
+            # the system's roots: a self-signed server is refused
+            await fails_with(httpx.ConnectError, f"https://localhost:{port}/", match="CERTIFICATE_VERIFY_FAILED")
 
     asyncio.run(go())
     assert len(connections) == 1  # the three trusted requests on one connection (the refused one never got in)
