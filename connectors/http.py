@@ -401,9 +401,10 @@ class PlatformHttp:
             target = self.redact(response.headers.get("location", "?"))
             return None, PlatformError(f"HTTP {response.status_code} redirect on {where} to {target} (not followed)")
         mapped = self.error_mapper(response, None if body is _MALFORMED else body)
-        if isinstance(mapped, RateLimited):
+        if isinstance(mapped, RateLimited):  # redacted like every other error (a platform may echo the token)
             self.stats.throttled += 1
-            return (mapped.retry_after if mapped.retry_after is not None else attempt_backoff), mapped
+            throttled = RateLimited(self.redact(str(mapped)), retry_after=mapped.retry_after)
+            return (mapped.retry_after if mapped.retry_after is not None else attempt_backoff), throttled
         if response.status_code >= 500:
             return attempt_backoff, PlatformError(f"HTTP {response.status_code} on {where}")
         if mapped is not None:

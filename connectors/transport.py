@@ -142,8 +142,8 @@ class Pools:
 
     async def _exchange(self, shard: int, request: httpx.Request, limit: int) -> httpx.Response:
         """One exchange: straight through the shard's httpcore pool when it has one (httpx's transport would wrap
-        the request, the answer and its stream in objects of its own only to be unwrapped here), otherwise through
-        the given transport; either way the body is read raw and decoded once (`AnswerBody`)."""
+        the request, the answer and its stream in objects of its own only to be unwrapped here): its body is read
+        raw and decoded once (`AnswerBody`). Otherwise through the given transport, which decodes its own."""
         pool = self._pools[shard]
         if pool is None:  # a mock's or the in-process sandbox's: its answers may come whole, already decoded
             given = await self._transports[shard].handle_async_request(request)

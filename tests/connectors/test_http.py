@@ -195,3 +195,14 @@ def test_a_redirect_carrying_an_error_body_is_still_only_a_redirect():
     )
     with pytest.raises(PlatformError, match="301 redirect"):
         run(http)
+
+
+def test_a_platform_s_throttling_error_that_echoes_the_token_is_redacted_and_keeps_its_wait():
+    """A connector's error mapper may build its RateLimited from the platform's text: redacted like every other
+    error, with the wait it says (here past any allowed wait: raised at once, not retried)."""
+    mapper = lambda response, body: RateLimited(f"quota of {SECRET.value} spent", retry_after=float("inf"))  # noqa: E731
+    http, waits = client(lambda r: httpx.Response(403, json={"error": "quota"}), error_mapper=mapper)
+    with pytest.raises(RateLimited) as exc:
+        run(http)
+    assert SECRET.value not in str(exc.value) and "quota of" in str(exc.value)
+    assert exc.value.retry_after == float("inf") and waits == []

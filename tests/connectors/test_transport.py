@@ -93,8 +93,8 @@ def test_the_asyncio_backend_is_under_every_pool_and_not_under_a_given_transport
 
 
 def test_requests_are_what_the_client_would_have_sent() -> None:
-    """Base URL joined as httpx joins it, parameters merged, the default headers, the timeout, and an answer
-    read whole (decompressed) and refused past its limit."""
+    """Base URL joined as httpx joins it, parameters added to the query, the default headers, the timeout, and an
+    answer read whole (decompressed) and refused past its limit."""
     seen: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
