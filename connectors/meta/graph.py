@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -40,6 +41,9 @@ from connectors.base import (
     enum_answer,
 )
 from connectors.http import HttpSettings, PlatformHttp, segment
+from connectors.meta import batch
+
+log = logging.getLogger(__name__)
 
 GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v25.0"
@@ -56,6 +60,8 @@ ASSIGNED_USER_FIELDS = "id,name,user_type,tasks,permitted_tasks"
 ROLES_FIELDS = "id,name"
 SYSTEM_USER_FIELDS = "id,name,role"
 POST_FIELDS = "id,created_time"
+LOOKUP_FIELDS = "id,name,username"  # a Page looked up by username (alternative handle, look-alikes)
+EDGE_QUERY = {"limit": 100}  # an edge's first page
 IG_FIELDS = "id,username,name,is_published,owner_business"
 MEDIA_FIELDS = "id,timestamp"
 
@@ -235,9 +241,10 @@ class GraphClient:
             http_settings, error_mapper=map_graph_error, usage_reader=graph_usage, auth="query", transport=transport
         )
         # Per run (a connector lives for one run): what is the same for every Page of a business or credential.
-        self._businesses: dict[str, Any] = {}
+        self._businesses: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._edges: dict[str, asyncio.Future[list[dict[str, Any]]]] = {}
         self._credentials: dict[str, asyncio.Future[Observed[CredentialHealth]]] = {}
+        self._batching = True  # until a batch is refused (connectors/meta/batch.py)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -246,7 +253,11 @@ class GraphClient:
         return f"/{self.version}/{node.lstrip('/')}"
 
     async def _node(self, node: str, secret: Secret, **params: Any) -> dict[str, Any]:
-        body = await self.http.get_json(self._path(node), secret, params)
+        body = batch.taken(node, params)  # this account's batch may hold the answer
+        if isinstance(body, ConnectorError):
+            raise body
+        if body is batch.ASK_AGAIN:
+            body = await self.http.get_json(self._path(node), secret, params)
         if not isinstance(body, dict):
             raise PlatformError(f"unexpected body for {node}")
         return body
@@ -254,7 +265,7 @@ class GraphClient:
     async def _edge(self, edge: str, secret: Secret, **params: Any) -> list[dict[str, Any]]:
         """Every item of a cursor-paginated edge: follow `after` until `paging.next` is absent."""
         items: list[dict[str, Any]] = []
-        query: dict[str, Any] = {"limit": 100, **params}
+        query: dict[str, Any] = {**EDGE_QUERY, **params}
         cursor = PageCursor(f"edge {edge}", MAX_PAGES)
         while True:
             body = await self._node(edge, secret, **query)
@@ -272,6 +283,33 @@ class GraphClient:
             if not after:
                 raise PlatformError(f"edge {edge}: paging.next without an after cursor")
             query["after"] = cursor.advance(after)
+
+    async def _batch(self, secret: Secret, reads: list[tuple[str, dict[str, Any]]]) -> dict[batch.Key, Any]:
+        """The answers to `reads` sent as Graph batches (`batch.answering` hands them to the readers). A batch
+        throttled, or refused for its credential, leaves its reads to go one by one; one that fails any other
+        way turns batching off for the run (a gateway or an API version without it, or a network that drops
+        it): the reads then go one by one, as they did before batching."""
+        answers: dict[batch.Key, Any] = {}
+        for start in range(0, len(reads), batch.MAX_CALLS) if self._batching else ():
+            chunk = reads[start : start + batch.MAX_CALLS]
+            params = {"batch": batch.calls(self.version, chunk), "include_headers": "false"}
+            try:
+                entries = await self.http.request_json("POST", self._path(""), secret, params=params)
+            except (RateLimited, CredentialError):  # the reads meet it on their own, as without a batch
+                break
+            except ConnectorError as exc:
+                self._batching = False
+                log.warning("Graph batch refused, reading one request at a time: %s", exc)
+                break
+            if not isinstance(entries, list) or len(entries) != len(chunk):
+                self._batching = False
+                log.warning("Graph batch answered without one entry per call, reading one request at a time")
+                break
+            for (node, query), entry in zip(chunk, entries, strict=True):
+                answer = batch.settle(entry, map_graph_error, self.http.redact)
+                if answer is not batch.ASK_AGAIN:
+                    answers[batch.read_key(node, query)] = answer
+        return answers
 
     async def _optional(self, coro: Any) -> Observed[Any]:
         """Run one sub-read; a failure marks that attribute as an error instead of failing the account."""
@@ -329,9 +367,11 @@ class GraphClient:
 
     async def _business(self, business_id: str, secret: Secret) -> dict[str, Any]:
         key = f"{secret.name}:{business_id}"
-        if key not in self._businesses:
-            self._businesses[key] = await self._node(segment(business_id), secret, fields=BUSINESS_FIELDS)
-        return dict(self._businesses[key])
+        if key not in self._businesses:  # concurrent Pages of one Business share one look-up
+            self._businesses[key] = asyncio.ensure_future(
+                self._node(segment(business_id), secret, fields=BUSINESS_FIELDS)
+            )
+        return dict(await asyncio.shield(self._businesses[key]))
 
     def _base(self, request: FetchRequest, **values: Any) -> AccountSnapshot:
         return AccountSnapshot(

@@ -25,9 +25,12 @@ from connectors.base import (
     lookalike_lookups,
 )
 from connectors.http import redact, segment
+from connectors.meta import batch
 from connectors.meta.graph import (
     ASSIGNED_USER_FIELDS,
     BUSINESS_USER_FIELDS,
+    EDGE_QUERY,
+    LOOKUP_FIELDS,
     PAGE_FIELDS,
     PENDING_USER_FIELDS,
     POST_FIELDS,
@@ -70,12 +73,13 @@ class PageReader(GraphClient):
                 two_factor = two_factor_policy(business_raw.get("two_factor_type"))
             except (PermissionDenied, NotFound, PlatformError, RateLimited) as exc:
                 two_factor = Observed.failed(self.http.redact(str(exc)))
-        members = await self._page_members(page_id, business_id, secret)
-        last = await self._optional(self._last_post(page_id, secret))
-        alt = await self._alternative_owner(request, page_id, secret)
-        lookalikes = await lookalike_lookups(
-            request, lambda spelling: self._page_found(spelling, secret), self.http.redact
-        )
+        with batch.answering(await self._batch(secret, self._independent_reads(request, page_id, business_id))):
+            members = await self._page_members(page_id, business_id, secret)
+            last = await self._optional(self._last_post(page_id, secret))
+            alt = await self._alternative_owner(request, page_id, secret)
+            lookalikes = await lookalike_lookups(
+                request, lambda spelling: self._page_found(spelling, secret), self.http.redact
+            )
         emails = [str(e).lower() for e in page.get("emails") or []]
         evidence = {
             "page": {
@@ -114,6 +118,24 @@ class PageReader(GraphClient):
             **lookalikes,
             evidence=json.loads(redact(json.dumps(evidence, default=str), {secret.value})),
         )
+
+    @staticmethod
+    def _independent_reads(
+        request: FetchRequest, page_id: str, business_id: str | None
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The first request of each read below, as each reader asks it (`batch.read_key` matches them): what
+        one Graph batch asks for this Page once its node is read. Further pages of an edge go on their own."""
+        page = segment(page_id)
+        reads: list[tuple[str, dict[str, Any]]] = []
+        if business_id:
+            reads.append(
+                (f"{page}/assigned_users", {**EDGE_QUERY, "business": business_id, "fields": ASSIGNED_USER_FIELDS})
+            )
+        reads.append((f"{page}/roles", {**EDGE_QUERY, "fields": ROLES_FIELDS}))
+        reads.append((f"{page}/published_posts", {"fields": POST_FIELDS, "limit": 1}))
+        handles = [request.account.alternative_handle or "", *request.lookalike_spellings()]
+        reads.extend((segment(h), {"fields": LOOKUP_FIELDS}) for h in handles if h)
+        return reads
 
     async def _page_members(self, page_id: str, business_id: str | None, secret: Secret) -> Observed[list[Member]]:
         """Everyone who can reach the Page: those with tasks on it, and every member of its Business — users,
@@ -192,7 +214,7 @@ class PageReader(GraphClient):
         """The Page whose username is `username`; None on 803 (no such username). Meta's 100/33 («missing or
         no permission») says nothing either way: an error, so the spelling stays unknown."""
         try:
-            other = await self._node(segment(username), secret, fields="id,name,username")
+            other = await self._node(segment(username), secret, fields=LOOKUP_FIELDS)
         except MissingOrHidden as exc:
             raise PlatformError(self.http.redact(str(exc))) from None
         except NotFound:
@@ -210,7 +232,7 @@ class PageReader(GraphClient):
         if not alt:
             return Observed.of(None)
         try:
-            other = await self._node(segment(alt), secret, fields="id,name,username")
+            other = await self._node(segment(alt), secret, fields=LOOKUP_FIELDS)
         except MissingOrHidden as exc:
             return Observed.failed(self.http.redact(str(exc)))  # held by someone, or unreadable: not «free»
         except NotFound:

@@ -23,6 +23,7 @@ Handler = Callable[["Sandbox", httpx.Request], httpx.Response]
 
 # Marks an answer the server must cut half-way (the threaded server writes half of it and closes).
 TRUNCATE_HEADER = "x-sandbox-truncate"
+FAULT_EXTENSION = "sandbox_fault"  # an answer a fault made (not the scenario's)
 
 
 @dataclass
@@ -289,31 +290,18 @@ class Sandbox:
                 self.throttled[credential] = self.throttled.get(credential, 0) + 1
             self._log(request, 429, credential)
             return delay, limited, credential
-        fault = None
-        with self._lock:
-            for candidate in self.faults:
-                if candidate.matches(request, credential):
-                    candidate.hits += 1
-                    fault = candidate
-                    break
-        if fault is not None:
-            delay += fault.latency_ms / 1000
-            if fault.timeout:
-                self._log(request, 0, credential)
-                return delay, httpx.ReadTimeout("sandbox: injected timeout", request=request), credential
-            if fault.reset:
-                self._log(request, 0, credential)
-                return delay, httpx.RemoteProtocolError("sandbox: connection reset", request=request), credential
-            if fault.status or fault.malformed or fault.raw is not None:
-                response = self._fault_response(fault)
-                self._log(request, response.status_code, credential)
-                return delay, response, credential
-            if fault.expired_token and info is not None:
-                info = {**info, "is_valid": False}
-        response = self._route(request, token, info)
-        self._log(request, response.status_code, credential)
-        if fault is not None and fault.truncate:
-            response.headers[TRUNCATE_HEADER] = "1"
+        from connectors.sandbox import meta
+
+        if meta.is_batch(request):  # one HTTP request: its calls each meet their faults and are logged
+            late, response = meta.answer_batch(request, lambda call: self._batch_call(call, token, info, credential))
+            delay += late
+            self._log(request, response.status_code, credential)
+        else:
+            late, outcome = self._answer(request, token, info, credential)
+            delay += late
+            if isinstance(outcome, Exception) or outcome.extensions.get(FAULT_EXTENSION):
+                return delay, outcome, credential  # a fault's: neither counted nor given the window's headers
+            response = outcome
         if self.rate_limit and credential is not None:  # say what is left, as X does on every answer
             limit, window = self.rate_limit
             slot, used = self._windows.get(credential, (0, 0))
@@ -324,6 +312,49 @@ class Sandbox:
             with self._lock:
                 self.counts[credential] = self.counts.get(credential, 0) + 1
         return delay, response, credential
+
+    def _answer(
+        self, request: httpx.Request, token: str | None, info: dict[str, Any] | None, credential: str | None
+    ) -> tuple[float, httpx.Response | Exception]:
+        """One call's answer, logged: a fault's if one matches it (marked `FAULT_EXTENSION`; the latency the
+        fault adds, the answer or the transport error to raise), else the scenario's."""
+        fault = None
+        with self._lock:
+            for candidate in self.faults:
+                if candidate.matches(request, credential):
+                    candidate.hits += 1
+                    fault = candidate
+                    break
+        delay = 0.0
+        if fault is not None:
+            delay += fault.latency_ms / 1000
+            if fault.timeout:
+                self._log(request, 0, credential)
+                return delay, httpx.ReadTimeout("sandbox: injected timeout", request=request)
+            if fault.reset:
+                self._log(request, 0, credential)
+                return delay, httpx.RemoteProtocolError("sandbox: connection reset", request=request)
+            if fault.status or fault.malformed or fault.raw is not None:
+                response = self._fault_response(fault)
+                response.extensions[FAULT_EXTENSION] = True
+                self._log(request, response.status_code, credential)
+                return delay, response
+            if fault.expired_token and info is not None:
+                info = {**info, "is_valid": False}
+        response = self._route(request, token, info)
+        self._log(request, response.status_code, credential)
+        if fault is not None and fault.truncate:
+            response.headers[TRUNCATE_HEADER] = "1"
+        return delay, response
+
+    def _batch_call(
+        self, call: httpx.Request, token: str | None, info: dict[str, Any] | None, credential: str | None
+    ) -> tuple[float, httpx.Response | Exception]:
+        """A call inside a Graph batch: a body a fault cuts short is a call that did not finish."""
+        late, outcome = self._answer(call, token, info, credential)
+        if not isinstance(outcome, Exception) and TRUNCATE_HEADER in outcome.headers:
+            return late, httpx.RemoteProtocolError("sandbox: body cut short", request=call)
+        return late, outcome
 
     def _fault_response(self, fault: Fault) -> httpx.Response:
         headers: dict[str, str] = {}

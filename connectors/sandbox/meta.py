@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
 PATH = re.compile(r"^/v\d+\.\d+/(?P<rest>.+)$")
+BATCH_PATH = re.compile(r"^/(v\d+\.\d+/?)?$")  # a batch is POSTed to the root, with or without a version
+MAX_BATCH = 50
 DEFAULT_LIMIT = 25
 
 
@@ -285,9 +288,57 @@ def _token_data(sandbox: Sandbox, info: dict[str, Any]) -> dict[str, Any]:
 def handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
     NOW[:] = [sandbox.clock()]
     response = _handle(sandbox, request, token, info)
-    usage = (sandbox.scenario.get("meta") or {}).get("usage") or {"call_count": 3, "total_time": 2, "total_cputime": 1}
-    response.headers["X-App-Usage"] = json.dumps(usage)
+    response.headers["X-App-Usage"] = _usage(sandbox)
     return response
+
+
+def _usage(sandbox: Sandbox) -> str:
+    usage = (sandbox.scenario.get("meta") or {}).get("usage") or {"call_count": 3, "total_time": 2, "total_cputime": 1}
+    return json.dumps(usage)
+
+
+def is_batch(request: httpx.Request) -> bool:
+    return request.method == "POST" and bool(BATCH_PATH.match(request.url.path)) and "batch" in request.url.params
+
+
+def answer_batch(
+    request: httpx.Request, answer: Callable[[httpx.Request], tuple[float, httpx.Response | Exception]]
+) -> tuple[float, httpx.Response]:
+    """`POST /?batch=[{"method": "GET", "relative_url": …}, …]` as Graph answers it: one entry per call, in
+    order — `{"code", "body"}` (and `headers` unless `include_headers=false`), the body a JSON string — or
+    null for a call that did not finish (here: one a fault times out, resets or cuts short). Every call carries the
+    batch's access token unless its URL has its own. (latency the slowest call adds, the answer)"""
+    try:
+        calls = json.loads(request.url.params["batch"])
+    except ValueError:
+        calls = None
+    if not isinstance(calls, list) or not calls:
+        return 0.0, error(400, 100, "(#100) The parameter batch must be a non-empty JSON array", "GraphBatchException")
+    if len(calls) > MAX_BATCH:
+        return 0.0, error(400, 100, "(#100) Too many requests in batch message. Maximum batch size is 50")
+    token = request.url.params.get("access_token")
+    headers = request.url.params.get("include_headers", "true") != "false"
+    entries: list[dict[str, Any] | None] = []
+    slowest = 0.0
+    for call in calls:
+        relative = call.get("relative_url") if isinstance(call, dict) else None
+        if not isinstance(relative, str) or str(call.get("method", "GET")).upper() != "GET":
+            bad = error(400, 100, "(#100) Each batch call needs a relative_url and the GET method")
+            entries.append({"code": 400, "body": bad.text})
+            continue
+        url = request.url.join(relative)
+        if token and "access_token" not in url.params:
+            url = url.copy_merge_params({"access_token": token})
+        late, outcome = answer(httpx.Request("GET", url))
+        slowest = max(slowest, late)
+        if isinstance(outcome, Exception):
+            entries.append(None)
+            continue
+        entry: dict[str, Any] = {"code": outcome.status_code, "body": outcome.text}
+        if headers:
+            entry["headers"] = [{"name": k, "value": v} for k, v in outcome.headers.items()]
+        entries.append(entry)
+    return slowest, httpx.Response(200, json=entries)
 
 
 def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:

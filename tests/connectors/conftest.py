@@ -50,7 +50,29 @@ def graph() -> Any:
         router.get("/mprueba.py").mock(return_value=reply("error_803", 400))  # no Page has this username
         router.get("/17841400000000000").mock(return_value=reply("ig_user"))
         router.get("/17841400000000000/media").mock(return_value=reply("ig_media"))
+        router.post("/").mock(side_effect=graph_batch(router))
         yield router
+
+
+def graph_batch(router: Any) -> Callable[[httpx.Request], httpx.Response]:
+    """Graph's batch endpoint over a router's own routes: each call answered (and recorded) as if it had been
+    sent alone, so a test's routes and faults hold whether the connector batches a read or not. A call whose
+    route raises (a transport error) is one Graph did not finish: null."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        token = request.url.params["access_token"]
+        entries: list[dict[str, Any] | None] = []
+        for call in json.loads(request.url.params["batch"]):
+            url = request.url.join(call["relative_url"]).copy_merge_params({"access_token": token})
+            try:
+                response = router.handler(httpx.Request(call["method"], url))
+            except httpx.TransportError:
+                entries.append(None)
+                continue
+            entries.append({"code": response.status_code, "body": response.text})
+        return httpx.Response(200, json=entries)
+
+    return answer
 
 
 INSTITUTION = Institution(id="mprueba", name="Ministerio de Prueba", email_domains=["mprueba.gov.py"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 
@@ -166,3 +167,43 @@ def test_the_sandbox_server_sends_its_answers_without_waiting_for_the_client_s_a
     finally:
         server.server_close()
     assert answer.status_code == 200 and seen and all(seen)
+
+
+def post(sandbox: Sandbox, path: str, **params: str) -> httpx.Response:
+    async def go() -> httpx.Response:
+        async with httpx.AsyncClient(transport=sandbox.transport(), base_url="https://graph.facebook.com") as c:
+            return await c.post(path, params=params)
+
+    return asyncio.run(go())
+
+
+def test_a_graph_batch_answers_each_call_as_alone_in_one_counted_request():
+    box = Sandbox(
+        SCENARIO,
+        faults=[Fault(path="/v25.0/10/roles$", timeout=True, times=1), Fault(path="/v25.0/gone$", status=500)],
+        rate_limit=(100, 60.0),
+    )
+    calls = [
+        {"method": "GET", "relative_url": "/v25.0/10?fields=id,username"},
+        {"method": "GET", "relative_url": "/v25.0/nothere?fields=id"},
+        {"method": "GET", "relative_url": "/v25.0/10/roles?fields=id,name"},  # times out: null
+        {"method": "GET", "relative_url": "/v25.0/gone"},  # a fault's answer, as it would be alone
+        {"method": "POST", "relative_url": "/v25.0/10/feed"},  # only reads here
+    ]
+    answer = post(box, "/v25.0/", batch=json.dumps(calls), include_headers="false", access_token="TOK")
+    entries = answer.json()
+    assert answer.status_code == 200 and len(entries) == 5
+    assert entries[0]["code"] == 200 and json.loads(entries[0]["body"]) == {"id": "10", "username": "pagepy"}
+    assert entries[1]["code"] >= 400 and json.loads(entries[1]["body"])["error"]["code"] == 803
+    assert entries[2] is None
+    assert entries[3]["code"] == 500
+    assert entries[4]["code"] == 400
+    assert box.counts == {"c": 1}  # one HTTP request against the credential's window, as an X-style gateway counts
+    logged = [(e["method"], e["path"]) for e in box.request_log]
+    assert ("POST", "/v25.0/") in logged and ("GET", "/v25.0/10/roles") in logged
+    assert "TOK" not in json.dumps(box.request_log)
+    with_headers = post(box, "/v25.0/", batch=json.dumps(calls[:1]), access_token="TOK").json()[0]
+    assert "x-app-usage" in {h["name"] for h in with_headers["headers"]}
+    assert post(box, "/v25.0/", batch="[", access_token="TOK").json()["error"]["code"] == 100
+    too_many = json.dumps([calls[0]] * 51)
+    assert "Maximum batch size is 50" in post(box, "/", batch=too_many, access_token="TOK").json()["error"]["message"]
