@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pydantic_core
+from markupsafe import Markup
+
 # C0/C1 controls and the Unicode bidirectional overrides that can make text display reversed.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SEPARATORS = re.compile("[\u2028\u2029]")  # line and paragraph separators: folded like newlines
@@ -14,6 +17,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~!])")
 _AUTOLINK = re.compile(r"(?i)(://|\bwww\.|@)")
 _DEFANGED = {"://": "[:]//", "@": "[@]"}
 MAX_SHOWN = 500
+# In JSON shown in a page: what HTML could read as markup, and what displays deceptively (C1 controls, bidi
+# overrides, line separators; JSON itself escapes C0), each written as its \u escape, which JSON reads alike.
+_JSON_IN_HTML = re.compile("[&<>'\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def plain(text: object, limit: int = MAX_SHOWN) -> str:
@@ -21,6 +27,14 @@ def plain(text: object, limit: int = MAX_SHOWN) -> str:
     value = _CONTROL.sub("", str(text)).replace("\r", " ").replace("\n", " ").replace("\t", " ")
     value = _SEPARATORS.sub(" ", value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def json_html(value: object, indent: int = 1) -> Markup:
+    """A JSON value (a finding's evidence) for a page's `<pre>`: inert as Jinja's `tojson` makes it, through
+    pydantic's serializer — `tojson` indents with the standard library's pure-Python encoder, the larger part
+    of rendering a country's evidence. Keys keep the order the connector gave them; other text is UTF-8."""
+    text = pydantic_core.to_json(value, indent=indent, fallback=str).decode("utf-8")
+    return Markup(_JSON_IN_HTML.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def fenced(text: str) -> str:

@@ -19,7 +19,7 @@ from auditor.i18n import Lang, days, plural, t, term, waiver_time_left
 from auditor.model import FindingStatus, Report, ReportAccount, ReportFinding, Severity, TrendPoint
 from auditor.model.clock import local_text
 from auditor.model.platforms import PLATFORMS
-from reports.escape import plain
+from reports.escape import json_html, plain
 
 SEVERITY_COLOURS = {
     Severity.CRITICAL: "#7f1d1d",
@@ -93,6 +93,7 @@ def jinja_environment(package: str) -> Environment:
         auto_reload=False,
     )
     env.filters["plain"] = plain
+    env.filters["json_html"] = json_html
     env.filters["safe_url"] = safe_url
     env.filters["when"] = local_text
     return env
