@@ -22,6 +22,16 @@ _GZIP = frozenset({"gzip", "x-gzip"})
 
 
 class AnswerBody:
+    @classmethod
+    def announced(cls, headers: list[tuple[bytes, bytes]], limit: int, *, decoded: bool = False) -> AnswerBody:
+        """The body an answer with these headers announces: refused at once when its length is over the limit
+        (unencoded); `decoded`: what arrives is already decompressed (a given transport's)."""
+        named = {k.lower(): v for k, v in headers}
+        length, encoding = named.get(b"content-length", b""), named.get(b"content-encoding", b"")
+        if length.isdigit() and int(length) > limit and not encoding:
+            raise TooLarge(f"answer of {length.decode()} bytes (limit {limit})")
+        return cls("" if decoded else encoding.decode("latin-1"), limit)
+
     def __init__(self, content_encoding: str, limit: int) -> None:
         codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip().lower() not in ("", "identity")]
         if len(codings) > 1 or (codings and codings[0] not in _GZIP | {"deflate"}):

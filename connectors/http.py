@@ -353,7 +353,7 @@ class PlatformHttp:
                     log.debug(
                         "%s %s -> %s in %.0f ms",
                         method,
-                        self.redact(str(response.request.url)),
+                        self.redact(f"{path}?{httpx.QueryParams(query)}"),
                         response.status_code,
                         1000 * (time.monotonic() - started),
                     )

@@ -1,10 +1,12 @@
-"""How a platform's requests reach it: small connection pools used through httpx's transports (`Pools`), with
-httpcore reaching the network through asyncio's own transports (`connectors.network`) rather than anyio's.
+"""How a platform's requests reach it (`Pools`): straight to the platform through our own HTTP/1.1 pool
+(`connectors.http11`, over asyncio's transports: `connectors.network`); through httpx's transport and
+httpcore's pool when the environment names a proxy; through the transport a test or the sandbox gives.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import ssl
 import urllib.parse
 import urllib.request
@@ -15,24 +17,14 @@ import httpcore
 import httpx
 from httpx._transports.default import map_httpcore_exceptions  # httpcore's errors as httpx's, as before
 
-from connectors.answer_body import AnswerBody, TooLarge
-from connectors.network import AsyncioBackend
-
-
-def on_asyncio_backend(transport: httpx.AsyncBaseTransport) -> bool:
-    """Put the asyncio backend under an httpx transport's own connection pool (a proxy's pool keeps httpcore's
-    own: its tunnels may run TLS inside TLS). Returns whether it could: httpx and httpcore keep these as private
-    attributes, and a test says so when an upgrade moves them."""
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if type(pool) is not httpcore.AsyncConnectionPool or not isinstance(backend, httpcore.AsyncNetworkBackend):
-        return False
-    if not isinstance(backend, AsyncioBackend):
-        pool._network_backend = AsyncioBackend()
-    return True
-
+from connectors.answer_body import AnswerBody
+from connectors.http11 import Http11Pool, Outgoing
 
 _POOL_SIZE = 4  # connections per pool
+# What a URL's path and query may hold as they are (RFC 3986; `%` keeps an escape already made); anything
+# else — a space, a control, a non-ASCII letter — is percent-encoded, as httpx does.
+_PATH_SAFE = "/%!$&'()*+,;=:@-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
 # What httpx's client would add to every request (we send through its transports directly).
 _DEFAULT_HEADERS = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate", "Connection": "keep-alive"}
 
@@ -57,19 +49,18 @@ def _pool_of(transport: httpx.AsyncBaseTransport) -> httpcore.AsyncConnectionPoo
 
 
 class Pools:
-    """A platform's connections: the least busy of a few small pools, each request sent straight to the
-    httpcore pool under httpx's transport.
-
-    httpcore re-checks every pooled connection (`has_expired`) each time a request starts or ends, so one pool
-    as large as the platform's concurrency costs O(concurrency) CPU per request; pools of `_POOL_SIZE`
-    connections, as many as the concurrency needs, keep that scan short (a pool per credential would open
-    thousands of sockets). httpx's `AsyncClient` is not used: its work per request — merging the base URL and
-    parsing the URL two more times, cookies, auth and redirect machinery, none of which a platform's API needs
-    — cost ~0.26 ms of CPU per request here (0.93 against 0.68 ms through the transport, measured against a
-    local server), a quarter of the whole. Nor is the transport's own request and answer wrapping (see
-    `_exchange`): httpx builds the request (URL, headers, body), httpcore sends it. A `transport` given (a
-    test's, the sandbox's) serves every request. No cookie is kept or sent: the platforms' APIs authenticate
+    """A platform's connections. httpx builds nothing here: its `AsyncClient` merged the base URL, parsed the
+    URL twice more and ran cookie, auth and redirect machinery none of the platforms' APIs need (~0.26 ms of
+    CPU a request, measured against a local server), and its request and answer models, with httpcore's pool
+    under them, were most of what was left (`connectors.http11`). A request's bytes are made here: the
+    headers httpx would send, the query encoded by `httpx.QueryParams`, the path and query percent-encoded as
+    httpx does, the JSON body as httpx writes it. No cookie is kept or sent: the platforms' APIs authenticate
     every request with its token.
+
+    Proxied requests go through httpx's transport: a few httpcore pools of `_POOL_SIZE` connections, the
+    least busy first (httpcore re-checks every pooled connection each time a request starts or ends, so one
+    pool as large as the platform's concurrency cost O(concurrency) CPU a request). A `transport` given (a
+    test's, the sandbox's) serves every request.
     """
 
     def __init__(
@@ -89,12 +80,19 @@ class Pools:
         # for a connection, connecting, writing and reading, and each of httpcore's armed a timer for every read
         # and write (0.49 → 0.46 ms of CPU per request, measured against the sandbox).
         self.timeout = httpx.Timeout(None).as_dict()
+        self._verify = verify
+        self._concurrency = concurrency
+        # Direct requests: one HTTP/1.1 pool per origin (connectors.http11), made when first needed.
+        self._direct: dict[tuple[str, str], Http11Pool] | None = None
+        proxy = environment_proxy(self.base_url) if transport is None else None
         if transport is not None:
             self._transports: list[httpx.AsyncBaseTransport] = [transport]
+        elif proxy is None:
+            self._direct = {}
+            self._transports = []
         else:
             shards = max(1, -(-concurrency // _POOL_SIZE))
             size = min(_POOL_SIZE, concurrency)
-            proxy = environment_proxy(self.base_url)
             self._transports = []
             for _ in range(shards):
                 pooled = httpx.AsyncHTTPTransport(
@@ -102,7 +100,6 @@ class Pools:
                     limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
                     proxy=proxy,
                 )
-                on_asyncio_backend(pooled)
                 self._transports.append(pooled)
         self._busy = [0] * len(self._transports)
         self._pools = [_pool_of(t) for t in self._transports]
@@ -125,6 +122,9 @@ class Pools:
         url = self.url(path)
         if params:  # added to the query the path may have (httpx's `params=` would replace it, parsing the URL twice)
             url = f"{url}{'&' if '?' in url else '?'}{httpx.QueryParams(params)}"
+        if self._direct is not None:
+            async with asyncio.timeout(self.timeout_seconds):
+                return await self._send_direct(method, url, json_body, headers, limit)
         request = httpx.Request(
             method,
             url,
@@ -171,15 +171,39 @@ class Pools:
         kept = [(k, v) for k, v in raw_headers if k.lower() not in (b"content-encoding", b"content-length")]
         return httpx.Response(status, headers=kept, content=body, request=request)
 
+    async def _send_direct(
+        self, method: str, url: str, json_body: Any, headers: Mapping[str, str], limit: int
+    ) -> httpx.Response:
+        """Through this origin's HTTP/1.1 pool: the request's bytes made here, as httpx would make them (its
+        default headers, the JSON body compact and UTF-8, `Content-Length: 0` for a write with no body)."""
+        parts = urllib.parse.urlsplit(url)
+        assert self._direct is not None
+        pool = self._direct.get((parts.scheme, parts.netloc))
+        if pool is None:
+            origin = httpx.URL(f"{parts.scheme}://{parts.netloc}")
+            pool = Http11Pool(origin, max_connections=self._concurrency, ssl_context=self._verify)
+            self._direct[(parts.scheme, parts.netloc)] = pool
+        target = urllib.parse.quote(parts.path or "/", safe=_PATH_SAFE)
+        if parts.query:
+            target += "?" + urllib.parse.quote(parts.query, safe=_QUERY_SAFE)
+        wire = [(b"Host", pool.host_header.encode("ascii"))]
+        wire += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in {**self.headers, **headers}.items()]
+        body = b""
+        if json_body is not None:
+            body = json.dumps(json_body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            wire += [(b"Content-Type", b"application/json"), (b"Content-Length", str(len(body)).encode())]
+        elif method in ("POST", "PUT", "PATCH"):
+            wire.append((b"Content-Length", b"0"))
+        outgoing = Outgoing(method.encode("ascii"), url, target.encode("ascii"), wire, body)
+        status, raw_headers, content = await pool.exchange(outgoing, limit)
+        kept = [(k, v) for k, v in raw_headers if k.lower() not in (b"content-encoding", b"content-length")]
+        return httpx.Response(status, headers=kept, content=content)
+
     @staticmethod
     async def _read(
         headers: list[tuple[bytes, bytes]], chunks: AsyncIterator[bytes], limit: int, *, decoded: bool = False
     ) -> bytes:
-        named = {k.lower(): v for k, v in headers}
-        announced, encoding = named.get(b"content-length", b""), named.get(b"content-encoding", b"")
-        if announced.isdigit() and int(announced) > limit and not encoding:
-            raise TooLarge(f"answer of {announced.decode()} bytes (limit {limit})")
-        body = AnswerBody("" if decoded else encoding.decode("latin-1"), limit)
+        body = AnswerBody.announced(headers, limit, decoded=decoded)
         async for chunk in chunks:
             body.feed(chunk)
         return body.content()
@@ -187,3 +211,5 @@ class Pools:
     async def close(self) -> None:
         for transport in self._transports:
             await transport.aclose()
+        for pool in (self._direct or {}).values():
+            await pool.close()

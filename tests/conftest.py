@@ -10,11 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import respx.mocks
 
 from auditor.model import Finding, InstitutionInventory, Inventory, Profile, Waiver
 from auditor.store import Store
 from policies.evaluate import evaluate
 from policies.profile import effective_rules
+from tests.respx_http11 import Http11Mocker
+
+# respx intercepts the platforms' own HTTP/1.1 pools too, with every `respx.mock` (tests/respx_http11.py).
+respx.mocks.DEFAULT_MOCKER = Http11Mocker.name
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)

@@ -17,8 +17,7 @@ import httpx
 import pytest
 
 from connectors.answer_body import TooLarge
-from connectors.network import AsyncioBackend
-from connectors.transport import Pools, environment_proxy, on_asyncio_backend
+from connectors.transport import Pools, environment_proxy
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -86,10 +85,12 @@ def test_a_connection_the_server_closed_is_replaced_and_no_cookie_is_sent_back(s
     assert Handler.cookies_seen == [None, None, None]
 
 
-def test_the_asyncio_backend_is_under_every_pool_and_not_under_a_given_transport() -> None:
-    mine = pools("https://graph.example/v25.0")
-    assert all(isinstance(t._pool._network_backend, AsyncioBackend) for t in mine._transports)  # type: ignore[attr-defined]
-    assert not on_asyncio_backend(httpx.MockTransport(lambda request: httpx.Response(200)))
+def test_direct_requests_take_the_http11_pool_and_a_proxy_keeps_httpx_s_transport(monkeypatch) -> None:
+    assert pools("https://graph.example/v25.0")._transports == []  # direct: connectors.http11, one pool an origin
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    proxied = pools("https://graph.example/v25.0")
+    assert proxied._direct is None and proxied._transports
+    assert all(type(t) is httpx.AsyncHTTPTransport for t in proxied._transports)
 
 
 def test_requests_are_what_the_client_would_have_sent() -> None:
