@@ -1,5 +1,6 @@
-"""HTTP/1.1 exchanges over kept-alive connections, for a platform's direct (unproxied) requests: h11 speaks the
-protocol, `connectors.network` the socket and TLS, and the pool is a list of idle connections.
+"""HTTP/1.1 exchanges over kept-alive connections, for a platform's direct (unproxied) requests: the bytes are
+`connectors.http11_wire`'s, the socket and TLS `connectors.network`'s, and the pool is a list of idle
+connections.
 
 Why not httpcore's pool: a request through it resumed its coroutine chain five times (anyio locks that yield to
 the event loop on every acquire, an event per request to hand it a connection, a scan of every connection at
@@ -10,8 +11,9 @@ takes an idle connection or opens one, writes its bytes once, and waits only for
 What httpcore did and this keeps: one request at a time per connection; connections kept alive for
 `KEEPALIVE_SECONDS` and dropped when the server closed them while idle (known from the protocol's
 `eof_received`, no system call); a connection whose exchange did not end cleanly — an error, a cancellation,
-an answer the limit refused — is closed, never reused; transport errors are httpx's (`map_httpcore_exceptions`),
-so callers see the same kinds as before. Proxied requests keep httpx's transport and httpcore's pool.
+an answer the limit refused, bytes nobody asked for — is closed, never reused; transport errors are httpx's
+(`map_httpcore_exceptions`), so callers see the same kinds as before. Proxied requests keep httpx's transport
+and httpcore's pool.
 """
 
 from __future__ import annotations
@@ -21,17 +23,14 @@ import ssl
 import time
 from typing import NamedTuple
 
-import h11
-import httpcore
 import httpx
 from httpx._transports.default import map_httpcore_exceptions
 
 from connectors.answer_body import AnswerBody
+from connectors.http11_wire import Reader, request_bytes
 from connectors.network import AsyncioBackend, AsyncioStream
 
 KEEPALIVE_SECONDS = 5.0  # httpx's default keep-alive expiry
-_READ_SIZE = 64 * 1024  # httpcore's
-_MAX_HEAD = 100 * 1024  # an answer's status line and headers, at most (httpcore's limit for h11)
 
 
 class Outgoing(NamedTuple):
@@ -52,8 +51,9 @@ class _Kept:
 
     def __init__(self, stream: AsyncioStream) -> None:
         self.stream = stream
-        self.protocol = h11.Connection(h11.CLIENT, max_incomplete_event_size=_MAX_HEAD)
+        self.reader = Reader(stream)
         self.since = time.monotonic()
+        self.keep = False  # the last exchange ended cleanly and the server keeps the connection
 
     def reusable(self, now: float) -> bool:
         return now - self.since < KEEPALIVE_SECONDS and not self.stream.get_extra_info("is_readable")
@@ -87,8 +87,7 @@ class Http11Pool:
                 except BaseException:
                     await kept.stream.aclose()
                     raise
-        if kept.protocol.our_state is h11.DONE and kept.protocol.their_state is h11.DONE and not self._closed:
-            kept.protocol.start_next_cycle()
+        if kept.keep and not self._closed:
             kept.since = time.monotonic()
             self._idle.append(kept)
         else:
@@ -112,33 +111,14 @@ class Http11Pool:
         return _Kept(stream)
 
     async def _round_trip(self, kept: _Kept, outgoing: Outgoing, limit: int) -> Answer:
-        protocol = kept.protocol
-        try:
-            wire = protocol.send(h11.Request(method=outgoing.method, target=outgoing.target, headers=outgoing.headers))
-            if outgoing.body:
-                wire += protocol.send(h11.Data(data=outgoing.body)) or b""
-            wire += protocol.send(h11.EndOfMessage()) or b""
-        except h11.LocalProtocolError as exc:
-            raise httpcore.LocalProtocolError(str(exc)) from None
-        await kept.stream.write(wire or b"")
-        status, answer_headers, answer = 0, [], None
-        while True:
-            try:
-                event = protocol.next_event()
-            except h11.RemoteProtocolError as exc:
-                raise httpcore.RemoteProtocolError(str(exc)) from None
-            if event is h11.NEED_DATA:
-                protocol.receive_data(await kept.stream.read(_READ_SIZE))
-            elif isinstance(event, h11.Response):
-                status, answer_headers = event.status_code, list(event.headers)
-                answer = AnswerBody.announced(answer_headers, limit)
-            elif isinstance(event, h11.Data) and answer is not None:
-                answer.feed(event.data)
-            elif isinstance(event, h11.EndOfMessage) and answer is not None:
-                return status, answer_headers, answer.content()
-            elif isinstance(event, h11.ConnectionClosed):
-                raise httpcore.RemoteProtocolError("the server closed the connection without an answer")
-            # an informational answer (1xx) is followed by the real one
+        kept.keep = False
+        await kept.stream.write(request_bytes(outgoing.method, outgoing.target, outgoing.headers, outgoing.body))
+        head = await kept.reader.head(bodyless=outgoing.method == b"HEAD")
+        answer = AnswerBody.announced(head.headers, limit)
+        async for part in kept.reader.body(head):
+            answer.feed(part)
+        kept.keep = head.keep_alive and not kept.reader.pending
+        return head.status, head.headers, answer.content()
 
     async def close(self) -> None:
         self._closed = True

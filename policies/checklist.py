@@ -8,6 +8,7 @@ contradicted is decided by `policies.declared`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from auditor.model import AccountKind, AccountStatus, Platform, RegisteredAccount
@@ -197,6 +198,7 @@ ATTRIBUTE_VALIDITY_MONTHS = 6
 ARCHIVABLE = frozenset(p for p, info in PLATFORMS.items() if info.social)
 
 
+@functools.cache  # asked of every account each run; items are shared, as CHECKLIST's are
 def attribute_item(platform: Platform, attribute: str) -> ChecklistItem:
     es, en, rule_id = ATTRIBUTES[attribute]
     return ChecklistItem(

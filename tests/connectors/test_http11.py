@@ -1,7 +1,7 @@
 """The platforms' own HTTP/1.1 pool (`connectors.http11`, through `Pools`), over real sockets: a connection is
-kept only after an exchange that ended cleanly; the request's bytes are what httpx would have sent, a path
-cannot inject a header; the server's framing (chunks, 1xx, `Connection: close`) and its errors are h11's and
-reach callers as httpx's errors."""
+kept only after an exchange that ended cleanly and an answer whose framing allows it; the request's bytes are
+what httpx would have sent, and neither a path nor a header value can inject a header; answers are framed
+strictly (`connectors.http11_wire`: chunks, lengths, 1xx, HTTP/1.0) and their errors reach callers as httpx's."""
 
 from __future__ import annotations
 
@@ -148,3 +148,59 @@ def test_a_request_cancelled_mid_answer_closes_its_connection():
                 await connections.close()
 
     assert asyncio.run(go()) == [200, 2]  # the half-read connection was not handed to the next request
+
+
+FRAMED = {
+    # chunks win over a length, then the connection is closed (RFC 9112 §6.1)
+    b"/both": b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    b"/ext": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;name=v\r\n{}\r\n0\r\nX-Trailer: 1\r\n\r\n",
+    b"/lf": b"HTTP/1.1 200 OK\nContent-Length: 2\n\n{}",  # bare LF line ends, as h11 read them
+    b"/no-content": b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+    b"/gzip-coding": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+    b"/two-lengths": b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+    b"/folded": b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  folded\r\nContent-Length: 2\r\n\r\n{}",
+    b"/bad-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
+    b"/switch": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n",
+}
+
+
+def test_answers_are_framed_strictly_and_kept_only_when_their_framing_allows():
+    server = Recorder({**ANSWERS, **FRAMED})
+    paths = ["/both", "/ok", "/ext", "/lf", "/no-content", "/ok"]
+    results = run(server, [("GET", path, None) for path in paths])
+    assert [r.status_code for r in results] == [200, 200, 200, 200, 204, 200]  # type: ignore[union-attr]
+    assert [r.content for r in results[:4]] == [b"{}"] * 4  # type: ignore[union-attr]
+    assert server.connections == 2  # a new connection after the answer with both framings, none after the rest
+
+
+@pytest.mark.parametrize("path", ["/gzip-coding", "/two-lengths", "/folded", "/bad-chunk", "/switch"])
+def test_an_answer_framed_in_a_way_not_read_is_a_protocol_error(path):
+    (failure,) = run(Recorder(FRAMED), [("GET", path, None)])
+    assert isinstance(failure, httpx.RemoteProtocolError), failure
+
+
+def test_an_http_1_0_answer_is_read_to_the_connection_s_end_and_not_kept():
+    # the server closes after /hang-up: there, the body's end
+    server = Recorder({**ANSWERS, b"/hang-up": b"HTTP/1.0 200 OK\r\n\r\n{}"})
+    results = run(server, [("GET", "/hang-up", None), ("GET", "/ok", None)])
+    assert [r.content for r in results] == [b"{}", b"{}"]  # type: ignore[union-attr]
+    assert server.connections == 2
+
+
+def test_a_header_value_with_a_line_break_is_refused_before_anything_is_written():
+    server = Recorder(ANSWERS)
+
+    async def go() -> Exception:
+        async with serving(server) as port:
+            connections = pools(f"http://127.0.0.1:{port}/")
+            try:
+                with pytest.raises(httpx.LocalProtocolError) as refused:
+                    await connections.send(
+                        "GET", "/ok", {}, None, {"Authorization": "Bearer abc\r\nX-Evil: 1"}, limit=99
+                    )
+                return refused.value
+            finally:
+                await connections.close()
+
+    asyncio.run(go())
+    assert server.heads == []
