@@ -37,6 +37,9 @@ RENDERERS: dict[str, tuple[str, Renderer]] = {
 }
 
 
+_TEXT_RUN = 1024  # strings joined before one encode and write
+
+
 def write_atomically(path: Path, content: str | bytes | Iterable[str] | Iterable[bytes]) -> None:
     """Write through a temporary file and rename, so a reader never sees half a report. `content` may come in
     pieces (a renderer's, as it makes them), of text or of bytes.
@@ -47,8 +50,19 @@ def write_atomically(path: Path, content: str | bytes | Iterable[str] | Iterable
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
+            text: list[str] = []  # a template yields thousands of short strings: encoded and written in runs
             for piece in [content] if isinstance(content, (str, bytes)) else content:
+                if isinstance(piece, str):
+                    text.append(piece)
+                    if len(text) < _TEXT_RUN:
+                        continue
+                    piece = "".join(text)
+                    text.clear()
+                elif text:
+                    fh.write("".join(text).encode("utf-8"))
+                    text.clear()
                 fh.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
+            fh.write("".join(text).encode("utf-8"))
         os.replace(tmp, path)  # mkstemp made it 0600; a rename replaces a planted link, never follows it
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

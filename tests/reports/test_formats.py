@@ -325,3 +325,13 @@ def test_report_rows_built_from_validated_values_validate_to_themselves(demo_rep
     _, _, report = demo_report
     for row in [*report.findings, *report.resolved, *report.accounts]:
         assert type(row).model_validate(row.model_dump()) == row, row
+
+
+def test_a_report_written_in_pieces_keeps_their_order_whatever_their_kind(tmp_path):
+    from reports.render import write_atomically
+
+    pieces: list[str | bytes] = [*(f"<p>{n}</p>" for n in range(2500)), b"\xc3\xb1", "ñ"]
+    pieces += [str(n) for n in range(3000)]
+    write_atomically(tmp_path / "r.html", iter(pieces))  # type: ignore[arg-type]
+    expected = b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in pieces)
+    assert (tmp_path / "r.html").read_bytes() == expected
