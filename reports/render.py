@@ -37,7 +37,7 @@ RENDERERS: dict[str, tuple[str, Renderer]] = {
 }
 
 
-_TEXT_RUN = 1024  # strings joined before one encode and write
+_TEXT_RUN = 64 * 1024  # characters of text joined before one encode and write
 
 
 def write_atomically(path: Path, content: str | bytes | Iterable[str] | Iterable[bytes]) -> None:
@@ -50,17 +50,23 @@ def write_atomically(path: Path, content: str | bytes | Iterable[str] | Iterable
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            text: list[str] = []  # a template yields thousands of short strings: encoded and written in runs
+            # A template yields thousands of short strings: they are encoded and written in runs of about
+            # `_TEXT_RUN` characters (a long piece, a CSV's five hundred rows, goes at once).
+            text: list[str] = []
+            held = 0
             for piece in [content] if isinstance(content, (str, bytes)) else content:
                 if isinstance(piece, str):
                     text.append(piece)
-                    if len(text) < _TEXT_RUN:
+                    held += len(piece)
+                    if held < _TEXT_RUN:
                         continue
                     piece = "".join(text)
                     text.clear()
+                    held = 0
                 elif text:
                     fh.write("".join(text).encode("utf-8"))
                     text.clear()
+                    held = 0
                 fh.write(piece if isinstance(piece, bytes) else piece.encode("utf-8"))
             fh.write("".join(text).encode("utf-8"))
         os.replace(tmp, path)  # mkstemp made it 0600; a rename replaces a planted link, never follows it

@@ -335,3 +335,19 @@ def test_a_report_written_in_pieces_keeps_their_order_whatever_their_kind(tmp_pa
     write_atomically(tmp_path / "r.html", iter(pieces))  # type: ignore[arg-type]
     expected = b"".join(p if isinstance(p, bytes) else p.encode("utf-8") for p in pieces)
     assert (tmp_path / "r.html").read_bytes() == expected
+
+
+def test_a_report_s_long_pieces_reach_the_file_as_they_come(tmp_path):
+    """A CSV yields its rows five hundred at a time: each such piece is written before the next is made, so a
+    country's table is never held whole (a run of short pieces is bounded by its length, not its count)."""
+    from reports.render import write_atomically
+
+    def pieces():
+        for n in range(5):
+            if n >= 2:
+                (partial,) = tmp_path.glob(".r.csv.*.tmp")
+                assert partial.stat().st_size >= (n - 1) * 100_000
+            yield "x" * 100_000
+
+    write_atomically(tmp_path / "r.csv", pieces())
+    assert (tmp_path / "r.csv").stat().st_size == 500_000
