@@ -68,8 +68,9 @@ class Http11Pool:
         self.host = url.host
         self.tls = url.scheme == "https"
         self.port = url.port or (443 if self.tls else 80)
-        # The `Host` header, as httpx writes it: the port only when it is not the scheme's.
-        self.host_header = (url.raw_host + (b":%d" % url.port if url.port else b"")).decode("ascii")
+        # The `Host` header, as httpx writes it: the port only when it is not the scheme's, an IPv6 address in
+        # brackets, never the user information.
+        self.host_header = url.netloc.decode("ascii")
         self._ssl_context = ssl_context
         self._backend = AsyncioBackend()
         self._slots = asyncio.Semaphore(max_connections)
