@@ -63,8 +63,8 @@ class Head:
             raise httpcore.RemoteProtocolError(f"transfer coding {b', '.join(codings)!r}: only chunked is read")
         if len(lengths) > 1 or any(not n.isdigit() or len(n) > 18 for n in lengths):
             raise httpcore.RemoteProtocolError(f"Content-Length {sorted(lengths)!r} is not one length")
-        self.chunked = bool(codings)
         no_body = bodyless or status in (204, 304)  # `bodyless`: the answer to a HEAD
+        self.chunked = bool(codings) and not no_body  # such an answer ends at its head, whatever it announces
         self.length: int | None = 0 if no_body else None if self.chunked or not lengths else int(lengths.pop())
         # Kept after this answer: HTTP/1.1 without «close», framed by length or chunks, and not both (an answer
         # with both ought to be handled as an error, RFC 9112 §6.1: it is read, chunks winning, then closed).
@@ -99,6 +99,8 @@ class Reader:
                 raise httpcore.RemoteProtocolError(f"a line over {limit} bytes")
             if not await self._more():
                 raise httpcore.RemoteProtocolError("the server closed the connection mid-answer")
+        if end > limit:  # a long line that arrived whole in one read
+            raise httpcore.RemoteProtocolError(f"a line over {limit} bytes")
         line = bytes(self._buffer[:end])
         del self._buffer[: end + 1]
         return line[:-1] if line.endswith(b"\r") else line

@@ -161,19 +161,27 @@ FRAMED = {
     b"/folded": b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  folded\r\nContent-Length: 2\r\n\r\n{}",
     b"/bad-chunk": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n",
     b"/switch": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n",
+    # a 204 ends at its head, even one announcing chunks
+    b"/no-content-chunked": b"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n",
+    # a chunk-size line over its bound, arriving whole in one read
+    b"/long-chunk-line": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;"
+    + b"x" * 5_000
+    + b"\r\n{}\r\n0\r\n\r\n",
 }
 
 
 def test_answers_are_framed_strictly_and_kept_only_when_their_framing_allows():
     server = Recorder({**ANSWERS, **FRAMED})
-    paths = ["/both", "/ok", "/ext", "/lf", "/no-content", "/ok"]
+    paths = ["/both", "/ok", "/ext", "/lf", "/no-content", "/no-content-chunked", "/ok"]
     results = run(server, [("GET", path, None) for path in paths])
-    assert [r.status_code for r in results] == [200, 200, 200, 200, 204, 200]  # type: ignore[union-attr]
+    assert [r.status_code for r in results] == [200, 200, 200, 200, 204, 204, 200]  # type: ignore[union-attr]
     assert [r.content for r in results[:4]] == [b"{}"] * 4  # type: ignore[union-attr]
     assert server.connections == 2  # a new connection after the answer with both framings, none after the rest
 
 
-@pytest.mark.parametrize("path", ["/gzip-coding", "/two-lengths", "/folded", "/bad-chunk", "/switch"])
+@pytest.mark.parametrize(
+    "path", ["/gzip-coding", "/two-lengths", "/folded", "/bad-chunk", "/switch", "/long-chunk-line"]
+)
 def test_an_answer_framed_in_a_way_not_read_is_a_protocol_error(path):
     (failure,) = run(Recorder(FRAMED), [("GET", path, None)])
     assert isinstance(failure, httpx.RemoteProtocolError), failure
