@@ -21,7 +21,7 @@ from connectors.http import redact
 Handler = Callable[["Sandbox", httpx.Request], httpx.Response]
 
 
-# Marks an answer the server must cut half-way (the threaded server writes half of it and closes).
+# Marks an answer the server must cut half-way (the server writes half of it and closes).
 TRUNCATE_HEADER = "x-sandbox-truncate"
 FAULT_EXTENSION = "sandbox_fault"  # an answer a fault made (not the scenario's)
 
@@ -145,6 +145,9 @@ class Sandbox:
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
+        # Views of the scenario a platform's routes build once, not per request (each checks it still matches
+        # the scenario: `graph_index`).
+        self.derived: dict[str, Any] = {}
         self._windows: dict[str, tuple[int, int]] = {}
         self.counts: dict[str, int] = {}  # requests served per credential (not counting 429s)
         # The load the bench measures: per credential, 429s answered and seconds spent answering (requests in
@@ -217,8 +220,9 @@ class Sandbox:
             raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
         return outcome
 
-    def handle_sync(self, request: httpx.Request) -> httpx.Response:
-        """The threaded server's entry point (latency as a thread sleep: no event loop per request)."""
+    async def handle_served(self, request: httpx.Request) -> httpx.Response:
+        """The server's entry point: as `handle`, counting the requests in flight and each credential's busy
+        seconds (the load the bench reports)."""
         started = time.monotonic()
         with self._lock:
             self.in_flight += 1
@@ -227,7 +231,7 @@ class Sandbox:
         try:
             delay, outcome, credential = self._respond(request)
             if delay > 0:
-                time.sleep(delay)
+                await asyncio.sleep(delay)
         finally:
             with self._lock:
                 self.in_flight -= 1

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from connectors.sandbox.lookup import Section, section
+
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
@@ -70,20 +72,32 @@ def _resolved_times(obj: Any) -> Any:
     return obj
 
 
+def _channel_section(sandbox: Sandbox) -> Section:
+    return section(sandbox, "youtube.channels", (sandbox.scenario.get("youtube") or {}).get("channels"))
+
+
+def _handle_of(channel: dict[str, Any]) -> str:
+    return str((channel.get("snippet") or {}).get("customUrl", "")).lstrip("@").lower()
+
+
+def _uploads_of(channel: dict[str, Any]) -> str:
+    uploads = (channel.get("contentDetails") or {}).get("relatedPlaylists", {}).get("uploads")
+    return "\0none" if uploads is None else str(uploads)  # no playlist: found under no id
+
+
 def _channels(sandbox: Sandbox, request: httpx.Request) -> httpx.Response:
-    channels = (sandbox.scenario.get("youtube") or {}).get("channels") or {}
+    channels = _channel_section(sandbox)
     parts = set((request.url.params.get("part") or "").split(","))
     if not parts - {""}:
         return google_error(400, "missingRequiredParameter", "No filter selected. Expected one of: part")
     ids = set((request.url.params.get("id") or "").split(",")) - {""}
     handle = (request.url.params.get("forHandle") or "").lstrip("@").lower()
     items = []
-    for cid, channel in channels.items():
-        custom = str((channel.get("snippet") or {}).get("customUrl", "")).lstrip("@").lower()
-        if cid in ids or (handle and custom == handle):
-            item = {"kind": "youtube#channel", "etag": f"etag-{cid}", "id": cid}
-            item.update({p: _resolved_times(channel[p]) for p in parts if p in channel})
-            items.append(item)
+    for cid in channels.in_order([*ids, *(channels.find("handle", _handle_of, handle) if handle else [])]):
+        channel = channels.objects[cid]
+        item = {"kind": "youtube#channel", "etag": f"etag-{cid}", "id": cid}
+        item.update({p: _resolved_times(channel[p]) for p in parts if p in channel})
+        items.append(item)
     return httpx.Response(
         200,
         json={
@@ -97,15 +111,9 @@ def _channels(sandbox: Sandbox, request: httpx.Request) -> httpx.Response:
 
 def _playlist_items(sandbox: Sandbox, request: httpx.Request) -> httpx.Response:
     playlist = request.url.params.get("playlistId", "")
-    channels = (sandbox.scenario.get("youtube") or {}).get("channels") or {}
-    uploads = next(
-        (
-            c.get("uploads") or []
-            for c in channels.values()
-            if (c.get("contentDetails") or {}).get("relatedPlaylists", {}).get("uploads") == playlist
-        ),
-        None,
-    )
+    channels = _channel_section(sandbox)
+    holders = channels.find("uploads", _uploads_of, playlist)
+    uploads = (channels.objects[holders[0]].get("uploads") or []) if holders else None
     if uploads is None:
         return google_error(
             404,

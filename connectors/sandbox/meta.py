@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from connectors.sandbox.lookup import section
+
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
@@ -213,10 +215,11 @@ def _page(request: httpx.Request, items: list[dict[str, Any]]) -> dict[str, Any]
 class _Graph:
     def __init__(self, sandbox: Sandbox, token_info: dict[str, Any]):
         meta = sandbox.scenario.get("meta") or {}
-        self.sandbox = sandbox
-        self.businesses: dict[str, dict[str, Any]] = {str(k): v for k, v in (meta.get("businesses") or {}).items()}
-        self.pages: dict[str, dict[str, Any]] = {str(k): v for k, v in (meta.get("pages") or {}).items()}
-        self.instagram: dict[str, dict[str, Any]] = {str(k): v for k, v in (meta.get("instagram") or {}).items()}
+        self.businesses = section(sandbox, "meta.businesses", meta.get("businesses")).objects
+        self._pages = section(sandbox, "meta.pages", meta.get("pages"))
+        self._instagram = section(sandbox, "meta.instagram", meta.get("instagram"))
+        self.pages = self._pages.objects
+        self.instagram = self._instagram.objects
         self.token = token_info
         self.visible = {str(b) for b in token_info.get("businesses") or []}
 
@@ -252,9 +255,14 @@ class _Graph:
         return node
 
     def find_page_by_username(self, username: str) -> str | None:
-        return next(
-            (pid for pid, p in self.pages.items() if str(p.get("username", "")).lower() == username.lower()), None
-        )
+        return next(iter(self._pages.find("username", _username, username.lower())), None)
+
+    def find_instagram_by_username(self, username: str) -> str | None:
+        return next(iter(self._instagram.find("username", _username, username.lower())), None)
+
+
+def _username(obj: dict[str, Any]) -> str:
+    return str(obj.get("username", "")).lower()
 
 
 def _token_data(sandbox: Sandbox, info: dict[str, Any]) -> dict[str, Any]:
@@ -393,13 +401,11 @@ def _business_discovery(graph: _Graph, node: str, raw: str) -> httpx.Response:
     m = _DISCOVERY.match(raw)
     if m is None or not graph.owns_instagram(node):
         return unsupported(node)
-    name = m["name"].lower()
-    found = next(
-        ({**ig, "id": i} for i, ig in graph.instagram.items() if str(ig.get("username", "")).lower() == name), None
-    )
-    if found is None:
+    found_id = graph.find_instagram_by_username(m["name"])
+    if found_id is None:
         return error(400, 110, "Invalid user id", subcode=2207013)
     wanted = [f.strip() for f in m["fields"].split(",") if f.strip()]
+    found = {**graph.instagram[found_id], "id": found_id}
     return httpx.Response(200, json={"business_discovery": {k: found.get(k) for k in wanted}, "id": node})
 
 

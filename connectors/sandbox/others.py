@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from connectors.sandbox.lookup import section
+
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
@@ -124,10 +126,10 @@ def _linkedin(sandbox: Sandbox, request: httpx.Request, info: dict[str, Any] | N
             200, json={k: v for k, v in {**org, "id": int(m.group(1))}.items() if k not in ("acls", "posts")}
         )
     if path == "/rest/organizations" and params.get("q") == "vanityName":
+        named = section(sandbox, "linkedin.organizations", orgs)
         found = [
-            {k: v for k, v in {**o, "id": int(i)}.items() if k not in ("acls", "posts")}
-            for i, o in orgs.items()
-            if o.get("vanityName") == params.get("vanityName")
+            {k: v for k, v in {**named.objects[i], "id": int(i)}.items() if k not in ("acls", "posts")}
+            for i in named.find("vanityName", _vanity_name, str(params.get("vanityName")))
         ]
         return httpx.Response(200, json={"elements": found, "paging": {"start": 0, "count": 10, "links": []}})
     if path == "/rest/organizationAcls":
@@ -223,3 +225,7 @@ def _mailchimp(sandbox: Sandbox, request: httpx.Request, info: dict[str, Any]) -
             "detail": "Not found.",
         },
     )
+
+
+def _vanity_name(organization: dict[str, Any]) -> str:
+    return str(organization.get("vanityName"))

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from connectors.sandbox.lookup import Section, section
+
 if TYPE_CHECKING:
     from connectors.sandbox.app import Sandbox
 
@@ -92,17 +94,15 @@ def handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: di
     return response
 
 
-def _users_by(users: dict[Any, Any], usernames: str, fields: set[str]) -> httpx.Response:
+def _users_by(users: Section, usernames: str, fields: set[str]) -> httpx.Response:
     """`GET /2/users/by?usernames=a,b`: up to 100 names; the found ones in `data`, each missing one an error."""
     names = [n for n in usernames.split(",") if n]
     if not names or len(names) > 100:
         return problem(400, "Invalid Request", "The `usernames` query parameter value must have 1 to 100 usernames")
     data, errors = [], []
     for name in names:
-        found = next(
-            ({**u, "id": str(uid)} for uid, u in users.items() if str(u.get("username", "")).lower() == name.lower()),
-            None,
-        )
+        hits = users.find("username", _username, name.lower())
+        found = {**users.objects[hits[0]], "id": hits[0]} if hits else None
         if found is None or found.get("suspended"):
             errors.append(
                 {
@@ -123,12 +123,16 @@ def _users_by(users: dict[Any, Any], usernames: str, fields: set[str]) -> httpx.
     return httpx.Response(200, json=body)
 
 
+def _username(user: dict[str, Any]) -> str:
+    return str(user.get("username", "")).lower()
+
+
 def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: dict[str, Any] | None) -> httpx.Response:
     if not token or info is None or not info.get("is_valid", True):
         return problem(401, "Unauthorized", "Unauthorized")
     if (invalid := invalid_fields(request)) is not None:
         return invalid
-    users = (sandbox.scenario.get("x") or {}).get("users") or {}
+    users = section(sandbox, "x.users", (sandbox.scenario.get("x") or {}).get("users"))
     fields = set((request.url.params.get("user.fields") or "").split(","))
     if request.url.path == "/2/users/by":
         return _users_by(users, request.url.params.get("usernames") or "", fields)
@@ -138,10 +142,11 @@ def _handle(sandbox: Sandbox, request: httpx.Request, token: str | None, info: d
     if not m:
         return problem(404, "Not Found Error", f"no route for {request.url.path}")
     wanted = m.groupdict()
-    found = None
-    for uid, user in users.items():
-        if wanted.get("id") == str(uid) or str(user.get("username", "")).lower() == str(wanted.get("name", "")).lower():
-            found = {**user, "id": str(uid)}
+    if wanted.get("id") is not None:
+        hits = [wanted["id"]] if wanted["id"] in users.objects else []
+    else:
+        hits = users.find("username", _username, str(wanted["name"]).lower())
+    found = {**users.objects[hits[-1]], "id": hits[-1]} if hits else None  # the last that answers to it
     value = wanted.get("name") or wanted.get("id")
     if found is None or found.get("suspended"):
         detail = (
