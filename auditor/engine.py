@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from auditor.collector import batch_job
 from auditor.config import TicketsConfig
 from auditor.inputs.inventory import inventory_digest
 from auditor.judge import Judging, RunRecord, judge_and_publish, replayed_run, staged_run
@@ -50,6 +51,7 @@ class AuditResult:
     tickets_held: int = 0  # new tickets over the per-run cap, kept for review
 
 
+@batch_job()
 def run_audit(
     store: Store,
     inventory: Inventory,
@@ -246,6 +248,7 @@ def deliver_tickets(
     )
 
 
+@batch_job()
 def reevaluate(
     store: Store,
     run_id: int,

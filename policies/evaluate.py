@@ -244,8 +244,8 @@ def _reconcile_declarations(
         er = by_id.get(rule_id)
         if er is not None:
             result.findings.append(_finding(er, v, inst_id, account.platform, account.id, account.handle))
-    for rule_id in by_id:
-        result.evaluated.add((rule_id, inst_id, shared_scope(f"{DECLARED_SUBJECT}:{account.id}")))
+    declared = shared_scope(f"{DECLARED_SUBJECT}:{account.id}")
+    result.evaluated.update((rule_id, inst_id, declared) for rule_id in by_id)
 
 
 def _lookalikes(

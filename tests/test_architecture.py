@@ -45,6 +45,7 @@ ENGINE = (
     "auditor.credentials",
     "auditor.lock",
     "auditor.crashpoints",
+    "auditor.collector",
     "auditor.logs",
 )
 BELOW_ENGINE = ("auditor.model", "auditor.i18n", "connectors", "policies", "reports")

@@ -12,6 +12,7 @@ from auditor.app.errors import RequestError
 from auditor.app.lookup import check_institutions, check_run, open_store
 from auditor.app.outputs import point_to, prune, run_dir
 from auditor.app.report_document import RunDocuments
+from auditor.collector import batch_job
 from auditor.config import Config
 from auditor.i18n import Lang, t
 from auditor.model import Report
@@ -63,6 +64,7 @@ class WrittenReports:
         return self.paths[0] if self.paths else self.out_dir
 
 
+@batch_job()
 def write_run_reports(
     store: Store,
     run_id: int,
@@ -94,6 +96,7 @@ def write_run_reports(
     return WrittenReports(report, out_dir, [*written, png], screenshot=png)
 
 
+@batch_job()
 def write_institution_reports(
     documents: RunDocuments, out_dir: Path, formats: list[str], options: RenderOptions | None = None
 ) -> list[Path]:
