@@ -19,6 +19,7 @@ from connectors.sandbox import Fault, Sandbox
 from tests.auditor.test_platform_fidelity import inventory, scenario  # noqa: F401  (fixture)
 from tests.conftest import NOW
 
+ALL_SPELLINGS = 1_000  # a look-alike budget past any handle's number of spellings
 IMPOSTOR = {"x": {"users": {"1500000000000000999": {"username": "rnpruebapy", "name": "Ministerio de Prueba"}}}}
 
 
@@ -102,7 +103,8 @@ def test_facebook_and_youtube_look_spellings_up_one_by_one(store, inventory):  #
             }
         },
     }
-    run = _run(store, inventory, scenario().with_overlay(overlay))
+    # Every spelling at once: with a budget, which ones a run asks depends on the day (the rotation's offset).
+    run = _run(store, inventory, scenario().with_overlay(overlay), budget=ALL_SPELLINGS)
     found = {
         (e.finding.subject, e.finding.evidence.get("imitates"))
         for e in store.events(run.run_id)
@@ -124,7 +126,7 @@ def test_instagram_business_discovery_and_linkedin_vanity_names_are_looked_up_to
             }
         }
     }
-    run = _run(store, inventory, box.with_overlay(ig_impostor).with_overlay(li_impostor))
+    run = _run(store, inventory, box.with_overlay(ig_impostor).with_overlay(li_impostor), budget=ALL_SPELLINGS)
     snaps = store.run_snapshots(run.run_id)
     ig = snaps[("mprueba", "mprueba-ig")]
     assert ig.lookalikes_error is None and "mprueba_py" in ig.lookalikes_checked
