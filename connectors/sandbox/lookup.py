@@ -35,17 +35,18 @@ class Section:
     def find(self, by: str, key: Key, value: str) -> list[str]:
         """The ids of the objects whose `key` is `value`, in the scenario's order. `by` names the key."""
         index = self._indexes.get(by)
-        if index is None:
-            index = self._indexes[by] = {}
+        if index is None:  # built whole, then published: routes answer from several threads (Google's client)
+            index = {}
             for object_id, obj in self.objects.items():
                 index.setdefault(key(obj), []).append(object_id)
+            self._indexes[by] = index
         return [i for i in index.get(value, ()) if i in self.objects and key(self.objects[i]) == value]
 
     def in_order(self, ids: Iterable[str]) -> list[str]:
         """`ids` that are in the section, in the scenario's order."""
-        if self._positions is None:
-            self._positions = {object_id: n for n, object_id in enumerate(self.objects)}
         positions = self._positions
+        if positions is None:
+            positions = self._positions = {object_id: n for n, object_id in enumerate(self.objects)}
         return sorted((i for i in set(ids) if i in positions), key=positions.__getitem__)
 
 
