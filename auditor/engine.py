@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 from auditor.collector import batch_job
 from auditor.config import TicketsConfig
 from auditor.inputs.inventory import inventory_digest
-from auditor.judge import Judging, RunRecord, judge_and_publish, replayed_run, staged_run
+from auditor.judge import Judging, ObservedRun, RunRecord, judge_and_publish, replayed_run, staged_run
 from auditor.judge_early import EarlyJudging
 from auditor.model import (
     AccountSnapshot,
@@ -97,9 +97,29 @@ def run_audit(
 
     record = RunRecord(run_id, run_type, scope, started, import_inventory)
     try:
-        observed = None
+        observed: ObservedRun | None = None
         human = store.human_state()  # as the run starts: every institution is judged with the same
         judging = Judging.of(record, profile, waivers or [], human)
+
+        def quoted(inst: str) -> Mapping[tuple[str, str], AccountSnapshot]:
+            """The snapshots a ticket quotes: its institution's, as judging at the end reads them (institutions
+            judged early stage theirs with the snapshots they were judged on)."""
+            return observed.institution(inst).snapshots if observed is not None else {}
+
+        planner = None
+        if tickets is not None and tickets.sinks:
+            first_run = store.run() is None
+            planner = TicketPlanner(
+                inventory,
+                store.ticket_history(),
+                started,
+                snapshots=quoted,
+                lang=tickets.lang,
+                recipient=tickets.recipient,
+                deadline_hours=tickets.deadline_hours,
+                baseline=baseline or (tickets.baseline_first_run and first_run),
+                max_new=tickets.max_new_per_run,
+            )
         early = None
         if live is not None:
             pinned = store.pinned_ids()
@@ -115,6 +135,7 @@ def run_audit(
                 pinned=pinned,
                 discovering=may_discover(inventory, scope, live),
                 flush=stager.flush,
+                planner=planner,
             )
 
             def sink(snapshot: AccountSnapshot) -> None:
@@ -133,21 +154,6 @@ def run_audit(
             stager.flush()
             requests = seen.requests
             observed = staged_run(store, run_id, inventory, pinned, hints, seen.discovered, seen.discovery_failed)
-        planner = None
-        if tickets is not None and tickets.sinks:
-            first_run = store.run() is None
-            planner = TicketPlanner(
-                inventory,
-                store.ticket_history(),
-                started,
-                # the snapshots a ticket quotes: its institution's, as judging reads them
-                snapshots=(lambda inst: observed.institution(inst).snapshots) if observed is not None else lambda _: {},
-                lang=tickets.lang,
-                recipient=tickets.recipient,
-                deadline_hours=tickets.deadline_hours,
-                baseline=baseline or (tickets.baseline_first_run and first_run),
-                max_new=tickets.max_new_per_run,
-            )
         judged = judge_and_publish(
             store,
             record,
@@ -160,7 +166,7 @@ def run_audit(
             sinks=list(tickets.sinks) if tickets else [],
             now=now,
             judging=judging,
-            ahead=early.results if early is not None else None,
+            staged=early.staged if early is not None else None,
         )
         return AuditResult(
             run_id,
@@ -168,7 +174,7 @@ def run_audit(
             judged.open_severities,
             judged.accounts_observed,
             requests,
-            planner.held if planner else 0,
+            judged.tickets_held,
         )
     except BaseException:  # an error, not a kill: the run is recorded as aborted now, not at the next start
         with contextlib.suppress(Exception):

@@ -144,12 +144,27 @@ def replayed_run(store: Store, run_id: int, inventory: Inventory) -> ObservedRun
 
 
 @dataclass(frozen=True)
+class InstitutionSummary:
+    """What the run's record needs of one institution once it is staged."""
+
+    coverage: Coverage
+    failed: bool  # some snapshot of it is an error: the run is incomplete
+    observed: int  # its accounts read this run
+    open_severities: list[Severity]  # of the findings its rules produced (not waived)
+
+
+@dataclass(frozen=True)
 class InstitutionResult:
     """One institution judged, with what the run's record needs of it."""
 
     judged: JudgedInstitution
     failed: bool  # some snapshot of it is an error: the run is incomplete
     observed: int  # its accounts read this run
+
+    def summary(self) -> InstitutionSummary:
+        part = self.judged.evaluation
+        open_severities = [f.severity for f in part.findings if f.fingerprint not in self.judged.waived]
+        return InstitutionSummary(part.coverage, self.failed, self.observed, open_severities)
 
 
 @dataclass(frozen=True)
@@ -171,8 +186,9 @@ class Judging:
         return cls(rules, in_force, human, human.current(), local_date(record.started), record.scope)
 
     def institution(
-        self, inst_inv: InstitutionInventory, observations: Observations | None, country: CountryView
+        self, inst_inv: InstitutionInventory, observations: Observations | None, country: CountryView, ordinal: int
     ) -> InstitutionResult:
+        """Judge one institution (`ordinal`: its place in the inventory)."""
         part = Evaluation()
         evaluate_institution(
             part,
@@ -189,7 +205,7 @@ class Judging:
         part.findings, waived = apply_human_input(merge_shared(part.findings), self.waivers, self.human, self.today)
         snapshots = observations.snapshots.values() if observations is not None else ()
         return InstitutionResult(
-            JudgedInstitution(inst_inv.institution.id, {a.id for a in inst_inv.accounts}, part, waived),
+            JudgedInstitution(inst_inv.institution.id, {a.id for a in inst_inv.accounts}, part, waived, ordinal),
             failed=any(s.error is not None for s in snapshots),
             observed=len(snapshots),
         )
@@ -200,6 +216,7 @@ class Judged:
     status: RunStatus
     open_severities: list[Severity]  # of the findings this run's rules produced (not waived)
     accounts_observed: int
+    tickets_held: int = 0  # new tickets over the per-run cap, kept for review
 
 
 @dataclass(frozen=True)
@@ -227,11 +244,11 @@ def judge_and_publish(
     sinks: list[str] | None = None,
     now: datetime | None = None,
     judging: Judging | None = None,
-    ahead: Mapping[str, InstitutionResult] | None = None,
+    staged: Mapping[str, InstitutionSummary] | None = None,
 ) -> Judged:
-    """Judge every institution in scope, staging each, then publish the run. `ahead`: institutions already
-    judged while the platforms were read (with `judging`), staged here in the inventory's order like the others
-    (so the per-run ticket cap counts in the same order whatever finished first)."""
+    """Judge every institution in scope, staging each, then publish the run. `staged`: institutions already
+    judged and staged while the platforms were read (with `judging`); the per-run ticket cap counts every
+    institution's tickets in the inventory's order when the run is published, whatever was staged first."""
     judging = judging or Judging.of(record, profile, waivers, human)
     country = observed.country if observed is not None else CountryView(inventory)
     coverage = Coverage()
@@ -249,28 +266,28 @@ def judge_and_publish(
         if observed is not None:
             observed.release()
 
-    for inst_inv in inventory.institutions:
+    for ordinal, inst_inv in enumerate(inventory.institutions):
         inst_id = inst_inv.institution.id
         if not in_scope(record.scope, inst_id):
             continue
-        result = ahead.get(inst_id) if ahead is not None else None
-        if result is None:
+        summary = staged.get(inst_id) if staged is not None else None
+        if summary is None:
             observations = observed.institution(inst_id) if observed is not None else None
-            result = judging.institution(inst_inv, observations, country)
-        part = result.judged.evaluation
-        batch.append(result.judged)
-        batched += max(1, len(inst_inv.accounts))
-        if batched >= STAGE_BATCH_ACCOUNTS:
-            stage()
+            result = judging.institution(inst_inv, observations, country, ordinal)
+            summary = result.summary()
+            batch.append(result.judged)
+            batched += max(1, len(inst_inv.accounts))
+            if batched >= STAGE_BATCH_ACCOUNTS:
+                stage()
         for name in ("evaluated", "not_observable", "errors"):
-            setattr(coverage, name, getattr(coverage, name) + getattr(part.coverage, name))
-        failed = failed or result.failed
-        observed_accounts += result.observed
-        open_severities += [f.severity for f in part.findings if f.fingerprint not in result.judged.waived]
+            setattr(coverage, name, getattr(coverage, name) + getattr(summary.coverage, name))
+        failed = failed or summary.failed
+        observed_accounts += summary.observed
+        open_severities += summary.open_severities
     if batch:
         stage()
     status = RunStatus.INCOMPLETE if failed or coverage.errors else RunStatus.COMPLETE
-    store.publish_run(
+    held = store.publish_run(
         record.run_id,
         started_at=record.started,
         finished_at=now or utcnow(),
@@ -288,5 +305,6 @@ def judge_and_publish(
         mode=RunMode.LIVE if observed is not None else RunMode.INVENTORY,
         replay_of=record.replay_of,
         profile=(profile or Profile()).name,
+        max_new_tickets=planner.max_new if planner is not None else 0,
     )
-    return Judged(status, open_severities, observed_accounts)
+    return Judged(status, open_severities, observed_accounts, held)

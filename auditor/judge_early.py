@@ -9,27 +9,29 @@ are judged after observation, as before.
 
 Judging takes the CPU the reading leaves: a background task measures how late its own short sleep wakes (the
 event loop's lag) and judges only while the loop is not behind, a few milliseconds at a time, so answers are
-never left waiting for it. Results wait in memory (at most `HELD_ACCOUNTS` accounts' worth) until the run's
-judging stages every institution in the inventory's order; nothing is written here, so a process killed
-while observing leaves what it left before (an unpublished run, recorded as aborted by the next).
+never left waiting for it. What a slice judged is staged at once, in one short transaction: its findings,
+lifecycle, coverage and tickets (the per-run ticket cap is applied when the run publishes, over the
+inventory's order). Only a summary of each stays in memory, so the run's end has only the unsettled
+institutions left to judge and stage, and memory does not grow with the institutions judged early. Staged
+rows are not results: a process killed while observing leaves an unpublished run, recorded as aborted (and
+its staging deleted) by the next.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections import deque
 from collections.abc import Callable, Mapping
 
-from auditor.judge import InstitutionResult, Judging, Key
+from auditor.judge import InstitutionResult, InstitutionSummary, Judging, Key
 from auditor.model import AccountSnapshot, Inventory, PreviousHints, RunScope
 from auditor.model.inventory import InstitutionInventory
 from auditor.store import Store
+from auditor.tickets.plan import TicketPlanner
 from policies.business import business_id
 from policies.evaluate import CountryView, Observations, in_scope
 
-# Accounts whose judged institutions are held for the final staging: the memory of a few thousand accounts'
-# findings, whatever the country's size (past it, institutions wait to be judged at the end).
-HELD_ACCOUNTS = 2_000
 # The background task sleeps this long between slices, and judges only if it woke less than `BUSY_LAG` late.
 PROBE_SECONDS = 0.02
 BUSY_LAG_SECONDS = 0.005
@@ -38,9 +40,9 @@ SLICE_SECONDS = 0.01
 
 
 class EarlyJudging:
-    """Counts each institution's accounts as their snapshots arrive (`arrived`) and judges the settled ones in
-    the event loop's idle time (`run`, alongside observation). `results` is what `judge_and_publish` takes as
-    `ahead`."""
+    """Counts each institution's accounts as their snapshots arrive (`arrived`) and judges and stages the settled
+    ones in the event loop's idle time (`run`, alongside observation). `staged` is what `judge_and_publish` takes
+    as `staged`."""
 
     def __init__(
         self,
@@ -54,15 +56,15 @@ class EarlyJudging:
         pinned: Mapping[Key, str],
         discovering: frozenset[str],
         flush: Callable[[], None],
+        planner: TicketPlanner | None = None,
     ) -> None:
         self.store, self.run_id, self.judging = store, run_id, judging
-        self.hints, self.pinned, self.flush = hints, pinned, flush
-        self.results: dict[str, InstitutionResult] = {}
-        self.held = 0  # accounts of the institutions in `results`
-        self._institutions: dict[str, InstitutionInventory] = {}
+        self.hints, self.pinned, self.flush, self.planner = hints, pinned, flush, planner
+        self.staged: dict[str, InstitutionSummary] = {}
+        self._institutions: dict[str, tuple[int, InstitutionInventory]] = {}  # with its place in the inventory
         self._waiting: dict[str, set[str]] = {}  # institution -> accounts not read yet
         self._ready: deque[str] = deque()
-        for inst_inv in inventory.institutions:
+        for ordinal, inst_inv in enumerate(inventory.institutions):
             inst_id = inst_inv.institution.id
             if inst_id in discovering or not in_scope(scope, inst_id):
                 continue
@@ -70,7 +72,7 @@ class EarlyJudging:
                 continue  # its Business is shared with whatever is read later
             accounts = {a.id for a in inst_inv.accounts if in_scope(scope, inst_id, a.platform, a.id)}
             if accounts:
-                self._institutions[inst_id] = inst_inv
+                self._institutions[inst_id] = (ordinal, inst_inv)
                 self._waiting[inst_id] = accounts
         # Nothing of the other institutions: a settled institution reads neither Businesses nor known accounts.
         self.country = CountryView(inventory, {}, pinned, {})
@@ -99,17 +101,32 @@ class EarlyJudging:
                 continue
             self.flush()  # the ready institutions' snapshots into the staging tables, where judging reads them
             until = loop.time() + SLICE_SECONDS
+            judged: dict[str, tuple[InstitutionResult, Observations]] = {}
             while self._ready and loop.time() < until:
-                self.judge(self._ready.popleft())
+                inst_id = self._ready.popleft()
+                one = self.judge(inst_id)
+                if one is not None:
+                    judged[inst_id] = one
+            self.stage(judged)
 
-    def judge(self, inst_id: str) -> None:
-        """Judge one institution whose accounts are all staged, if it settled and there is room to hold it."""
-        inst_inv = self._institutions.pop(inst_id)
-        if self.held + len(inst_inv.accounts) > HELD_ACCOUNTS:
-            return  # judged at the end, with the others
+    def stage(self, judged: Mapping[str, tuple[InstitutionResult, Observations]]) -> None:
+        """Stage institutions just judged, in one transaction, with the tickets their findings call for (quoting
+        the snapshots they were judged on); then only their summaries are kept."""
+        if not judged:
+            return
+        planner = self.planner
+        if planner is not None:
+            planner = dataclasses.replace(planner, snapshots=lambda inst: judged[inst][1].snapshots)
+        self.store.stage_institutions(self.run_id, [result.judged for result, _ in judged.values()], planner)
+        for inst_id, (result, _) in judged.items():
+            self.staged[inst_id] = result.summary()
+
+    def judge(self, inst_id: str) -> tuple[InstitutionResult, Observations] | None:
+        """Judge one institution whose accounts are all staged, if it settled; None if it is left to the end."""
+        ordinal, inst_inv = self._institutions.pop(inst_id)
         snapshots = self.store.staged_snapshots(self.run_id, inst_id)
         if any(business_id(s) or s.lookalikes for s in snapshots.values()):
-            return  # in a Business after all, or found a look-alike: compared with the whole country at the end
+            return None  # in a Business after all, or found a look-alike: compared with the whole country at the end
         observations = Observations(
             snapshots=snapshots,
             previous=self.store.latest_snapshots(institution=inst_id),
@@ -117,5 +134,4 @@ class EarlyJudging:
             discovered={},
             pinned=self.pinned,
         )
-        self.results[inst_id] = self.judging.institution(inst_inv, observations, self.country)
-        self.held += len(inst_inv.accounts)
+        return self.judging.institution(inst_inv, observations, self.country, ordinal), observations

@@ -22,13 +22,19 @@ class StoreTables:
     path: Path
     db: Database
 
-    def _append(self, table: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    def _append(self, table: str, rows: Sequence[Mapping[str, Any]], *, replacing: str | None = None) -> None:
         """Insert rows that all have the same keys, in one prepared statement: a run stages thousands of small
-        batches, and sqlite-utils' `insert_all` reads the table's schema again for each."""
+        batches, and sqlite-utils' `insert_all` reads the table's schema again for each (and looks at every
+        value to see whether it needs JSON: a row's values here are already what the column holds).
+        `replacing`: the primary key's column; a row whose key exists updates it instead."""
         if not rows:
             return
         columns = list(rows[0])
+        upsert = ""
+        if replacing is not None:
+            updated = ", ".join(f"{c} = excluded.{c}" for c in columns if c != replacing)
+            upsert = f" on conflict ({replacing}) do update set {updated}"
         self.db.conn.executemany(
-            f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
+            f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' * len(columns))}){upsert}",
             [[row[c] for c in columns] for row in rows],
         )

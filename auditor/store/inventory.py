@@ -27,8 +27,9 @@ class InventoryTables(StoreTables):
         ids = [[i.institution.id] for i in inventory.institutions]
         for table in ("authorizations", "people", "accounts"):
             self.db.conn.executemany(f"delete from {table} where institution_id = ?", ids)
-        self.db.table("institutions").upsert_all(
-            (
+        self._append(
+            "institutions",
+            [
                 {
                     "id": inst_inv.institution.id,
                     "name": inst_inv.institution.name,
@@ -44,11 +45,12 @@ class InventoryTables(StoreTables):
                     "imported_at": at.isoformat(),
                 }
                 for inst_inv in inventory.institutions
-            ),
-            pk="id",
+            ],
+            replacing="id",
         )
-        self.db.table("accounts").insert_all(
-            (
+        self._append(
+            "accounts",
+            [
                 {
                     "institution_id": inst_inv.institution.id,
                     "id": a.id,
@@ -63,10 +65,11 @@ class InventoryTables(StoreTables):
                 }
                 for inst_inv in inventory.institutions
                 for a in inst_inv.accounts
-            ),
+            ],
         )
-        self.db.table("people").insert_all(
-            (
+        self._append(
+            "people",
+            [
                 {
                     "institution_id": inst_inv.institution.id,
                     "id": p.id,
@@ -80,10 +83,11 @@ class InventoryTables(StoreTables):
                 }
                 for inst_inv in inventory.institutions
                 for p in inst_inv.people
-            ),
+            ],
         )
-        self.db.table("authorizations").insert_all(
-            (
+        self._append(
+            "authorizations",
+            [
                 {
                     "institution_id": inst_inv.institution.id,
                     "person_id": p.id,
@@ -94,7 +98,7 @@ class InventoryTables(StoreTables):
                 for inst_inv in inventory.institutions
                 for p in inst_inv.people
                 for acc in p.access
-            ),
+            ],
         )
 
     def import_inventory(self, inventory: Inventory, digest: str, at: datetime) -> None:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 def _migration_1(db: Database) -> None:
@@ -430,6 +430,27 @@ def _migration_11(db: Database) -> None:
     db.table("stage_coverage").create(coverage, pk=("run_id", "institution_id", "severity"))
 
 
+def _migration_12(db: Database) -> None:
+    """A staged ticket carries its institution's place in the inventory (`ordinal`), not whether the per-run cap
+    holds it: institutions are staged as they are judged, in any order, and the cap is applied when the run
+    publishes, over the inventory's order. What an interrupted run had staged is worthless (it is deleted with
+    the run): the table is made again."""
+    db.table("stage_tickets").drop()
+    db.table("stage_tickets").create(
+        {
+            "seq": int,
+            "run_id": int,
+            "ordinal": int,
+            "fingerprint": str,
+            "action": str,
+            "evidence_hash": str,
+            "content": str,
+        },
+        pk="seq",
+    )
+    db.table("stage_tickets").create_index(["run_id"])
+
+
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
     1: _migration_1,
     2: _migration_2,
@@ -442,4 +463,5 @@ MIGRATIONS: dict[int, Callable[[Database], None]] = {
     9: _migration_9,
     10: _migration_10,
     11: _migration_11,
+    12: _migration_12,
 }

@@ -37,13 +37,15 @@ from policies.evaluate import Evaluation
 
 @dataclass(frozen=True)
 class JudgedInstitution:
-    """One institution's judgement, ready to stage: its evaluation, the waivers its findings matched, and its
-    account ids in the inventory (what a finding on an account no longer registered is resolved by)."""
+    """One institution's judgement, ready to stage: its evaluation, the waivers its findings matched, its
+    account ids in the inventory (what a finding on an account no longer registered is resolved by) and its
+    place in the inventory (`ordinal`: the order its tickets are published in, and counted by the cap)."""
 
     institution: str
     registered: AbstractSet[str]
     evaluation: Evaluation
     waived: dict[str, Waiver]
+    ordinal: int
 
 
 class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
@@ -121,11 +123,11 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
                 [
                     {
                         "run_id": run_id,
+                        "ordinal": one.ordinal,
                         "fingerprint": p.content.fingerprint,
                         "action": p.content.action.value,
                         "evidence_hash": p.evidence_hash,
                         "content": p.content.model_dump_json(),
-                        "held": int(p.held),
                     }
                     for p in ticketing(run_id, events)
                 ],
@@ -151,10 +153,13 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
         mode: RunMode,
         replay_of: int | None,
         profile: str | None,
-    ) -> None:
+        max_new_tickets: int = 0,
+    ) -> int:
         """The run, its inventory (when imported), snapshots, findings, events and tickets, made visible at
         once. `keep_snapshots` False (a replay): it read an earlier run's snapshots and records no snapshots,
-        pinned ids or discoveries of its own."""
+        pinned ids or discoveries of its own. Returns how many new tickets the per-run cap
+        (`max_new_tickets`) held back."""
+        held = 0
         with self.db.atomic():
             if import_inventory:
                 self._write_inventory(inventory, digest, started_at)
@@ -203,9 +208,10 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
             self._publish_lifecycle(run_id)
             crash_point("commit")
             if sinks:
-                self._publish_tickets(run_id, sinks, started_at)
+                held = self._publish_tickets(run_id, sinks, started_at, max_new_tickets)
             self._discard_staged([run_id])
             crash_point("commit")
+        return held
 
     @contextmanager
     def _staging(self) -> Iterator[None]:

@@ -25,7 +25,6 @@ class LifecycleEvent:
 class PlannedTicket:
     content: TicketContent
     evidence_hash: str
-    held: bool  # over the per-run cap on new tickets: kept for review, not sent
 
 
 @dataclass(frozen=True)
@@ -60,11 +59,12 @@ def decide(event: LifecycleEvent, history: TicketHistory | None, baseline: bool)
 
 @dataclass
 class TicketPlanner:
-    """Turns a run's lifecycle events into ticket contents, applying the baseline and the per-run cap.
+    """Turns a run's lifecycle events into ticket contents, applying the baseline.
 
-    Called once per institution as the run judges them (`snapshots` gives the account snapshots a ticket
-    quotes, an institution's at a time); the cap counts the whole run's new tickets. `history`: the tickets
-    planned before this run, per fingerprint."""
+    Called once per institution as the run judges them, in any order (`snapshots` gives the account snapshots a
+    ticket quotes, an institution's at a time). `history`: the tickets planned before this run, per
+    fingerprint. `max_new` is the per-run cap on new tickets, which the store applies when it publishes the
+    run, over the inventory's order (`Store.publish_run`)."""
 
     inventory: Inventory
     history: dict[str, TicketHistory]
@@ -75,8 +75,6 @@ class TicketPlanner:
     deadline_hours: int | None = None
     baseline: bool = False
     max_new: int = 20
-    held: int = 0  # how many new tickets the cap has held back in this run
-    new: int = 0  # how many new tickets this run has planned
 
     def __call__(self, run_id: int, events: list[tuple[FindingStatus, Finding]]) -> list[PlannedTicket]:
         planned: list[PlannedTicket] = []
@@ -90,11 +88,6 @@ class TicketPlanner:
             )
             if action is None:
                 continue
-            held = False
-            if action is TicketAction.CREATE:
-                self.new += 1
-                held = self.new > self.max_new
-                self.held += int(held)
             if finding.institution not in loaded:
                 loaded[finding.institution] = self.snapshots(finding.institution)
             content = build_ticket(
@@ -108,5 +101,5 @@ class TicketPlanner:
                 recipient=self.recipient,
                 deadline_hours=self.deadline_hours,
             )
-            planned.append(PlannedTicket(content, ev_hash, held))
+            planned.append(PlannedTicket(content, ev_hash))
         return planned

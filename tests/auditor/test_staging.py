@@ -4,6 +4,7 @@ step reads the whole country's snapshots."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import inspect
 import sqlite3
@@ -298,37 +299,51 @@ def _published(store: Store) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_institutions_judged_while_others_are_read_are_judged_as_after_the_last(tmp_path, inventory, monkeypatch):
     """An institution whose accounts are all read, in no Business, with no look-alike found and no discovery
-    is judged while the others are still read (`auditor.judge_early`): the run publishes exactly what judging
-    it after the last account publishes — findings, their lifecycle over two runs, coverage, and which tickets
-    the per-run cap lets through (staged in the inventory's order either way)."""
+    is judged and staged while the others are still read (`auditor.judge_early`): the run publishes exactly what
+    judging it after the last account publishes — findings, their lifecycle over two runs, coverage, and which
+    tickets the per-run cap lets through, in the same order (the cap counts in the inventory's order when the
+    run publishes, whatever was staged first)."""
     monkeypatch.setattr(auditor.judge_early, "PROBE_SECONDS", 0.0)  # judge at every turn of the event loop
     monkeypatch.setattr(auditor.judge_early, "BUSY_LAG_SECONDS", 1e9)
     ahead: list[set[str]] = []
     judge = auditor.engine.judge_and_publish
+    run_early = auditor.judge_early.EarlyJudging.run
 
     def spy(*args: Any, **kwargs: Any) -> Any:
-        ahead.append(set(kwargs["ahead"] or {}))
+        ahead.append(set(kwargs["staged"] or {}))
         return judge(*args, **kwargs)
+
+    async def never(self: Any) -> None:  # the same run with nothing judged early
+        await asyncio.Event().wait()
 
     monkeypatch.setattr(auditor.engine, "judge_and_publish", spy)
     # Two institutions' Pages out of their Businesses: they can settle; the others' Pages stay in theirs.
     outside = {"meta": {"pages": {"304857600000001": {"business": None}, "404857600000002": {"business": None}}}}
-    sandbox = Sandbox(load_scenario(DEMO / "sandbox.yaml")).with_overlay(outside)
+    # One clock for both variants: the sandbox dates its posts relative to it, and the runs are seconds apart.
+    sandbox = Sandbox(load_scenario(DEMO / "sandbox.yaml"), clock=NOW.timestamp).with_overlay(outside)
     setup = dataclasses.replace(live_from_sandbox(sandbox), discover=False)
     published = {}
-    for held in (auditor.judge_early.HELD_ACCOUNTS, 0):
-        monkeypatch.setattr(auditor.judge_early, "HELD_ACCOUNTS", held)
-        store = Store(tmp_path / f"held-{held}.db")
-        tickets = TicketsConfig(sinks={"outbox": OutboxSinkConfig(path=tmp_path / f"out-{held}")}, max_new_per_run=3)
-        for days in (1, 0):
-            run_audit(store, inventory, live=setup, tickets=tickets, now=NOW - timedelta(days=days))
-        published[held] = _published(store)
+    held: dict[str, list[int]] = {}
+    for variant in ("early", "late"):
+        monkeypatch.setattr(auditor.judge_early.EarlyJudging, "run", run_early if variant == "early" else never)
+        store = Store(tmp_path / f"{variant}.db")
+        tickets = TicketsConfig(sinks={"outbox": OutboxSinkConfig(path=tmp_path / f"out-{variant}")}, max_new_per_run=3)
+        held[variant] = [
+            run_audit(store, inventory, live=setup, tickets=tickets, now=NOW - timedelta(days=days)).tickets_held
+            for days in (1, 0)
+        ]
+        published[variant] = _published(store)
+        published[variant]["held"] = store.db.execute(
+            "select t.fingerprint from deliveries d join tickets t on t.id = d.ticket_id "
+            "where d.status = 'held' order by t.id"
+        ).fetchall()
         store.close()
     early, late = ahead[0], ahead[2]
     assert early and not late and ahead[1] == early  # some institutions were judged early, in both runs
     assert len(early) < len(inventory.institutions)  # and some were not: a Business, a look-alike
-    assert published[auditor.judge_early.HELD_ACCOUNTS] == published[0]
-    assert published[0]["tickets"] and published[0]["findings"]
+    assert published["early"] == published["late"]
+    assert published["late"]["tickets"] and published["late"]["findings"]
+    assert published["late"]["held"] and held["early"] == held["late"] and held["late"][0] > 0  # the cap bit
 
 
 @pytest.mark.parametrize(
@@ -340,17 +355,15 @@ def test_institutions_judged_while_others_are_read_are_judged_as_after_the_last(
         ("sinfo", "look-alike-found", False),
         ("sinfo", "discovery-to-come", False),
         ("mprueba", "plain", True),
-        ("mprueba", "more-than-may-be-held", False),
     ],
 )
 def test_an_institution_is_judged_early_only_once_nothing_read_later_can_change_it(
     store, inventory, monkeypatch, institution, case, judged
 ):
     """Only after its last account; never with discovery to come, a Business (this run's or the last run's) or
-    a look-alike found; never past the memory it may hold."""
+    a look-alike found. Once judged it is staged, and only its summary is kept."""
     inst_inv = next(i for i in inventory.institutions if i.institution.id == institution)
     first = inst_inv.accounts[0].id
-    monkeypatch.setattr(auditor.judge_early, "HELD_ACCOUNTS", 5 if case == "more-than-may-be-held" else 2_000)
     run_id = store.begin_run(started_at=NOW, run_type=RunType.ON_DEMAND, scope=RunScope(), digest="x")
     record = auditor.judge.RunRecord(run_id, RunType.ON_DEMAND, RunScope(), NOW, False)
     staged: list[AccountSnapshot] = []
@@ -381,11 +394,18 @@ def test_an_institution_is_judged_early_only_once_nothing_read_later_can_change_
         early.arrived(snap)
         staged.append(snap)
     early.flush()
+    judged_now = {}
     while early._ready:
-        early.judge(early._ready.popleft())
-    assert (institution in early.results) is judged
+        inst_id = early._ready.popleft()
+        one = early.judge(inst_id)
+        if one is not None:
+            judged_now[inst_id] = one
+    early.stage(judged_now)
+    assert (institution in early.staged) is judged
+    staged_coverage = store.db.execute("select count(*) from stage_coverage where run_id = ?", [run_id]).fetchone()[0]
+    assert bool(staged_coverage) is judged
     if judged:
-        assert early.results[institution].observed == len(inst_inv.accounts) == early.held
+        assert early.staged[institution].observed == len(inst_inv.accounts)
 
 
 def test_discovery_is_expected_only_where_observe_may_run_it(inventory):
