@@ -38,7 +38,8 @@ from auditor.store import Store
 from auditor.store.staging import JudgedInstitution
 from auditor.tickets.plan import TicketPlanner
 from policies.business import business_views
-from policies.evaluate import CountryView, Evaluation, Observations, evaluate_institution, in_scope, merge_shared
+from policies.evaluate import CountryView, Observations, evaluate_institution, in_scope, merge_shared
+from policies.evaluation import Evaluation
 from policies.human import apply_human_input, in_force_waivers
 from policies.profile import EffectiveRule, effective_rules
 

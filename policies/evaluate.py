@@ -1,13 +1,7 @@
-"""Running the rules over an inventory: findings with stable fingerprints, coverage, and waiver matches.
-
-The fingerprint is the key for the lifecycle, waivers and tickets. It hashes the policy, the institution,
-the platform, the registered account's id (stable across handle renames, unlike the handle) and the
-subject, so the same problem keeps the same fingerprint run after run.
-"""
+"""Running the rules over an inventory: findings and coverage (`policies.evaluation`), and waiver matches."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,7 +10,6 @@ from typing import Any
 from auditor.i18n import term
 from auditor.model import (
     AccountSnapshot,
-    Coverage,
     DiscoveredAccount,
     Finding,
     InstitutionInventory,
@@ -25,7 +18,6 @@ from auditor.model import (
     Platform,
     RegisteredAccount,
     RunScope,
-    Severity,
     Waiver,
     shared_scope,
 )
@@ -34,36 +26,8 @@ from auditor.model.declarations import Declaration, DeclKey
 from policies.business import business_owners, business_views
 from policies.context import AccountContext, BusinessView, InstitutionContext, PersonContext, Violation, WaiverContext
 from policies.declared import DECLARED_SUBJECT, reconcile
+from policies.evaluation import Evaluation, fingerprint
 from policies.profile import EffectiveRule
-
-
-def fingerprint(policy_id: str, institution: str, platform: str | None, account: str | None, subject: str) -> str:
-    key = "\x1f".join((policy_id, institution, platform or "", account or "", subject))
-    return hashlib.sha256(key.encode()).hexdigest()[:24]
-
-
-@dataclass
-class Evaluation:
-    findings: list[Finding] = field(default_factory=list)
-    coverage: Coverage = field(default_factory=Coverage)
-    # (policy id, institution, account or None): the rule really ran there, so its absence of findings means
-    # "resolved" for earlier ones in that scope.
-    evaluated: set[tuple[str, str, str | None]] = field(default_factory=set)
-    # (policy id, institution, account): the rule should have run there but could not read its inputs (a fetch
-    # error): what it found before is still open, and is carried into this run's report as such.
-    errored: set[tuple[str, str, str | None]] = field(default_factory=set)
-    # (policy id, institution, account or None): a rule that reads the platforms, not run because this run
-    # asked none (inventory only). What it found before stays open, listed as not verified in this run.
-    unverified: set[tuple[str, str, str | None]] = field(default_factory=set)
-    # The same counts by institution and rule severity, so every number in a report has its coverage.
-    coverage_detail: dict[tuple[str, Severity], Coverage] = field(default_factory=dict)
-
-    def tally(self, institution: str, severity: Severity, outcome: str) -> None:
-        detail = self.coverage_detail.get((institution, severity))
-        if detail is None:  # not `setdefault`: it built a model on every one of an account's 40-odd calls
-            detail = self.coverage_detail[(institution, severity)] = Coverage()
-        for target in (self.coverage, detail):
-            setattr(target, outcome, getattr(target, outcome) + 1)
 
 
 @dataclass(frozen=True)
@@ -128,9 +92,18 @@ def _state(spec: str, snap: AccountSnapshot) -> ObservationState:
     return ObservationState.NOT_EXPOSED
 
 
-def _observability(rule_attrs: tuple[str, ...], snap: AccountSnapshot) -> ObservationState:
-    """The worst state among the attributes a rule reads: error beats not_exposed beats observed."""
-    states = {_state(a, snap) for a in rule_attrs}
+def _observability(
+    rule_attrs: tuple[str, ...], snap: AccountSnapshot, known: dict[str, ObservationState]
+) -> ObservationState:
+    """The worst state among the attributes a rule reads: error beats not_exposed beats observed. `known`: the
+    snapshot's attribute states found so far (rules read the same attributes: one account asked 30 times for
+    about 15)."""
+    states = set()
+    for spec in rule_attrs:
+        state = known.get(spec)
+        if state is None:
+            state = known[spec] = _state(spec, snap)
+        states.add(state)
     if ObservationState.ERROR in states:
         return ObservationState.ERROR
     if ObservationState.NOT_EXPOSED in states:
@@ -164,6 +137,7 @@ def _evaluate_account(
         declarations=declarations,
     )
     deferred = []
+    known: dict[str, ObservationState] = {}
     first = len(result.findings)
     partial = snapshot is not None and snapshot.error is not None  # some rule could not read what it needs
     for er in rules:
@@ -182,7 +156,7 @@ def _evaluate_account(
             continue
         attrs = rule.observed_attributes
         if snapshot is not None and attrs:
-            state = ObservationState.ERROR if snapshot.error else _observability(attrs, snapshot)
+            state = ObservationState.ERROR if snapshot.error else _observability(attrs, snapshot, known)
             if state is ObservationState.ERROR:
                 result.tally(inst_id, er.severity, "errors")
                 result.errored.add((rule.id, inst_id, account.id))

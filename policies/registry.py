@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from auditor.model import Severity
@@ -52,11 +53,12 @@ class Rule:
     # Spanish, when in English), shown by `auditor policies show`.
     graded: tuple[tuple[Severity, str, str], ...] = ()
 
-    @property
+    # Read for every rule on every account of a run (hundreds of thousands of times in a country's): made once.
+    @cached_property
     def observed_attributes(self) -> tuple[str, ...]:
         return tuple(n.split(":", 1)[1] for n in self.needs if n.startswith("obs:"))
 
-    @property
+    @cached_property
     def live(self) -> bool:
         """Whether the rule reads what a platform says (it cannot run on the inventory alone)."""
         return any(n == "obs" or n.startswith("obs:") for n in self.needs)

@@ -17,7 +17,7 @@ from auditor.model import (
     shared_scope,
 )
 from auditor.store.base import StoreTables
-from policies.evaluate import Evaluation
+from policies.evaluation import Evaluation
 
 
 @dataclass(frozen=True)

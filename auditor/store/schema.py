@@ -276,7 +276,7 @@ def _migration_7(db: Database) -> None:
     the new fingerprint (platform left out), with their events and tickets, so nothing re-opens and no ticket
     is created twice. Two old findings of one credential (Facebook and Instagram) become one; per run, the
     first event is kept."""
-    from policies.evaluate import fingerprint
+    from policies.evaluation import fingerprint
 
     rows = db.execute(
         "select fingerprint, institution_id, subject from findings where policy_id = 'OPS-002' order by first_seen_run"

@@ -32,7 +32,7 @@ from auditor.store.findings import FindingsLifecycle
 from auditor.store.inventory import InventoryTables
 from auditor.store.runs import RunRecords
 from auditor.store.tickets import TicketOutbox, TicketPlanner
-from policies.evaluate import Evaluation
+from policies.evaluation import Evaluation
 
 
 @dataclass(frozen=True)

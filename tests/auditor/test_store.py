@@ -154,7 +154,7 @@ def test_migration_7_moves_ops002_findings_to_one_per_credential_without_reopeni
     from sqlite_utils import Database
 
     from auditor.store.schema import MIGRATIONS
-    from policies.evaluate import fingerprint
+    from policies.evaluation import fingerprint
 
     path = tmp_path / "old.db"
     db = Database(path)

@@ -11,7 +11,8 @@ import pytest
 from auditor.inputs.sources import InputError
 from auditor.inputs.tuning import load_profile, load_waivers
 from auditor.model import Inventory, Waiver
-from policies.evaluate import fingerprint, matching_waiver
+from policies.evaluate import matching_waiver
+from policies.evaluation import fingerprint
 from policies.registry import all_rules, rule
 from tests.conftest import TODAY, clean_doc, findings_for, institution
 
