@@ -12,7 +12,6 @@ from auditor.app.errors import RequestError
 from auditor.app.lookup import check_institutions, check_run, open_store
 from auditor.app.outputs import point_to, prune, run_dir
 from auditor.app.report_document import RunDocuments
-from auditor.collector import batch_job
 from auditor.config import Config
 from auditor.i18n import Lang, t
 from auditor.model import Report
@@ -64,7 +63,6 @@ class WrittenReports:
         return self.paths[0] if self.paths else self.out_dir
 
 
-@batch_job()
 def write_run_reports(
     store: Store,
     run_id: int,
@@ -96,7 +94,6 @@ def write_run_reports(
     return WrittenReports(report, out_dir, [*written, png], screenshot=png)
 
 
-@batch_job()
 def write_institution_reports(
     documents: RunDocuments, out_dir: Path, formats: list[str], options: RenderOptions | None = None
 ) -> list[Path]:
