@@ -64,6 +64,7 @@ class EarlyJudging:
         self._institutions: dict[str, tuple[int, InstitutionInventory]] = {}  # with its place in the inventory
         self._waiting: dict[str, set[str]] = {}  # institution -> accounts not read yet
         self._ready: deque[str] = deque()
+        self._work: asyncio.Future[None] | None = None  # what `run` waits on while nothing is ready
         for ordinal, inst_inv in enumerate(inventory.institutions):
             inst_id = inst_inv.institution.id
             if inst_id in discovering or not in_scope(scope, inst_id):
@@ -90,11 +91,21 @@ class EarlyJudging:
         if not waiting:
             del self._waiting[snapshot.institution]
             self._ready.append(snapshot.institution)
+            if self._work is not None and not self._work.done():
+                self._work.set_result(None)
 
     async def run(self) -> None:
-        """Judge ready institutions whenever the event loop is not behind; cancelled when observation ends."""
+        """Judge ready institutions whenever the event loop is not behind; cancelled when observation ends.
+
+        With nothing ready it sleeps until `arrived` readies an institution. (It woke every 20 ms to look: at
+        a few requests a second, on this kind of machine, those 50 wake-ups a second cost more CPU than the
+        requests — 55 ms of CPU a second, and the 1 × 1,000 bench layout 9 ms an account instead of 5.)"""
         loop = asyncio.get_running_loop()
         while True:
+            if not self._ready:
+                self._work = loop.create_future()
+                await self._work
+                self._work = None
             asked = loop.time()
             await asyncio.sleep(PROBE_SECONDS)
             if not self._ready or loop.time() - asked - PROBE_SECONDS > BUSY_LAG_SECONDS:
