@@ -433,22 +433,9 @@ def _migration_11(db: Database) -> None:
 def _migration_12(db: Database) -> None:
     """A staged ticket carries its institution's place in the inventory (`ordinal`), not whether the per-run cap
     holds it: institutions are staged as they are judged, in any order, and the cap is applied when the run
-    publishes, over the inventory's order. What an interrupted run had staged is worthless (it is deleted with
-    the run): the table is made again."""
-    db.table("stage_tickets").drop()
-    db.table("stage_tickets").create(
-        {
-            "seq": int,
-            "run_id": int,
-            "ordinal": int,
-            "fingerprint": str,
-            "action": str,
-            "evidence_hash": str,
-            "content": str,
-        },
-        pk="seq",
-    )
-    db.table("stage_tickets").create_index(["run_id"])
+    publishes, over the inventory's order."""
+    db.table("stage_tickets").add_column("ordinal", int)
+    db.table("stage_tickets").transform(drop={"held"})
 
 
 MIGRATIONS: dict[int, Callable[[Database], None]] = {
