@@ -137,8 +137,9 @@ class Reader:
                     yield part
                 if await self._line(MAX_CHUNK_LINE):
                     raise httpcore.RemoteProtocolError("a chunk longer than its size")
-            while await self._line(MAX_CHUNK_LINE):  # trailer fields: read and dropped
-                pass
+            trailer = await self._line(MAX_CHUNK_LINE)
+            while trailer:  # trailer fields, up to the empty line that ends them: read and dropped
+                trailer = await self._line(MAX_CHUNK_LINE)
         elif head.length is not None:
             async for part in self._exactly(head.length):
                 yield part

@@ -153,7 +153,7 @@ class RunStaging(InventoryTables, RunRecords, FindingsLifecycle, TicketOutbox):
         mode: RunMode,
         replay_of: int | None,
         profile: str | None,
-        max_new_tickets: int = 0,
+        max_new_tickets: int,
     ) -> int:
         """The run, its inventory (when imported), snapshots, findings, events and tickets, made visible at
         once. `keep_snapshots` False (a replay): it read an earlier run's snapshots and records no snapshots,

@@ -87,12 +87,13 @@ class SandboxServer:
         # asyncio sets TCP_NODELAY only on sockets whose protocol number says TCP, and an accepted socket's is 0.
         writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
-            while await self._exchange(reader, writer):
-                pass
-        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-            pass  # the client went away, or sent more head than any request of the auditor's has
-        except asyncio.CancelledError:
-            pass  # the server stops (`shutdown`): the connection ends here, not as an error of the task
+            keep = True
+            while keep:
+                keep = await self._exchange(reader, writer)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError, asyncio.CancelledError):
+            # The client went away, or sent more head than any request of the auditor's has; or the server stops
+            # (`shutdown`): the connection ends here, not as an error of the task.
+            return
         except Exception:  # a fault of the sandbox itself: shown, and that connection closed
             traceback.print_exc(file=sys.stderr)
         finally:
