@@ -5,6 +5,7 @@ validated document of each institution (what `load_inventory` gives back).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -128,3 +129,27 @@ class InventoryTables(StoreTables):
     def inventory_version(self, digest: str) -> Inventory | None:
         row = self.db.execute("select document from inventory_versions where digest = ?", [digest]).fetchone()
         return Inventory.model_validate_json(row[0]) if row else None
+
+    def version_institutions(self, digest: str) -> Iterator[InstitutionInventory] | None:
+        """The institutions of inventory version `digest`, in its order, each parsed as it is reached (SQLite
+        splits the stored document): a country's report holds one registration at a time, not the 60 MB of a
+        10,000-account inventory parsed whole. None when the store has no such version."""
+        if self.db.execute("select 1 from inventory_versions where digest = ?", [digest]).fetchone() is None:
+            return None
+        rows = self.db.execute(
+            """select i.value from inventory_versions v, json_each(v.document, '$.institutions') i
+               where v.digest = ? order by i.key""",
+            [digest],
+        )
+        return (InstitutionInventory.model_validate_json(row[0]) for row in rows)
+
+    def version_institution_ids(self, digest: str) -> list[str] | None:
+        """The ids of inventory version `digest`'s institutions, in its order, without parsing any of them."""
+        if self.db.execute("select 1 from inventory_versions where digest = ?", [digest]).fetchone() is None:
+            return None
+        rows = self.db.execute(
+            """select json_extract(i.value, '$.institution.id') from inventory_versions v,
+               json_each(v.document, '$.institutions') i where v.digest = ? order by i.key""",
+            [digest],
+        )
+        return [row[0] for row in rows]

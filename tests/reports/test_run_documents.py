@@ -90,10 +90,11 @@ def test_each_institution_s_document_is_the_run_s_document_restricted_to_it(answ
 
 def test_writing_a_country_s_reports_reads_the_run_once_per_document(answered_run, tmp_path, monkeypatch):
     """Each institution's report used to read every finding of the run and parse the whole inventory again:
-    a country of many institutions paid institutions × country."""
+    a country of many institutions paid institutions × country. The country's document reads the audited
+    version's registrations one at a time, each once, and never parses the version whole."""
     db, run_id = answered_run
-    read = {"events": 0, "inventories": 0}
-    events, inventory_version = Store.events, Store.inventory_version
+    read = {"events": 0, "inventories": 0, "registrations": 0}
+    events, inventory_version, version_institutions = Store.events, Store.inventory_version, Store.version_institutions
 
     def counted_events(self, *args, **kwargs):
         for event in events(self, *args, **kwargs):
@@ -104,13 +105,35 @@ def test_writing_a_country_s_reports_reads_the_run_once_per_document(answered_ru
         read["inventories"] += 1
         return inventory_version(self, digest)
 
+    def counted_registrations(self, digest):
+        for registration in version_institutions(self, digest) or ():
+            read["registrations"] += 1
+            yield registration
+
     monkeypatch.setattr(Store, "events", counted_events)
     monkeypatch.setattr(Store, "inventory_version", counted_inventory)
+    monkeypatch.setattr(Store, "version_institutions", counted_registrations)
     with Store(db) as store:
         written = write_run_reports(store, run_id, tmp_path, ["json"], "es")
         total = len(written.report.findings) + len(written.report.resolved)
     assert len(written.report.institutions) >= 3
-    assert read == {"events": 2 * total, "inventories": 1}
+    assert read == {"events": 2 * total, "inventories": 0, "registrations": len(written.report.institutions)}
+
+
+def test_an_inventory_version_is_read_back_one_institution_at_a_time_in_its_order(answered_run):
+    db, run_id = answered_run
+    with Store(db) as store:
+        digest = store.run(run_id).inventory_digest
+        whole = store.inventory_version(digest)
+        assert whole is not None and len(whole.institutions) >= 3
+        assert list(store.version_institutions(digest) or ()) == whole.institutions
+        assert store.version_institution_ids(digest) == [i.institution.id for i in whole.institutions]
+        assert store.version_institutions("no-such-digest") is None
+        assert store.version_institution_ids("no-such-digest") is None
+        # The country's document lists them in the version's order, as it did from the version parsed whole.
+        assert [i.id for i in RunDocuments(store, run_id).report().institutions] == [
+            i.institution.id for i in whole.institutions
+        ]
 
 
 def test_one_institution_s_document_reads_its_registration_not_the_country_s(
