@@ -313,70 +313,79 @@ class PlatformHttp:
             send_headers["Authorization"] = f"Basic {token}"
         else:
             send_headers["Authorization"] = f"Bearer {secret.value}"
-        queued = time.monotonic()
-        async with self._slots_for(secret):
-            excuse(time.monotonic() - queued)  # the credential's other requests ran first: not this account's time
-            attempt = throttled = 0
-            while True:
-                # Waiting for the credential's rate limit happens before a platform slot is taken; the pacer
-                # learns when the request goes (a window may end while it waits for the slot).
-                await self.pacer.admit(secret.name, on_wire=False)
-                self.stats.requests += 1
-                started = time.monotonic()
-                went = False
-                try:
-                    queued = time.monotonic()
-                    async with self._platform_slots:
-                        excuse(time.monotonic() - queued)  # waiting for a free slot is not the account's time
-                        self.pacer.goes(secret.name)
-                        went = True
-                        response = await self._connections().send(
-                            method, path, query, json_body, send_headers, limit=self.settings.max_body_bytes
+        failure: ConnectorError | None = None
+        failure_or_body: Any = None
+        try:
+            queued = time.monotonic()
+            async with self._slots_for(secret):
+                excuse(time.monotonic() - queued)  # the credential's other requests ran first: not this account's time
+                attempt = throttled = 0
+                while True:
+                    # Waiting for the credential's rate limit happens before a platform slot is taken; the pacer
+                    # learns when the request goes (a window may end while it waits for the slot).
+                    await self.pacer.admit(secret.name, on_wire=False)
+                    self.stats.requests += 1
+                    started = time.monotonic()
+                    went = False
+                    try:
+                        queued = time.monotonic()
+                        async with self._platform_slots:
+                            excuse(time.monotonic() - queued)  # waiting for a free slot is not the account's time
+                            self.pacer.goes(secret.name)
+                            went = True
+                            response = await self._connections().send(
+                                method, path, query, json_body, send_headers, limit=self.settings.max_body_bytes
+                            )
+                    except UnusableAnswer as exc:  # too large, or in an encoding not asked for
+                        self.pacer.settle(secret.name, None)
+                        raise PlatformError(self.redact(f"{exc} on {method} {path}")) from None
+                    except (httpx.TransportError, TimeoutError) as exc:  # refused, reset, the request's deadline
+                        self.pacer.settle(secret.name, None, went=went)
+                        failure = PlatformError(self.redact(f"{type(exc).__name__} on {method} {path}"))
+                        if attempt < self.settings.max_retries:
+                            attempt += 1
+                            self.stats.retries += 1
+                            await self._wait(self._backoff(attempt))
+                            continue
+                        raise failure from None
+                    except (
+                        BaseException
+                    ):  # cancelled (a deadline) or anything unforeseen: the slot is freed all the same
+                        self.pacer.settle(secret.name, None, went=went)
+                        raise
+                    self.pacer.settle(secret.name, response.headers)
+                    if log.isEnabledFor(logging.DEBUG):  # redacting costs a regex pass: only for a line that is kept
+                        log.debug(
+                            "%s %s -> %s in %.0f ms",
+                            method,
+                            self.redact(f"{path}?{httpx.QueryParams(query)}"),
+                            response.status_code,
+                            1000 * (time.monotonic() - started),
                         )
-                except UnusableAnswer as exc:  # too large, or in an encoding not asked for
-                    self.pacer.settle(secret.name, None)
-                    raise PlatformError(self.redact(f"{exc} on {method} {path}")) from None
-                except (httpx.TransportError, TimeoutError) as exc:  # refused, reset, the request's deadline
-                    self.pacer.settle(secret.name, None, went=went)
-                    failure: ConnectorError = PlatformError(self.redact(f"{type(exc).__name__} on {method} {path}"))
-                    if attempt < self.settings.max_retries:
-                        attempt += 1
+                    self._note_usage(response, secret)
+                    retry_in, failure_or_body = self._classify(response, method, path, attempt)
+                    if retry_in is None:
+                        if isinstance(failure_or_body, ConnectorError):
+                            raise failure_or_body
+                        return failure_or_body
+                    if isinstance(failure_or_body, RateLimited):
+                        # Throttling is the platform asking to wait, not a failure: it has its own, larger budget.
+                        throttled += 1
+                        if throttled > self.settings.max_throttled_retries or retry_in > self.settings.max_wait_seconds:
+                            raise failure_or_body
                         self.stats.retries += 1
-                        await self._wait(self._backoff(attempt))
+                        self.pacer.pause(secret.name, retry_in)
                         continue
-                    raise failure from None
-                except BaseException:  # cancelled (a deadline) or anything unforeseen: the slot is freed all the same
-                    self.pacer.settle(secret.name, None, went=went)
-                    raise
-                self.pacer.settle(secret.name, response.headers)
-                if log.isEnabledFor(logging.DEBUG):  # redacting costs a regex pass: only for a line that is kept
-                    log.debug(
-                        "%s %s -> %s in %.0f ms",
-                        method,
-                        self.redact(f"{path}?{httpx.QueryParams(query)}"),
-                        response.status_code,
-                        1000 * (time.monotonic() - started),
-                    )
-                self._note_usage(response, secret)
-                retry_in, failure_or_body = self._classify(response, method, path, attempt)
-                if retry_in is None:
-                    if isinstance(failure_or_body, ConnectorError):
+                    if attempt >= self.settings.max_retries:
+                        assert isinstance(failure_or_body, ConnectorError)
                         raise failure_or_body
-                    return failure_or_body
-                if isinstance(failure_or_body, RateLimited):
-                    # Throttling is the platform asking to wait, not a failure: it has its own, larger budget.
-                    throttled += 1
-                    if throttled > self.settings.max_throttled_retries or retry_in > self.settings.max_wait_seconds:
-                        raise failure_or_body
+                    attempt += 1
                     self.stats.retries += 1
-                    self.pacer.pause(secret.name, retry_in)
-                    continue
-                if attempt >= self.settings.max_retries:
-                    assert isinstance(failure_or_body, ConnectorError)
-                    raise failure_or_body
-                attempt += 1
-                self.stats.retries += 1
-                await self._wait(retry_in)
+                    await self._wait(retry_in)
+        finally:
+            # An error raised from these locals holds this frame through its traceback, and the frame holds the
+            # error: a cycle only the collector frees, with every local of the request (test_no_cycles).
+            failure = failure_or_body = None
 
     def _classify(self, response: httpx.Response, method: str, path: str, attempt: int) -> tuple[float | None, Any]:
         """(seconds to wait before retrying or None, the error or the parsed body)."""
