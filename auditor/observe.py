@@ -87,15 +87,26 @@ def _suspect_empty_members(snapshot: AccountSnapshot, had: int | None) -> Accoun
 
 
 # Accounts of one credential read at once, per request it may have in flight (`per_credential_concurrency`):
-# enough that a job between two requests (parsing an answer) leaves the credential's slots busy.
+# enough that a job between two requests (parsing an answer) leaves the credential's slots busy. Across
+# credentials, the jobs beyond one each are as many per slot of the platforms (`concurrency`).
 JOBS_PER_CREDENTIAL_SLOT = 2
 
 
 async def run_per_credential(
-    jobs: list[Coroutine[Any, Any, None]], weights: list[tuple[str, int]], at_once: Mapping[str, int]
+    jobs: list[Coroutine[Any, Any, None]],
+    weights: list[tuple[str, int]],
+    at_once: Mapping[str, int],
+    extra: int | None = None,
 ) -> None:
     """Run the jobs (one account's reading each), at most `at_once[credential]` of a credential's at a time, the
     credentials with the longest chains of requests first.
+
+    `extra` bounds the jobs run at once beyond one per credential, across all of them (None: no bound): they go
+    to the longest chains first. One job keeps a credential's window busy when the window allows one request
+    at a time; more only help a credential allowed several, and no more requests can be in flight than the
+    platforms' slots. A country of 1,000 institutions with a few accounts on each of four platforms had every
+    one of its 10,000 accounts started at once (each credential's `at_once` exceeded its accounts): some 9 KB
+    each of tasks, deadlines and futures waiting in the pacers, 130 MB of the run's peak.
 
     A credential sends one window's worth of requests at a time whatever the number of its accounts started:
     a country's ten thousand accounts started at once were ten thousand tasks waiting in the pacer (some 20 KB
@@ -119,7 +130,14 @@ async def run_per_credential(
             await queue.popleft()
 
     order = sorted(queues, key=lambda c: -per_credential[c])
-    workers = [worker(queues[c]) for c in order for _ in range(min(max(1, at_once.get(c, 1)), len(queues[c])))]
+    left = extra
+    workers = []
+    for c in order:
+        more = min(max(1, at_once.get(c, 1)), len(queues[c])) - 1
+        if left is not None:
+            more = min(more, left)
+            left -= more
+        workers += [worker(queues[c]) for _ in range(1 + more)]
     try:
         await asyncio.gather(*(asyncio.ensure_future(w) for w in [*workers, *free]))
     finally:
@@ -244,6 +262,7 @@ async def observe(
 
     jobs = []
     at_once: dict[str, int] = {}  # per credential: how many of its accounts are read at a time
+    platform_slots: dict[str, int] = {}  # per connector: its requests in flight at most
     weights: list[tuple[str, int]] = []  # per job: its credential, and roughly how many requests one account takes
     discovery_jobs: dict[tuple[str, str], tuple[ConnectorFactory, Any]] = {}
     users: defaultdict[str, dict[str, int]] = defaultdict(dict)  # credential -> institution -> accounts
@@ -287,8 +306,10 @@ async def observe(
                         users[account.credential][inst.id] = users[account.credential].get(inst.id, 0) + 1
             jobs.append(fetch_one(inst.id, target, factory))
             if factory is not None and account.credential:
-                slots = getattr(live.settings.get(factory.name), "per_credential_concurrency", 4)
+                settings = live.settings.get(factory.name)
+                slots = getattr(settings, "per_credential_concurrency", 4)
                 at_once[account.credential] = max(at_once.get(account.credential, 1), JOBS_PER_CREDENTIAL_SLOT * slots)
+                platform_slots[factory.name] = getattr(settings, "concurrency", 8)
             weights.append(
                 (account.credential or "", getattr(factory, "requests_per_account", 1) if factory is not None else 0)
             )
@@ -300,7 +321,7 @@ async def observe(
             if inst_id != owner:
                 discovery_jobs.pop((inst_id, credential_name), None)
     try:
-        await run_per_credential(jobs, weights, at_once)
+        await run_per_credential(jobs, weights, at_once, JOBS_PER_CREDENTIAL_SLOT * sum(platform_slots.values()))
         discovered: dict[str, list[DiscoveredAccount]] = {}
         failed: set[str] = set()
         for (inst_id, credential_name), (factory, secret) in discovery_jobs.items():

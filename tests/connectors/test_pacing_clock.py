@@ -253,6 +253,36 @@ def test_the_longest_chains_start_first_and_a_credential_reads_a_few_accounts_at
     assert most == {"meta": 3, "x": 1, "unobservable": 1}
 
 
+def test_jobs_beyond_one_per_credential_are_bounded_across_credentials_and_go_to_the_longest_chains():
+    """A country of many credentials with a few accounts each started every account at once: each credential
+    runs one job whatever the bound, and the `extra` jobs beyond that go to the longest chains first."""
+    from auditor.observe import run_per_credential
+
+    running: dict[str, int] = {}
+    most: dict[str, int] = {}
+    together = {"now": 0, "most": 0}
+
+    async def job(credential: str) -> None:
+        running[credential] = running.get(credential, 0) + 1
+        most[credential] = max(most.get(credential, 0), running[credential])
+        together["now"] += 1
+        together["most"] = max(together["most"], together["now"])
+        await asyncio.sleep(0.01)
+        running[credential] -= 1
+        together["now"] -= 1
+
+    async def main() -> None:
+        chains = {"long": 9, "middle": 6, "short": 3, "shortest": 1}  # accounts each, 5 requests an account
+        credentials = [c for c, n in chains.items() for _ in range(n)]
+        weights = [(c, 5) for c in credentials]
+        at_once = dict.fromkeys(chains, 4)
+        await run_per_credential([job(c) for c in credentials], weights, at_once, extra=4)  # type: ignore[arg-type]
+
+    asyncio.run(main())
+    assert most == {"long": 4, "middle": 2, "short": 1, "shortest": 1}
+    assert together["most"] == 4 + 4  # one per credential, and the four extra
+
+
 def test_jobs_a_stopped_run_never_started_are_closed():
     """A run stopped midway (an account's bug escaping, a cancellation) leaves no coroutine never awaited."""
     from auditor.observe import run_per_credential
