@@ -38,7 +38,7 @@ from connectors.http import (
     retry_after_seconds,
     shared_tls_context,
 )
-from connectors.pacing import CredentialPacer
+from connectors.pacing import CredentialPacer, SleepOf
 
 T = TypeVar("T")
 
@@ -251,9 +251,7 @@ class GoogleCalls:
         self.pool = worker_pool(settings)
         self._local = threading.local()  # per worker thread: did this attempt's answer reach the pacer
         self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-        self.pacer = CredentialPacer(
-            sleep=lambda seconds: self.sleep(seconds), max_wait_seconds=setting(settings, "max_wait_seconds", 60.0)
-        )
+        self.pacer = CredentialPacer(sleep=SleepOf(self), max_wait_seconds=setting(settings, "max_wait_seconds", 60.0))
 
     def learn(self, secret: Secret) -> Callable[[Mapping[str, str] | None], None]:
         """The `on_response` of a credential's `HttpxHttp`: the pacer learns the window from the answer."""

@@ -39,7 +39,7 @@ from connectors.base import (
     RateLimited,
 )
 from connectors.deadline import excuse
-from connectors.pacing import CredentialPacer
+from connectors.pacing import CredentialPacer, SleepOf
 from connectors.transport import Pools
 
 log = logging.getLogger("auditor.http")
@@ -241,7 +241,7 @@ class PlatformHttp:
         self._platform_slots = asyncio.Semaphore(self.settings.concurrency)
         self._credential_slots: dict[str, asyncio.Semaphore] = {}
         self.pacer = CredentialPacer(
-            sleep=lambda seconds: self.sleep(seconds),  # looked up per call: tests replace `sleep`
+            sleep=SleepOf(self),  # looked up per wait: tests replace `sleep`
             max_wait_seconds=self.settings.max_wait_seconds,
             on_wait=self._count_wait,
             reset_header=self.reset_header,

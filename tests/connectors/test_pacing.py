@@ -12,7 +12,7 @@ import pytest
 from auditor.model.secret import Secret
 from connectors.base import RateLimited
 from connectors.http import HttpSettings, PlatformHttp
-from connectors.pacing import CredentialPacer
+from connectors.pacing import CredentialPacer, SleepOf
 
 A, B = Secret("cred-a", "token-a"), Secret("cred-b", "token-b")
 
@@ -207,3 +207,42 @@ def test_a_request_cancelled_while_waiting_for_a_connection_is_no_longer_counted
             await http.aclose()
 
     assert asyncio.run(go()) == (1, 1, 0, 0)
+
+
+@pytest.mark.parametrize("client", ["rest", "google"])
+def test_a_client_s_pacer_waits_on_a_timer_of_its_own_while_the_client_sleeps_with_asyncio(client):
+    """A client's pacer sleeps through the client's `sleep` (tests replace it): while that is asyncio's, a wait
+    is a timer, not a task running `asyncio.sleep` (a task, a coroutine, a future and a timer a wait, in
+    production, for every paced request)."""
+    from connectors.google_api import GoogleCalls
+
+    http = (
+        PlatformHttp(HttpSettings(base_url="https://api.example"), error_mapper=lambda response, body: None)
+        if client == "rest"
+        else GoogleCalls(HttpSettings(base_url="https://api.example"))
+    )
+    assert isinstance(http.pacer.sleep, SleepOf) and http.pacer.sleep.is_asyncio()
+
+    async def paced() -> int:
+        http.pacer.pause("cred", 0.05)
+        waiter = asyncio.ensure_future(http.pacer.admit("cred"))
+        await asyncio.sleep(0.01)
+        tasks = len(asyncio.all_tasks())  # this one and the waiter: no task sleeping for it
+        await waiter
+        return tasks
+
+    assert asyncio.run(paced()) == 2
+    slept: list[float] = []
+
+    async def fake(seconds: float) -> None:
+        slept.append(seconds)
+
+    http.sleep = fake  # replaced after the pacer was made: the pacer sleeps through it
+    assert not http.pacer.sleep.is_asyncio()
+
+    async def paced_again() -> None:
+        http.pacer.pause("other", 30)
+        await http.pacer.admit("other")
+
+    asyncio.run(paced_again())
+    assert slept and slept[0] == pytest.approx(30, abs=0.5)
