@@ -134,22 +134,22 @@ class InventoryTables(StoreTables):
         """The institutions of inventory version `digest`, in its order, each parsed as it is reached (SQLite
         splits the stored document): a country's report holds one registration at a time, not the 60 MB of a
         10,000-account inventory parsed whole. None when the store has no such version."""
-        if self.db.execute("select 1 from inventory_versions where digest = ?", [digest]).fetchone() is None:
-            return None
-        rows = self.db.execute(
-            """select i.value from inventory_versions v, json_each(v.document, '$.institutions') i
-               where v.digest = ? order by i.key""",
-            [digest],
-        )
-        return (InstitutionInventory.model_validate_json(row[0]) for row in rows)
+        rows = self._version_rows(digest, "i.value")
+        return None if rows is None else (InstitutionInventory.model_validate_json(row[0]) for row in rows)
 
     def version_institution_ids(self, digest: str) -> list[str] | None:
         """The ids of inventory version `digest`'s institutions, in its order, without parsing any of them."""
+        rows = self._version_rows(digest, "json_extract(i.value, '$.institution.id')")
+        return None if rows is None else [row[0] for row in rows]
+
+    def _version_rows(self, digest: str, column: str) -> Iterator[tuple[Any, ...]] | None:
+        """`column` of each institution of version `digest` (`i`: its element of the document), in order."""
         if self.db.execute("select 1 from inventory_versions where digest = ?", [digest]).fetchone() is None:
             return None
-        rows = self.db.execute(
-            """select json_extract(i.value, '$.institution.id') from inventory_versions v,
-               json_each(v.document, '$.institutions') i where v.digest = ? order by i.key""",
-            [digest],
+        return iter(
+            self.db.execute(
+                f"""select {column} from inventory_versions v, json_each(v.document, '$.institutions') i
+                    where v.digest = ? order by i.key""",
+                [digest],
+            )
         )
-        return [row[0] for row in rows]
